@@ -1,0 +1,1 @@
+//! TLS knowledge: cipher suites, named groups, signature schemes, protocol versions (IANA).

@@ -1,0 +1,117 @@
+//! The shape every detector has.
+//!
+//! The walker shows each regular file to every detector twice at most: first its name and
+//! its first [`HEAD_LEN`] bytes ([`Detector::wants`]); then, only if some detector asked for
+//! it, the whole file ([`Detector::detect`]). Detectors never open files themselves, so a
+//! file inside a container image layer and a file on disk look the same, and the scan reads
+//! only the bytes some detector needs.
+
+use mamori_model::{CryptoAsset, Location, Observation, Occurrence, Warning};
+
+/// How many leading bytes every detector sees before deciding.
+pub const HEAD_LEN: usize = 4096;
+
+/// A file as detectors see it.
+#[derive(Clone, Copy)]
+pub struct FileInfo<'a> {
+    /// Path as reported (on disk: as the user named it; in an image: the path inside the image, with a leading `/`).
+    pub path: &'a str,
+    /// The last path component.
+    pub name: &'a str,
+    /// Size in bytes.
+    pub size: u64,
+    /// What contains the file: the image tarball's path, or `None` on disk.
+    pub container: Option<&'a str>,
+    /// Reads another file of the same tree by absolute path (used to follow `Include`);
+    /// `None` where the tree cannot be read at random (streamed image layers).
+    pub fs: Option<&'a dyn ReadOther>,
+}
+
+/// Random access to other files of the tree being scanned.
+pub trait ReadOther: Sync {
+    /// The contents of `path` (a path as it appears in the tree, e.g. `/etc/ssh/sshd_config.d/x.conf`), at most `limit` bytes.
+    fn read(&self, path: &str, limit: u64) -> Option<Vec<u8>>;
+    /// Paths in the tree matching a glob such as `/etc/ssh/sshd_config.d/*.conf`, sorted.
+    fn glob(&self, pattern: &str) -> Vec<String>;
+}
+
+impl<'a> FileInfo<'a> {
+    /// A location of this file.
+    pub fn location(&self) -> Location {
+        Location {
+            path: self.path.to_string(),
+            line: None,
+            offset: None,
+            container: self.container.map(str::to_string),
+        }
+    }
+
+    /// A location at a 1-based line of this file.
+    pub fn at_line(&self, line: u32) -> Location {
+        self.location().with_line(line)
+    }
+
+    /// The file name's extension, lowercase, without the dot.
+    pub fn extension(&self) -> Option<String> {
+        let (stem, ext) = self.name.rsplit_once('.')?;
+        if stem.is_empty() {
+            return None;
+        }
+        Some(ext.to_ascii_lowercase())
+    }
+}
+
+/// Where a detector puts what it saw.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Assets seen.
+    pub observations: Vec<Observation>,
+    /// Problems with the input (malformed file …); the scan goes on.
+    pub warnings: Vec<Warning>,
+}
+
+impl Output {
+    /// Record `asset` seen at `location` by `detector`, with what was there.
+    pub fn observe(
+        &mut self,
+        asset: CryptoAsset,
+        location: Location,
+        detector: &str,
+        context: Option<String>,
+    ) {
+        self.observations.push(Observation {
+            asset,
+            occurrence: Occurrence {
+                location,
+                detector: detector.to_string(),
+                context,
+            },
+        });
+    }
+
+    /// Record a problem with `file`.
+    pub fn warn(&mut self, file: &FileInfo<'_>, message: impl Into<String>) {
+        let path = match file.container {
+            Some(c) => format!("{c}!{}", file.path),
+            None => file.path.to_string(),
+        };
+        self.warnings.push(Warning::new(path, message));
+    }
+}
+
+/// A detector: looks at files and reports the crypto assets it recognizes.
+///
+/// Detectors never judge (that is the assessors' job) and never panic on malformed input:
+/// they report a warning and return.
+pub trait Detector: Send + Sync {
+    /// Short stable name, used as `Occurrence::detector` (`certificate`, `key`, `config.sshd` …).
+    fn name(&self) -> &'static str;
+    /// Whether this detector needs the whole file, judging by name and the first bytes.
+    fn wants(&self, file: &FileInfo<'_>, head: &[u8]) -> bool;
+    /// Examine the whole file.
+    fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output);
+    /// Largest file this detector will read whole (bytes).
+    fn max_size(&self) -> u64 {
+        16 << 20
+    }
+}

@@ -1,0 +1,362 @@
+//! The parallel walk: directories through `ignore::WalkParallel`, image tarballs through
+//! [`crate::image`], single files directly. Each regular file's first bytes go to every
+//! detector; the whole file is read only when one asks for it.
+
+use crate::detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
+use crate::{detectors, image, Collected, Progress, ScanOptions};
+use mamori_model::Warning;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Paths never entered when they are reached as real system directories.
+const PSEUDO_FS: &[&str] = &["/proc", "/sys", "/dev"];
+
+/// Collect observations from one target.
+pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
+    let dets = detectors(opts);
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) => {
+            return Collected {
+                warnings: vec![Warning::new(
+                    target.display().to_string(),
+                    format!("cannot read target: {e}"),
+                )],
+                ..Default::default()
+            }
+        }
+    };
+    if meta.is_dir() {
+        walk_dir(target, opts, &dets, progress)
+    } else if meta.is_file() && image::is_image(target) {
+        image::collect_image(target, opts, &dets, progress)
+    } else {
+        // A single file (or a symlink the user named: follow it, they asked for it).
+        let mut out = Output::default();
+        let shown = target.display().to_string();
+        let fs = DiskFs {
+            root: PathBuf::from("/"),
+        };
+        scan_disk_file(target, &shown, &dets, &fs, progress, &mut out);
+        Collected {
+            observations: out.observations,
+            warnings: out.warnings,
+            files: progress.files.load(std::sync::atomic::Ordering::Relaxed),
+            bytes: progress.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
+/// Read access to the tree on disk, for detectors that follow `Include`.
+struct DiskFs {
+    root: PathBuf,
+}
+
+impl ReadOther for DiskFs {
+    fn read(&self, path: &str, limit: u64) -> Option<Vec<u8>> {
+        let p = self.resolve(path);
+        let f = File::open(p).ok()?;
+        let mut v = Vec::new();
+        f.take(limit).read_to_end(&mut v).ok()?;
+        Some(v)
+    }
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        let p = self.resolve(pattern);
+        let (dir, pat) = match (p.parent(), p.file_name()) {
+            (Some(d), Some(f)) => (d.to_path_buf(), f.to_string_lossy().to_string()),
+            _ => return vec![],
+        };
+        let Ok(m) = globset::Glob::new(&pat).map(|g| g.compile_matcher()) else {
+            return vec![];
+        };
+        let mut out: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| m.is_match(e.file_name()))
+            .map(|e| e.path().display().to_string())
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+impl DiskFs {
+    fn resolve(&self, path: &str) -> PathBuf {
+        if Path::new(path).is_absolute() && self.root != Path::new("/") {
+            self.root.join(path.trim_start_matches('/'))
+        } else {
+            PathBuf::from(path)
+        }
+    }
+}
+
+fn walk_dir(
+    root: &Path,
+    opts: &ScanOptions,
+    dets: &[Box<dyn Detector>],
+    progress: &Progress,
+) -> Collected {
+    let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut b = ignore::WalkBuilder::new(root);
+    b.hidden(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .parents(false)
+        .follow_links(false)
+        .threads(opts.threads);
+    if !opts.excludes.is_empty() {
+        let mut ob = ignore::overrides::OverrideBuilder::new(root);
+        for g in &opts.excludes {
+            // Overrides are whitelists; a leading '!' turns a glob into an exclusion.
+            let _ = ob.add(&format!("!{g}"));
+        }
+        if let Ok(o) = ob.build() {
+            b.overrides(o);
+        }
+    }
+    // Never descend into the live kernel's pseudo file systems (/proc, /sys, /dev) when
+    // the walk starts at the real root.
+    let root_is_slash = root_abs == Path::new("/");
+    b.filter_entry(move |e| {
+        !(root_is_slash
+            && e.depth() == 1
+            && e.file_type().map(|t| t.is_dir()).unwrap_or(false)
+            && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]))
+    });
+    let fs = DiskFs {
+        root: PathBuf::from("/"),
+    };
+    let results: Mutex<Vec<Output>> = Mutex::new(Vec::new());
+    b.build_parallel().run(|| {
+        let mut local = Local {
+            out: Output::default(),
+            sink: &results,
+        };
+        let dets = dets;
+        let fs = &fs;
+        let root_abs = &root_abs;
+        Box::new(move |entry| {
+            match entry {
+                Err(e) => {
+                    let path = match &e {
+                        ignore::Error::WithPath { path, .. } => path.display().to_string(),
+                        _ => root.display().to_string(),
+                    };
+                    local.out.warnings.push(Warning::new(
+                        path,
+                        format!("cannot read: {}", io_reason(&e)),
+                    ));
+                }
+                Ok(entry) => {
+                    visit(&entry, root_abs, dets, fs, progress, &mut local.out);
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut all = Collected::default();
+    for o in results.into_inner().unwrap_or_default() {
+        all.observations.extend(o.observations);
+        all.warnings.extend(o.warnings);
+    }
+    all.files = progress.files.load(std::sync::atomic::Ordering::Relaxed);
+    all.bytes = progress.bytes.load(std::sync::atomic::Ordering::Relaxed);
+    all
+}
+
+fn io_reason(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::WithPath { err, .. } => io_reason(err),
+        ignore::Error::WithDepth { err, .. } => io_reason(err),
+        ignore::Error::Loop { child, .. } => format!("symlink loop at {}", child.display()),
+        ignore::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Per-thread output, handed to the shared list when the thread's visitor is dropped.
+struct Local<'a> {
+    out: Output,
+    sink: &'a Mutex<Vec<Output>>,
+}
+
+impl Drop for Local<'_> {
+    fn drop(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        if let Ok(mut v) = self.sink.lock() {
+            v.push(out);
+        }
+    }
+}
+
+fn visit(
+    entry: &ignore::DirEntry,
+    root_abs: &Path,
+    dets: &[Box<dyn Detector>],
+    fs: &DiskFs,
+    progress: &Progress,
+    out: &mut Output,
+) {
+    let path = entry.path();
+    let shown = path.to_string_lossy();
+    if path.to_str().is_none() {
+        out.warnings.push(Warning::new(
+            shown.to_string(),
+            "file name is not valid UTF-8 (shown with replacement characters); scanned anyway",
+        ));
+    }
+    let Some(ft) = entry.file_type() else {
+        return;
+    };
+    if ft.is_dir() {
+        return;
+    }
+    if ft.is_symlink() {
+        // Not followed: a link inside the target is scanned where it points; a link out of
+        // the target is not ours to read. Broken and looping links are reported.
+        match std::fs::canonicalize(path) {
+            Err(e) if e.raw_os_error() == Some(40) => out
+                .warnings
+                .push(Warning::new(shown.to_string(), "symlink loop")),
+            Err(_) => {
+                let dest = std::fs::read_link(path)
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                out.warnings.push(Warning::new(
+                    shown.to_string(),
+                    format!("dangling symlink to {dest}"),
+                ))
+            }
+            Ok(_) => {}
+        }
+        let _ = root_abs;
+        return;
+    }
+    if !ft.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if ft.is_socket() {
+            "socket"
+        } else if ft.is_fifo() {
+            "named pipe"
+        } else if ft.is_block_device() {
+            "block device"
+        } else if ft.is_char_device() {
+            "character device"
+        } else {
+            "special file"
+        };
+        out.warnings
+            .push(Warning::new(shown.to_string(), format!("skipped: {what}")));
+        return;
+    }
+    scan_disk_file(path, &shown, dets, fs, progress, out);
+}
+
+fn scan_disk_file(
+    path: &Path,
+    shown: &str,
+    dets: &[Box<dyn Detector>],
+    fs: &DiskFs,
+    progress: &Progress,
+    out: &mut Output,
+) {
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            out.warnings
+                .push(Warning::new(shown, format!("cannot open: {e}")));
+            return;
+        }
+    };
+    let size = match f.metadata() {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => {
+            out.warnings
+                .push(Warning::new(shown, "skipped: not a regular file"));
+            return;
+        }
+        Err(e) => {
+            out.warnings
+                .push(Warning::new(shown, format!("cannot stat: {e}")));
+            return;
+        }
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let info = FileInfo {
+        path: shown,
+        name: &name,
+        size,
+        container: None,
+        fs: Some(fs),
+    };
+    if let Err(e) = scan_reader(&info, &mut f, dets, progress, out) {
+        out.warnings
+            .push(Warning::new(shown, format!("read error: {e}")));
+    }
+}
+
+/// Show one file, readable from `r`, to every detector: the head first, the rest only on demand.
+pub(crate) fn scan_reader(
+    info: &FileInfo<'_>,
+    r: &mut dyn Read,
+    dets: &[Box<dyn Detector>],
+    progress: &Progress,
+    out: &mut Output,
+) -> io::Result<()> {
+    let mut head = [0u8; HEAD_LEN];
+    let want_head = (info.size as usize).min(HEAD_LEN);
+    let mut n = 0;
+    while n < want_head {
+        match r.read(&mut head[n..want_head]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                progress.add(n as u64);
+                return Err(e);
+            }
+        }
+    }
+    let head = &head[..n];
+    let wanting: Vec<&dyn Detector> = dets
+        .iter()
+        .map(|d| d.as_ref())
+        .filter(|d| d.wants(info, head))
+        .collect();
+    if wanting.is_empty() {
+        progress.add(n as u64);
+        return Ok(());
+    }
+    let max = wanting.iter().map(|d| d.max_size()).max().unwrap_or(0);
+    let mut data = Vec::with_capacity((info.size.min(max)) as usize);
+    data.extend_from_slice(head);
+    if (n as u64) < info.size {
+        r.take(max.saturating_sub(n as u64))
+            .read_to_end(&mut data)?;
+    }
+    progress.add(data.len() as u64);
+    for d in wanting {
+        if info.size > d.max_size() {
+            out.warn(
+                info,
+                format!(
+                    "{} bytes: larger than the {} detector reads ({} bytes); skipped by it",
+                    info.size,
+                    d.name(),
+                    d.max_size()
+                ),
+            );
+            continue;
+        }
+        d.detect(info, &data, out);
+    }
+    Ok(())
+}

@@ -1,0 +1,656 @@
+//! Inventory types shared by every mamori crate.
+//!
+//! Collectors (file system, images, later the network) produce [`Observation`]s: a
+//! [`CryptoAsset`] seen at a [`Location`]. The scan merges observations into assets with
+//! their occurrences; assessors turn assets into [`Finding`]s; the store keeps both per
+//! run; reporters encode them. Nothing here does I/O.
+//!
+//! ```
+//! use mamori_model::{CryptoAsset, AssetKind, Location, Severity};
+//! let a = CryptoAsset::new(AssetKind::Algorithm, "alg:RSA-2048", "RSA-2048");
+//! assert_eq!(a.id, "alg:RSA-2048");
+//! assert!(Severity::High > Severity::Medium);
+//! let loc = Location::file("/etc/ssl/certs/a.pem").with_line(3);
+//! assert_eq!(loc.to_string(), "/etc/ssl/certs/a.pem:3");
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How serious a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing, nothing to do yet.
+    #[default]
+    Info,
+    /// Minor weakness.
+    Low,
+    /// Should be planned.
+    Medium,
+    /// Should be fixed soon.
+    High,
+    /// Broken today: fix now.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "none" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" | "moderate" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            _ => Err(format!(
+                "unknown severity '{s}' (expected info, low, medium, high or critical)"
+            )),
+        }
+    }
+}
+
+/// Where an algorithm stands against classical and quantum attack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CryptoStatus {
+    /// Broken or disallowed today, quantum computer or not (MD5, SHA-1 signatures, DES, RSA < 2048 …).
+    Broken,
+    /// Sound today, broken by a cryptographically relevant quantum computer (RSA, ECC, DH).
+    QuantumVulnerable,
+    /// A classical and a post-quantum algorithm combined (X25519MLKEM768, composite ML-DSA).
+    Hybrid,
+    /// Resists known quantum attacks at its stated level (AES-256, SHA-384, ML-KEM, ML-DSA).
+    QuantumSafe,
+    /// Not enough is known to judge.
+    Unknown,
+}
+
+impl CryptoStatus {
+    /// All statuses in report order.
+    pub const ALL: [CryptoStatus; 5] = [
+        CryptoStatus::Broken,
+        CryptoStatus::QuantumVulnerable,
+        CryptoStatus::Hybrid,
+        CryptoStatus::QuantumSafe,
+        CryptoStatus::Unknown,
+    ];
+    /// The kebab-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CryptoStatus::Broken => "broken",
+            CryptoStatus::QuantumVulnerable => "quantum-vulnerable",
+            CryptoStatus::Hybrid => "hybrid",
+            CryptoStatus::QuantumSafe => "quantum-safe",
+            CryptoStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for CryptoStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CryptoStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CryptoStatus::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown crypto status '{s}'"))
+    }
+}
+
+/// The cryptographic primitive, with CycloneDX 1.6 `cryptoProperties.algorithmProperties.primitive` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Primitive {
+    /// Deterministic random bit generator.
+    Drbg,
+    /// Message authentication code.
+    Mac,
+    /// Block cipher.
+    BlockCipher,
+    /// Stream cipher.
+    StreamCipher,
+    /// Digital signature.
+    Signature,
+    /// Hash function.
+    Hash,
+    /// Public-key encryption.
+    Pke,
+    /// Extendable-output function.
+    Xof,
+    /// Key derivation function.
+    Kdf,
+    /// Key agreement.
+    KeyAgree,
+    /// Key encapsulation mechanism.
+    Kem,
+    /// Authenticated encryption.
+    Ae,
+    /// Combiner of several algorithms.
+    Combiner,
+    /// Key wrapping.
+    KeyWrap,
+    /// Something else.
+    Other,
+    /// Not known.
+    Unknown,
+}
+
+impl Primitive {
+    /// The CycloneDX spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Primitive::Drbg => "drbg",
+            Primitive::Mac => "mac",
+            Primitive::BlockCipher => "block-cipher",
+            Primitive::StreamCipher => "stream-cipher",
+            Primitive::Signature => "signature",
+            Primitive::Hash => "hash",
+            Primitive::Pke => "pke",
+            Primitive::Xof => "xof",
+            Primitive::Kdf => "kdf",
+            Primitive::KeyAgree => "key-agree",
+            Primitive::Kem => "kem",
+            Primitive::Ae => "ae",
+            Primitive::Combiner => "combiner",
+            Primitive::KeyWrap => "key-wrap",
+            Primitive::Other => "other",
+            Primitive::Unknown => "unknown",
+        }
+    }
+}
+
+impl FromStr for Primitive {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "drbg" => Primitive::Drbg,
+            "mac" => Primitive::Mac,
+            "block-cipher" => Primitive::BlockCipher,
+            "stream-cipher" => Primitive::StreamCipher,
+            "signature" => Primitive::Signature,
+            "hash" => Primitive::Hash,
+            "pke" => Primitive::Pke,
+            "xof" => Primitive::Xof,
+            "kdf" => Primitive::Kdf,
+            "key-agree" => Primitive::KeyAgree,
+            "kem" => Primitive::Kem,
+            "ae" => Primitive::Ae,
+            "combiner" => Primitive::Combiner,
+            "key-wrap" => Primitive::KeyWrap,
+            "other" => Primitive::Other,
+            "unknown" => Primitive::Unknown,
+            _ => return Err(format!("unknown primitive '{s}'")),
+        })
+    }
+}
+
+/// What an algorithm is, as far as the knowledge base knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlgorithmProps {
+    /// Normalized name following the CycloneDX cryptography registry patterns, e.g. `AES-256-GCM`, `ML-KEM-768`.
+    pub name: String,
+    /// Registry family, e.g. `AES`, `RSASSA-PKCS1`, `ML-DSA`.
+    pub family: String,
+    /// Primitive.
+    pub primitive: Primitive,
+    /// Parameter set, e.g. key size `2048`, `768` for ML-KEM-768.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_set: Option<String>,
+    /// Elliptic curve, registry spelling (e.g. `P-256`, `Curve25519`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    /// Mode of operation (`cbc`, `gcm`, `ecb` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Padding (`pkcs5`, `oaep` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub padding: Option<String>,
+    /// Classical security level in bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classical_security_level: Option<u32>,
+    /// NIST post-quantum security category 0..=6 (0 means broken by a quantum computer).
+    pub nist_quantum_security_level: u8,
+    /// Object identifier in dotted form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
+    /// Status.
+    pub status: CryptoStatus,
+    /// Why the status is what it is (one short English sentence; reporters translate by code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What kind of crypto asset this is (CycloneDX `assetType`, plus libraries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssetKind {
+    /// An algorithm in use (configured, called in code, used by a certificate).
+    Algorithm,
+    /// An X.509 certificate.
+    Certificate,
+    /// Key material (public or private key).
+    Key,
+    /// A protocol version (TLS 1.2, SSH 2).
+    Protocol,
+    /// A cryptographic library linked or bundled into software.
+    Library,
+}
+
+impl AssetKind {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Algorithm => "algorithm",
+            AssetKind::Certificate => "certificate",
+            AssetKind::Key => "key",
+            AssetKind::Protocol => "protocol",
+            AssetKind::Library => "library",
+        }
+    }
+}
+
+impl FromStr for AssetKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "algorithm" => AssetKind::Algorithm,
+            "certificate" => AssetKind::Certificate,
+            "key" => AssetKind::Key,
+            "protocol" => AssetKind::Protocol,
+            "library" => AssetKind::Library,
+            _ => return Err(format!("unknown asset kind '{s}'")),
+        })
+    }
+}
+
+/// Certificate details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CertificateProps {
+    /// Subject distinguished name (RFC 4514 string).
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Start of validity, RFC 3339.
+    pub not_before: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Signature algorithm (normalized name).
+    pub signature_algorithm: String,
+    /// Signature algorithm OID.
+    pub signature_algorithm_oid: String,
+    /// Public-key algorithm (normalized name, with size or curve).
+    pub public_key_algorithm: String,
+    /// Public-key algorithm OID.
+    pub public_key_algorithm_oid: String,
+    /// Key size in bits where meaningful.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_size: Option<u32>,
+    /// Curve where the key is on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    /// basicConstraints CA flag.
+    pub is_ca: bool,
+    /// Subject equals issuer and the signature verifies with its own key (or key ids match).
+    pub self_signed: bool,
+    /// SHA-256 fingerprint of the DER, lowercase hex.
+    pub sha256: String,
+    /// Certificate format where it was found (`pem`, `der`, `pkcs7`, `pkcs12`, `jks` …).
+    pub format: String,
+    /// Subject alternative DNS names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_names: Vec<String>,
+}
+
+/// Key details. Never the key material itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct KeyProps {
+    /// `public-key`, `private-key` or `secret-key` (CycloneDX relatedCryptoMaterial type).
+    pub material: String,
+    /// Algorithm family/name with size (`RSA-2048`, `ECDSA-P-256`, `Ed25519`, `ML-DSA-65`).
+    pub algorithm: String,
+    /// Key size in bits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
+    /// Curve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<String>,
+    /// Container format: `pkcs1`, `pkcs8`, `pkcs8-encrypted`, `sec1`, `openssh`, `openssh-public`, `authorized_keys`, `known_hosts`, `openpgp` …
+    pub format: String,
+    /// Fingerprint (SHA-256 of the public key in its standard encoding, `SHA256:`+base64 for SSH, v4/v5 for OpenPGP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Whether the private key is protected by a passphrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+    /// Encryption scheme protecting the key, when encrypted (`PBES2-AES-256-CBC`, `aes256-ctr/bcrypt` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<String>,
+    /// Free-form identity: SSH comment, PGP user id, keystore alias, known_hosts host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// Protocol details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ProtocolProps {
+    /// `tls`, `ssh`, `ipsec` …
+    pub kind: String,
+    /// Version, e.g. `1.2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Cipher suites (IANA names) enabled or offered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cipher_suites: Vec<String>,
+}
+
+/// Library details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LibraryProps {
+    /// Library (`OpenSSL`, `GnuTLS`, `BouncyCastle`, `Go crypto/tls` …).
+    pub library: String,
+    /// Version if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// How it is used: `dynamic` (NEEDED), `static` (version string inside), `bundled` (in an archive), `go-stdlib`, `module`.
+    pub linkage: String,
+}
+
+/// One cryptographic asset: an algorithm, certificate, key, protocol or library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CryptoAsset {
+    /// Stable identity used to merge occurrences and to diff runs (`cert:<sha256>`, `alg:<name>` …).
+    pub id: String,
+    /// Kind.
+    pub kind: AssetKind,
+    /// Display name.
+    pub name: String,
+    /// Algorithm properties (for algorithms, and the main algorithm of keys and certificates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<AlgorithmProps>,
+    /// Certificate properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateProps>,
+    /// Key properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyProps>,
+    /// Protocol properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ProtocolProps>,
+    /// Library properties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<LibraryProps>,
+    /// Ids of assets this one depends on (a certificate's signature and key algorithms).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    /// Where it was seen. Filled by the scan when observations are merged.
+    #[serde(default)]
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl CryptoAsset {
+    /// A bare asset; fill the properties that apply.
+    pub fn new(kind: AssetKind, id: impl Into<String>, name: impl Into<String>) -> Self {
+        CryptoAsset {
+            id: id.into(),
+            kind,
+            name: name.into(),
+            algorithm: None,
+            certificate: None,
+            key: None,
+            protocol: None,
+            library: None,
+            depends_on: Vec::new(),
+            occurrences: Vec::new(),
+        }
+    }
+
+    /// The asset's status: its algorithm's, or unknown.
+    pub fn status(&self) -> CryptoStatus {
+        self.algorithm
+            .as_ref()
+            .map(|a| a.status)
+            .unwrap_or(CryptoStatus::Unknown)
+    }
+}
+
+/// A place an asset was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    /// File path as the user would find it (inside an image: the path in the image filesystem),
+    /// or `host:port` for network evidence.
+    pub path: String,
+    /// 1-based line, for text evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Byte offset, for binary evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// What contains the path: an image (`image.tar`), an archive (`app.jar!/…`), a keystore alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+impl Location {
+    /// A location that is a whole file.
+    pub fn file(path: impl Into<String>) -> Self {
+        Location {
+            path: path.into(),
+            line: None,
+            offset: None,
+            container: None,
+        }
+    }
+    /// Same location at a line.
+    pub fn with_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+    /// Same location at a byte offset.
+    pub fn with_offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = &self.container {
+            write!(f, "{c}!")?;
+        }
+        f.write_str(&self.path)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        } else if let Some(o) = self.offset {
+            write!(f, "@{o:#x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An asset seen at a location, with what the detector saw there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// Where.
+    pub location: Location,
+    /// Which detector saw it (`certificate`, `key`, `config.sshd`, `source.python` …).
+    pub detector: String,
+    /// What was there, e.g. the config directive or the source call (`Cipher.getInstance("DES/ECB/PKCS5Padding")`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+/// What a detector reports: an asset seen somewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The asset (its `occurrences` are ignored; `occurrence` is used instead).
+    pub asset: CryptoAsset,
+    /// Where and how it was seen.
+    pub occurrence: Occurrence,
+}
+
+/// A judgement on an asset: what is wrong, why, what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code, e.g. `crypto-broken-algorithm`, `cert-expired`.
+    pub code: String,
+    /// Severity.
+    pub severity: Severity,
+    /// The asset it is about.
+    pub asset_id: String,
+    /// The asset's display name.
+    pub asset_name: String,
+    /// Where (the first occurrence when the asset is seen in many places).
+    pub location: Location,
+    /// What is wrong, in English.
+    pub message: String,
+    /// What to do, in English.
+    pub remediation: String,
+    /// Other locations of the same asset, counted.
+    #[serde(default)]
+    pub other_locations: u32,
+}
+
+impl Finding {
+    /// Identity for diffs: the same code on the same asset at the same place.
+    pub fn key(&self) -> String {
+        format!("{}|{}|{}", self.code, self.asset_id, self.location)
+    }
+}
+
+/// A problem with the input that did not stop the scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The file or host concerned.
+    pub path: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning for a path.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Summary of one scan, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Run number in the store.
+    pub id: i64,
+    /// Start time, RFC 3339 UTC.
+    pub started: String,
+    /// Finish time, RFC 3339 UTC.
+    pub finished: String,
+    /// Targets as given.
+    pub targets: Vec<String>,
+    /// Assets found.
+    pub assets: u64,
+    /// Findings.
+    pub findings: u64,
+    /// Warnings.
+    pub warnings: u64,
+    /// Files examined.
+    pub files: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// The whole result of one scan.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScanResult {
+    /// Targets as given.
+    pub targets: Vec<String>,
+    /// Assets with their occurrences, sorted by id.
+    pub assets: Vec<CryptoAsset>,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// Input problems.
+    pub warnings: Vec<Warning>,
+    /// Files examined.
+    pub files: u64,
+    /// Bytes read by detectors.
+    pub bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_parses_and_orders() {
+        assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
+        assert!("urgent".parse::<Severity>().is_err());
+        let mut v = Severity::ALL.to_vec();
+        v.reverse();
+        v.sort();
+        assert_eq!(v, Severity::ALL.to_vec());
+    }
+
+    #[test]
+    fn location_display() {
+        let mut l = Location::file("etc/ssh/sshd_config").with_line(12);
+        l.container = Some("img.tar".into());
+        assert_eq!(l.to_string(), "img.tar!etc/ssh/sshd_config:12");
+        assert_eq!(
+            Location::file("a.bin").with_offset(16).to_string(),
+            "a.bin@0x10"
+        );
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for s in CryptoStatus::ALL {
+            assert_eq!(s.as_str().parse::<CryptoStatus>().unwrap(), s);
+        }
+    }
+}
