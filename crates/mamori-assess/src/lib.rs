@@ -1,1 +1,412 @@
-//! placeholder
+//! mamori's assessors: pure functions from an inventory to findings.
+//!
+//! [`merge`] folds detector observations into one asset per identity with all its
+//! occurrences; [`assess`] judges each asset against the knowledge base and the migration
+//! deadline. Every finding has a stable code, a severity, the place it was seen, why it
+//! matters and what to do.
+//!
+//! | code | severity | when |
+//! |---|---|---|
+//! | `crypto-broken-algorithm` | high | an algorithm broken today (MD5, SHA-1 signatures, DES, 3DES, RC4, RSA < 2048, ECB …) |
+//! | `crypto-hndl-vulnerable` | medium | quantum-vulnerable key exchange or encryption: recorded traffic can be decrypted later |
+//! | `crypto-quantum-vulnerable` | low | quantum-vulnerable signature or key: forgeable once a quantum computer exists |
+//! | `crypto-unknown-algorithm` | info | an algorithm mamori does not know |
+//! | `key-weak` | high | a key too small to be safe today |
+//! | `key-private-unencrypted` | info | a private key stored without a passphrase |
+//! | `cert-expired` | medium | a certificate past its notAfter |
+//! | `cert-weak-signature` | high | a certificate signed with a broken algorithm (not a self-signed root) |
+//! | `cert-quantum-vulnerable-past-deadline` | medium | a quantum-vulnerable certificate valid beyond the migration deadline |
+//! | `protocol-deprecated` | high | a protocol version that is broken (SSL 2/3, TLS 1.0/1.1) |
+//!
+//! ```
+//! use mamori_assess::{assess, merge, Policy};
+//! use mamori_model::*;
+//! let mut md5 = CryptoAsset::new(AssetKind::Algorithm, "alg:MD5", "MD5");
+//! md5.algorithm = mamori_algorithms::by_name("md5");
+//! let obs = vec![Observation { asset: md5, occurrence: Occurrence {
+//!     location: Location::file("app.py").with_line(3), detector: "source.python".into(), context: None } }];
+//! let assets = merge(obs);
+//! let findings = assess(&assets, &Policy::default());
+//! assert_eq!(findings[0].code, "crypto-broken-algorithm");
+//! assert_eq!(findings[0].location.line, Some(3));
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use mamori_model::{
+    AssetKind, CryptoAsset, CryptoStatus, Finding, Location, Observation, Primitive, Severity,
+};
+use std::collections::BTreeMap;
+
+/// What the findings are judged against.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Year by which quantum-vulnerable cryptography must be migrated (ldp-2024: 2030).
+    pub deadline_year: i32,
+    /// Now, as a Unix time (tests pin it).
+    pub now: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            deadline_year: 2030,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// Fold observations into assets: one per id, with every occurrence, sorted by id.
+pub fn merge(observations: Vec<Observation>) -> Vec<CryptoAsset> {
+    let mut by_id: BTreeMap<String, CryptoAsset> = BTreeMap::new();
+    for o in observations {
+        let entry = by_id.entry(o.asset.id.clone()).or_insert_with(|| {
+            let mut a = o.asset.clone();
+            a.occurrences.clear();
+            a
+        });
+        for d in &o.asset.depends_on {
+            if !entry.depends_on.contains(d) {
+                entry.depends_on.push(d.clone());
+            }
+        }
+        entry.occurrences.push(o.occurrence);
+    }
+    let mut out: Vec<CryptoAsset> = by_id.into_values().collect();
+    for a in &mut out {
+        a.occurrences.sort();
+        a.occurrences.dedup();
+    }
+    out
+}
+
+/// Judge every asset. Findings come most severe first.
+pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for a in assets {
+        let Some(first) = a.occurrences.first() else {
+            continue;
+        };
+        let loc = first.location.clone();
+        let others = a.occurrences.len().saturating_sub(1) as u32;
+        let mut push = |code: &str, sev: Severity, msg: String, fix: &str, loc: &Location| {
+            out.push(Finding {
+                code: code.to_string(),
+                severity: sev,
+                asset_id: a.id.clone(),
+                asset_name: a.name.clone(),
+                location: loc.clone(),
+                message: msg,
+                remediation: fix.to_string(),
+                other_locations: others,
+            });
+        };
+        match a.kind {
+            AssetKind::Algorithm => {
+                let Some(p) = &a.algorithm else { continue };
+                let note = p.note.clone().unwrap_or_default();
+                match p.status {
+                    CryptoStatus::Broken => push(
+                        "crypto-broken-algorithm",
+                        Severity::High,
+                        format!("{} is broken. {note}", p.name),
+                        replacement(p.primitive),
+                        &loc,
+                    ),
+                    CryptoStatus::QuantumVulnerable => {
+                        if matches!(p.primitive, Primitive::KeyAgree | Primitive::Pke | Primitive::Kem) {
+                            push(
+                                "crypto-hndl-vulnerable",
+                                Severity::Medium,
+                                format!("{} protects confidentiality with classical public-key cryptography: traffic or data recorded today can be decrypted once a quantum computer exists (harvest now, decrypt later).", p.name),
+                                "Move key establishment to ML-KEM, preferably hybrid (X25519MLKEM768 in TLS, mlkem768x25519-sha256 in SSH).",
+                                &loc,
+                            )
+                        } else {
+                            push(
+                                "crypto-quantum-vulnerable",
+                                Severity::Low,
+                                format!("{} is quantum-vulnerable: signatures can be forged once a quantum computer exists. {note}", p.name),
+                                "Plan the move to ML-DSA or SLH-DSA (or a composite ML-DSA certificate) before the migration deadline.",
+                                &loc,
+                            )
+                        }
+                    }
+                    CryptoStatus::Unknown => push(
+                        "crypto-unknown-algorithm",
+                        Severity::Info,
+                        format!("{} is not in mamori's knowledge base.", p.name),
+                        "Check what this algorithm is; report it to the mamori project if it should be known.",
+                        &loc,
+                    ),
+                    _ => {}
+                }
+            }
+            AssetKind::Key => {
+                let Some(k) = &a.key else { continue };
+                if let Some(p) = &a.algorithm {
+                    if p.status == CryptoStatus::Broken {
+                        push(
+                            "key-weak",
+                            Severity::High,
+                            format!("{} key is too weak to be safe today. {}", k.algorithm, p.note.clone().unwrap_or_default()),
+                            "Replace the key with RSA-3072 or larger, ECDSA P-256 or Ed25519 now, and plan ML-DSA/ML-KEM.",
+                            &loc,
+                        );
+                    }
+                }
+                if k.material == "private-key" && k.encrypted == Some(false) && !is_host_key(&loc) {
+                    push(
+                        "key-private-unencrypted",
+                        Severity::Info,
+                        format!("Private {} key stored without a passphrase.", k.algorithm),
+                        "Protect it with a passphrase, a hardware token or a secrets manager, and restrict file permissions.",
+                        &loc,
+                    );
+                }
+            }
+            AssetKind::Certificate => {
+                let Some(c) = &a.certificate else { continue };
+                let not_after = parse_rfc3339(&c.not_after);
+                if let Some(na) = not_after {
+                    if na < policy.now {
+                        push(
+                            "cert-expired",
+                            Severity::Medium,
+                            format!(
+                                "Certificate '{}' expired on {}.",
+                                a.name,
+                                &c.not_after[..c.not_after.len().min(10)]
+                            ),
+                            "Renew or remove the certificate.",
+                            &loc,
+                        );
+                    }
+                }
+                if let Some(p) = &a.algorithm {
+                    let sig_broken = mamori_algorithms::by_oid(&c.signature_algorithm_oid)
+                        .map(|s| s.status == CryptoStatus::Broken)
+                        .unwrap_or(false)
+                        || c.signature_algorithm.contains("SHA-1")
+                        || c.signature_algorithm.contains("MD5");
+                    if sig_broken && !c.self_signed {
+                        push(
+                            "cert-weak-signature",
+                            Severity::High,
+                            format!(
+                                "Certificate '{}' is signed with {}, which is forgeable.",
+                                a.name, c.signature_algorithm
+                            ),
+                            "Reissue the certificate with a SHA-256 (or stronger) signature.",
+                            &loc,
+                        );
+                    }
+                    let deadline = deadline_unix(policy.deadline_year);
+                    if p.status == CryptoStatus::QuantumVulnerable
+                        && not_after.map(|na| na > deadline).unwrap_or(false)
+                    {
+                        // A self-signed root in a trust store is replaced by its CA, not by
+                        // the system owner: worth knowing, not worth a medium.
+                        let sev = if c.self_signed && c.is_ca {
+                            Severity::Low
+                        } else {
+                            Severity::Medium
+                        };
+                        push(
+                            "cert-quantum-vulnerable-past-deadline",
+                            sev,
+                            format!(
+                                "Certificate '{}' ({}) stays valid after the {} migration deadline.",
+                                a.name, c.public_key_algorithm, policy.deadline_year
+                            ),
+                            "Reissue it with a shorter lifetime now, and with ML-DSA or a composite ML-DSA key before the deadline.",
+                            &loc,
+                        );
+                    }
+                }
+            }
+            AssetKind::Protocol => {
+                if a.status() == CryptoStatus::Broken {
+                    push(
+                        "protocol-deprecated",
+                        Severity::High,
+                        format!("{} is deprecated and insecure.", a.name),
+                        "Disable it; allow TLS 1.2 and TLS 1.3 only (RFC 8996).",
+                        &loc,
+                    );
+                }
+            }
+            AssetKind::Library => {}
+        }
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    out
+}
+
+fn is_host_key(loc: &Location) -> bool {
+    // SSH host keys and TLS server keys must be readable by the daemon without a passphrase.
+    loc.path.contains("ssh_host_") || loc.path.contains("/private/")
+}
+
+fn replacement(p: Primitive) -> &'static str {
+    match p {
+        Primitive::Hash => "Use SHA-256 or stronger (SHA-384 for long-term integrity).",
+        Primitive::BlockCipher | Primitive::StreamCipher | Primitive::Ae => {
+            "Use AES-256-GCM or ChaCha20-Poly1305."
+        }
+        Primitive::Mac => "Use HMAC-SHA-256 or stronger.",
+        Primitive::Signature => {
+            "Use RSA-3072+/ECDSA P-256+/Ed25519 with SHA-256 or stronger now, and plan ML-DSA."
+        }
+        Primitive::KeyAgree | Primitive::Kem | Primitive::Pke => {
+            "Use at least 2048-bit RSA or P-256 now, and move to hybrid ML-KEM (X25519MLKEM768)."
+        }
+        _ => "Replace it with a current, approved algorithm.",
+    }
+}
+
+/// 1 January of `year` as a Unix time.
+pub fn deadline_unix(year: i32) -> i64 {
+    days_from_civil(year, 1, 1) * 86_400
+}
+
+fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y } as i64;
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parse `YYYY-MM-DDTHH:MM:SSZ` (what mamori stores) into a Unix time.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y as i32, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_model::{CertificateProps, KeyProps, Occurrence};
+
+    fn obs(a: CryptoAsset, path: &str, line: u32) -> Observation {
+        Observation {
+            asset: a,
+            occurrence: Occurrence {
+                location: Location::file(path).with_line(line),
+                detector: "test".into(),
+                context: None,
+            },
+        }
+    }
+
+    fn alg_asset(name: &str) -> CryptoAsset {
+        let p = mamori_algorithms::by_name(name).unwrap();
+        let mut a = CryptoAsset::new(
+            AssetKind::Algorithm,
+            format!("alg:{}", p.name),
+            p.name.clone(),
+        );
+        a.algorithm = Some(p);
+        a
+    }
+
+    #[test]
+    fn merge_keeps_every_occurrence_once() {
+        let m = merge(vec![
+            obs(alg_asset("md5"), "b.py", 2),
+            obs(alg_asset("md5"), "a.py", 9),
+            obs(alg_asset("md5"), "a.py", 9),
+            obs(alg_asset("aes-256-gcm"), "a.py", 1),
+        ]);
+        assert_eq!(m.len(), 2);
+        let md5 = m.iter().find(|a| a.id == "alg:MD5").unwrap();
+        assert_eq!(md5.occurrences.len(), 2);
+        assert_eq!(md5.occurrences[0].location.path, "a.py");
+    }
+
+    #[test]
+    fn severities_follow_status_and_primitive() {
+        let assets = merge(vec![
+            obs(alg_asset("des-ede3-cbc"), "c.conf", 1),
+            obs(alg_asset("x25519"), "c.conf", 2),
+            obs(alg_asset("Ed25519"), "c.conf", 3),
+            obs(alg_asset("aes-256-gcm"), "c.conf", 4),
+            obs(alg_asset("ML-KEM-768"), "c.conf", 5),
+        ]);
+        let f = assess(&assets, &Policy::default());
+        let codes: Vec<(&str, Severity)> =
+            f.iter().map(|f| (f.code.as_str(), f.severity)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("crypto-broken-algorithm", Severity::High),
+                ("crypto-hndl-vulnerable", Severity::Medium),
+                ("crypto-quantum-vulnerable", Severity::Low),
+            ]
+        );
+    }
+
+    #[test]
+    fn certificates_expired_and_past_deadline() {
+        let mut c = CryptoAsset::new(AssetKind::Certificate, "cert:1", "example");
+        c.algorithm = Some(mamori_algorithms::rsa(2048));
+        c.certificate = Some(CertificateProps {
+            not_after: "2035-01-01T00:00:00Z".into(),
+            signature_algorithm: "RSA-PKCS1-1.5-SHA-1".into(),
+            signature_algorithm_oid: "1.2.840.113549.1.1.5".into(),
+            ..Default::default()
+        });
+        let mut k = CryptoAsset::new(AssetKind::Key, "key:1", "RSA-1024");
+        k.algorithm = Some(mamori_algorithms::rsa(1024));
+        k.key = Some(KeyProps {
+            material: "private-key".into(),
+            algorithm: "RSA-1024".into(),
+            encrypted: Some(false),
+            ..Default::default()
+        });
+        let policy = Policy {
+            deadline_year: 2030,
+            now: parse_rfc3339("2036-06-01T00:00:00Z").unwrap(),
+        };
+        let f = assess(
+            &merge(vec![obs(c, "a.pem", 1), obs(k, "home/k.pem", 1)]),
+            &policy,
+        );
+        let codes: Vec<&str> = f.iter().map(|f| f.code.as_str()).collect();
+        assert!(codes.contains(&"cert-expired"), "{codes:?}");
+        assert!(codes.contains(&"cert-weak-signature"), "{codes:?}");
+        assert!(
+            codes.contains(&"cert-quantum-vulnerable-past-deadline"),
+            "{codes:?}"
+        );
+        assert!(codes.contains(&"key-weak"), "{codes:?}");
+        assert!(codes.contains(&"key-private-unencrypted"), "{codes:?}");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(deadline_unix(1970), 0);
+        assert_eq!(parse_rfc3339("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(parse_rfc3339("garbage"), None);
+    }
+}

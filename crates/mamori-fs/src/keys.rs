@@ -1,14 +1,650 @@
-//! Keys: PKCS#1, PKCS#8, SEC1, OpenSSH, authorized_keys, known_hosts, OpenPGP.
+//! Keys: PKCS#1, PKCS#8 (plain and encrypted), SEC1, DSA and DH parameters in PEM or DER;
+//! OpenSSH private and public keys, `authorized_keys` and `known_hosts`.
+//!
+//! A key becomes a `key` asset with its algorithm, size or curve, format and fingerprint.
+//! The key material itself is never copied: fingerprints are SHA-256 digests of the public
+//! part (SSH: `SHA256:` + base64 of the public blob, as `ssh-keygen -l` prints).
+
+use crate::certs::{key_algorithm, rsa_modulus_bits};
+use crate::der;
 use crate::detect::{Detector, FileInfo, Output};
+use crate::pem;
+use base64::Engine;
+use mamori_algorithms as alg;
+use mamori_model::{
+    AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, KeyProps, Location, Primitive,
+};
+use sha2::{Digest, Sha256};
 
 /// Finds key material (never copies it).
 pub struct KeyDetector;
+
+const KEY_EXTS: &[&str] = &["key", "pem", "pub", "der", "priv", "ppk", "asc"];
+const SSH_FILES: &[&str] = &[
+    "authorized_keys",
+    "authorized_keys2",
+    "known_hosts",
+    "known_hosts2",
+    "ssh_known_hosts",
+];
+
 impl Detector for KeyDetector {
     fn name(&self) -> &'static str {
         "key"
     }
-    fn wants(&self, _f: &FileInfo<'_>, _head: &[u8]) -> bool {
-        false
+
+    fn wants(&self, f: &FileInfo<'_>, head: &[u8]) -> bool {
+        if pem::has_pem(head) {
+            return true;
+        }
+        if SSH_FILES.contains(&f.name) {
+            return true;
+        }
+        if f.name.starts_with("ssh_host_") || f.name.starts_with("id_") {
+            return true;
+        }
+        let ext = f.extension();
+        if let Some(e) = ext.as_deref() {
+            if KEY_EXTS.contains(&e) && f.size < 1 << 20 {
+                return true;
+            }
+        }
+        // A one-line OpenSSH public key without a telling name.
+        f.size < 16 * 1024 && ssh_line_start(head)
     }
-    fn detect(&self, _f: &FileInfo<'_>, _data: &[u8], _out: &mut Output) {}
+
+    fn max_size(&self) -> u64 {
+        64 << 20 // known_hosts and authorized_keys can be long
+    }
+
+    fn detect(&self, f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
+        if pem::has_pem(data) {
+            for b in pem::blocks(data) {
+                if let Err(e) = pem_block(f, &b, out) {
+                    out.warn(f, format!("line {}: {e}", b.line));
+                }
+            }
+            return;
+        }
+        if SSH_FILES.contains(&f.name) || ssh_line_start(data) || f.name.ends_with(".pub") {
+            ssh_lines(f, data, out);
+            return;
+        }
+        // DER key files (key.der, *.key in DER)
+        if data.first() == Some(&0x30) {
+            if let Some(k) = der_key(data) {
+                let (props, key) = k;
+                record(f, f.location(), props, key, out);
+            } else if matches!(f.extension().as_deref(), Some("key") | Some("priv")) {
+                out.warn(
+                    f,
+                    "not a recognized key format (PEM, DER PKCS#1/PKCS#8/SEC1, OpenSSH)",
+                );
+            }
+        }
+    }
+}
+
+fn record(f: &FileInfo<'_>, loc: Location, props: AlgorithmProps, key: KeyProps, out: &mut Output) {
+    let id = match &key.fingerprint {
+        Some(fp) => format!("key:{fp}"),
+        None => format!("key:{}@{}", key.algorithm, loc),
+    };
+    let mut asset = CryptoAsset::new(
+        AssetKind::Key,
+        id,
+        format!("{} {}", key.algorithm, key.material.replace('-', " ")),
+    );
+    let alg_asset = {
+        let mut a = CryptoAsset::new(
+            AssetKind::Algorithm,
+            format!("alg:{}", props.name),
+            props.name.clone(),
+        );
+        a.algorithm = Some(props.clone());
+        a
+    };
+    asset.depends_on = vec![alg_asset.id.clone()];
+    asset.algorithm = Some(props);
+    let ctx = Some(format!("{} ({})", key.material, key.format));
+    asset.key = Some(key);
+    let _ = f;
+    out.observe(alg_asset, loc.clone(), "key", Some("key algorithm".into()));
+    out.observe(asset, loc, "key", ctx);
+}
+
+fn fp_sha256(data: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+}
+
+fn key_props(
+    material: &str,
+    props: &AlgorithmProps,
+    size: Option<u32>,
+    curve: Option<String>,
+    format: &str,
+) -> KeyProps {
+    KeyProps {
+        material: material.into(),
+        algorithm: props.name.clone(),
+        size,
+        curve,
+        format: format.into(),
+        fingerprint: None,
+        encrypted: None,
+        protection: None,
+        label: None,
+    }
+}
+
+fn unknown(name: &str) -> AlgorithmProps {
+    AlgorithmProps {
+        name: name.into(),
+        family: "unknown".into(),
+        primitive: Primitive::Unknown,
+        parameter_set: None,
+        curve: None,
+        mode: None,
+        padding: None,
+        classical_security_level: None,
+        nist_quantum_security_level: 0,
+        oid: None,
+        status: CryptoStatus::Unknown,
+        note: None,
+    }
+}
+
+/// RSAPublicKey DER from an RSAPrivateKey (n and e), for a public fingerprint.
+fn rsa_public_from_private(key: &[u8]) -> Option<Vec<u8>> {
+    let (seq, _) = der::expect(key, der::SEQUENCE)?;
+    let (_v, rest) = der::expect(seq.value, der::INTEGER)?;
+    let (n, rest) = der::expect(rest, der::INTEGER)?;
+    let (e, _) = der::expect(rest, der::INTEGER)?;
+    let mut body = Vec::with_capacity(n.raw.len() + e.raw.len());
+    body.extend_from_slice(n.raw);
+    body.extend_from_slice(e.raw);
+    Some(wrap(der::SEQUENCE, &body))
+}
+
+fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut v = vec![tag];
+    let len = body.len();
+    if len < 0x80 {
+        v.push(len as u8);
+    } else if len < 0x100 {
+        v.extend_from_slice(&[0x81, len as u8]);
+    } else if len < 0x10000 {
+        v.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+    } else {
+        v.extend_from_slice(&[0x83, (len >> 16) as u8, (len >> 8) as u8, len as u8]);
+    }
+    v.extend_from_slice(body);
+    v
+}
+
+/// PKCS#8 PrivateKeyInfo (RFC 5958 OneAsymmetricKey).
+fn pkcs8(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let (seq, _) = der::expect(der_bytes, der::SEQUENCE)?;
+    let (_ver, rest) = der::expect(seq.value, der::INTEGER)?;
+    let (algid, rest) = der::expect(rest, der::SEQUENCE)?;
+    let (oid_tlv, params) = der::expect(algid.value, der::OID)?;
+    let oid = der::oid_string(oid_tlv.value)?;
+    let (pk, rest) = der::expect(rest, der::OCTET_STRING)?;
+    let (mut props, bits, mut curve) = key_algorithm(&oid, params, pk.value, false);
+    // SEC1 inside PKCS#8 may carry the curve when the AlgorithmIdentifier does not.
+    if props.family == "unknown" && alg::key_algorithm_oid(&oid) == Some("EC") {
+        if let Some((p, c)) = sec1_curve(pk.value) {
+            props = p;
+            curve = Some(c);
+        }
+    }
+    let mut k = key_props(
+        "private-key",
+        &props,
+        bits,
+        curve.or(props.curve.clone()),
+        "pkcs8",
+    );
+    // Fingerprint of the public part when it can be had without the secret.
+    let public = match alg::key_algorithm_oid(&oid) {
+        Some("RSA") | Some("RSASSA-PSS") | Some("RSAES-OAEP") => rsa_public_from_private(pk.value),
+        Some("EC") => sec1_public(pk.value).map(|p| p.to_vec()),
+        _ => der::children(rest)
+            .into_iter()
+            .find(|t| t.tag == 0x81 || t.tag == 0xa1)
+            .map(|t| t.value.to_vec()),
+    };
+    k.fingerprint = Some(match public {
+        Some(p) => fp_sha256(&p),
+        None => fp_sha256(der_bytes), // one-way digest of the whole key: identity only
+    });
+    k.encrypted = Some(false);
+    Some((props, k))
+}
+
+/// SEC1 ECPrivateKey { version, privateKey, [0] parameters, [1] publicKey }: curve.
+fn sec1_curve(key: &[u8]) -> Option<(AlgorithmProps, String)> {
+    let (seq, _) = der::expect(key, der::SEQUENCE)?;
+    for t in der::children(seq.value) {
+        if t.tag == 0xa0 {
+            let (o, _) = der::expect(t.value, der::OID)?;
+            let oid = der::oid_string(o.value)?;
+            let a = alg::ec(&oid, Primitive::Signature)?;
+            let c = a.curve.clone()?;
+            return Some((a, c));
+        }
+    }
+    None
+}
+
+fn sec1_public(key: &[u8]) -> Option<&[u8]> {
+    let (seq, _) = der::expect(key, der::SEQUENCE)?;
+    der::children(seq.value)
+        .into_iter()
+        .find(|t| t.tag == 0xa1)
+        .and_then(|t| der::expect(t.value, der::BIT_STRING).map(|(b, _)| b.value))
+}
+
+/// EncryptedPrivateKeyInfo: only the protection scheme is visible.
+fn encrypted_pkcs8(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let (seq, _) = der::expect(der_bytes, der::SEQUENCE)?;
+    let (algid, _) = der::expect(seq.value, der::SEQUENCE)?;
+    let (oid_tlv, params) = der::expect(algid.value, der::OID)?;
+    let oid = der::oid_string(oid_tlv.value)?;
+    let protection = match oid.as_str() {
+        "1.2.840.113549.1.5.13" => {
+            // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }
+            let mut kdf = "PBKDF2".to_string();
+            let mut enc = String::new();
+            if let Some((p, _)) = der::expect(params, der::SEQUENCE) {
+                let kids = der::children(p.value);
+                if let Some(k) = kids.first() {
+                    if let Some((ko, kp)) = der::expect(k.value, der::OID) {
+                        let ko = der::oid_string(ko.value).unwrap_or_default();
+                        if ko == "1.3.6.1.4.1.11591.4.11" {
+                            kdf = "scrypt".into();
+                        } else if let Some((kps, _)) = der::expect(kp, der::SEQUENCE) {
+                            // PBKDF2-params: salt, iterations, keyLength?, prf AlgorithmIdentifier DEFAULT hmacWithSHA1
+                            let prf = der::children(kps.value)
+                                .into_iter()
+                                .find(|t| t.tag == der::SEQUENCE)
+                                .and_then(|t| der::expect(t.value, der::OID).map(|(o, _)| o))
+                                .and_then(|o| der::oid_string(o.value))
+                                .map(|o| match o.as_str() {
+                                    "1.2.840.113549.2.9" => "HMAC-SHA-256",
+                                    "1.2.840.113549.2.10" => "HMAC-SHA-384",
+                                    "1.2.840.113549.2.11" => "HMAC-SHA-512",
+                                    "1.2.840.113549.2.8" => "HMAC-SHA-224",
+                                    _ => "HMAC-SHA-1",
+                                })
+                                .unwrap_or("HMAC-SHA-1");
+                            kdf = format!("PBKDF2-{prf}");
+                        }
+                    }
+                }
+                if let Some(e) = kids.get(1) {
+                    if let Some((eo, _)) = der::expect(e.value, der::OID) {
+                        let eo = der::oid_string(eo.value).unwrap_or_default();
+                        enc = alg::by_oid(&eo).map(|a| a.name).unwrap_or(eo);
+                    }
+                }
+            }
+            format!("PBES2-{kdf}-{enc}")
+        }
+        "1.2.840.113549.1.5.3" => "pbeWithMD5AndDES-CBC".into(),
+        "1.2.840.113549.1.5.10" => "pbeWithSHA1AndDES-CBC".into(),
+        "1.2.840.113549.1.12.1.3" => "pbeWithSHAAnd3-KeyTripleDES-CBC".into(),
+        "1.2.840.113549.1.12.1.6" => "pbeWithSHAAnd40BitRC2-CBC".into(),
+        o => format!("OID {o}"),
+    };
+    let props = unknown("encrypted-key");
+    let mut k = key_props("private-key", &props, None, None, "pkcs8-encrypted");
+    k.algorithm = "unknown (encrypted)".into();
+    k.encrypted = Some(true);
+    k.protection = Some(protection);
+    k.fingerprint = Some(fp_sha256(der_bytes));
+    Some((props, k))
+}
+
+/// A DER key of unknown type: PKCS#8, SPKI, PKCS#1 RSA, SEC1 EC.
+fn der_key(data: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let (seq, _) = der::expect(data, der::SEQUENCE)?;
+    let data = seq.raw;
+    if let Some(k) = pkcs8(data) {
+        return Some(k);
+    }
+    if let Some((props, bits, curve)) = crate::certs::spki_algorithm(data) {
+        let mut k = key_props("public-key", &props, bits, curve, "spki");
+        k.fingerprint = Some(fp_sha256(data));
+        return Some((props, k));
+    }
+    if let Some((p, c)) = sec1_curve(data) {
+        let mut k = key_props(
+            "private-key",
+            &p,
+            alg::curve(&c).map(|c| c.bits),
+            Some(c),
+            "sec1",
+        );
+        k.fingerprint = Some(
+            sec1_public(data)
+                .map(fp_sha256)
+                .unwrap_or_else(|| fp_sha256(data)),
+        );
+        return Some((p, k));
+    }
+    None
+}
+
+fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), String> {
+    let label = b.label.as_str();
+    let interesting = matches!(
+        label,
+        "PRIVATE KEY"
+            | "ENCRYPTED PRIVATE KEY"
+            | "RSA PRIVATE KEY"
+            | "RSA PUBLIC KEY"
+            | "EC PRIVATE KEY"
+            | "DSA PRIVATE KEY"
+            | "PUBLIC KEY"
+            | "OPENSSH PRIVATE KEY"
+            | "DH PARAMETERS"
+            | "X9.42 DH PARAMETERS"
+            | "SSH2 PUBLIC KEY"
+    );
+    if !interesting {
+        return Ok(());
+    }
+    let der_bytes = match &b.der {
+        Ok(d) => d.as_slice(),
+        Err(e) => return Err(e.clone()),
+    };
+    let loc = f.at_line(b.line);
+    let legacy_enc = b
+        .headers
+        .iter()
+        .find(|(k, _)| k == "DEK-Info")
+        .map(|(_, v)| v.split(',').next().unwrap_or("").to_string());
+    let got: Option<(AlgorithmProps, KeyProps)> = match label {
+        "PRIVATE KEY" => pkcs8(der_bytes),
+        "ENCRYPTED PRIVATE KEY" => encrypted_pkcs8(der_bytes),
+        "PUBLIC KEY" => crate::certs::spki_algorithm(der_bytes).map(|(p, bits, c)| {
+            let mut k = key_props("public-key", &p, bits, c, "spki");
+            k.fingerprint = Some(fp_sha256(der_bytes));
+            (p, k)
+        }),
+        "RSA PRIVATE KEY" | "RSA PUBLIC KEY" | "DSA PRIVATE KEY" | "EC PRIVATE KEY"
+            if legacy_enc.is_some() =>
+        {
+            let fam = label.split(' ').next().unwrap_or("");
+            let props = match fam {
+                "RSA" => {
+                    let mut a = alg::rsa(2048);
+                    a.name = "RSA".into();
+                    a.parameter_set = None;
+                    a.classical_security_level = None;
+                    a.note =
+                        Some("Encrypted RSA key: size not visible without the passphrase.".into());
+                    a
+                }
+                other => unknown(other),
+            };
+            let mut k = key_props("private-key", &props, None, None, "pkcs1-encrypted");
+            k.encrypted = Some(true);
+            k.protection = legacy_enc
+                .clone()
+                .map(|e| format!("PEM {e} (MD5-based key derivation)"));
+            k.fingerprint = Some(fp_sha256(der_bytes));
+            Some((props, k))
+        }
+        "RSA PRIVATE KEY" => rsa_modulus_bits(der_bytes, false).map(|bits| {
+            let p = alg::rsa(bits);
+            let mut k = key_props("private-key", &p, Some(bits), None, "pkcs1");
+            k.fingerprint = rsa_public_from_private(der_bytes).map(|pk| fp_sha256(&pk));
+            k.encrypted = Some(false);
+            (p, k)
+        }),
+        "RSA PUBLIC KEY" => rsa_modulus_bits(der_bytes, true).map(|bits| {
+            let p = alg::rsa(bits);
+            let mut k = key_props("public-key", &p, Some(bits), None, "pkcs1");
+            k.fingerprint = Some(fp_sha256(der_bytes));
+            (p, k)
+        }),
+        "EC PRIVATE KEY" => sec1_curve(der_bytes).map(|(p, c)| {
+            let mut k = key_props(
+                "private-key",
+                &p,
+                alg::curve(&c).map(|c| c.bits),
+                Some(c),
+                "sec1",
+            );
+            k.fingerprint = Some(
+                sec1_public(der_bytes)
+                    .map(fp_sha256)
+                    .unwrap_or_else(|| fp_sha256(der_bytes)),
+            );
+            k.encrypted = Some(false);
+            (p, k)
+        }),
+        "DSA PRIVATE KEY" => {
+            // DSAPrivateKey ::= SEQUENCE { version, p, q, g, y, x }
+            der::expect(der_bytes, der::SEQUENCE).and_then(|(s, _)| {
+                let kids = der::children(s.value);
+                let p = kids.get(1)?;
+                let bits = der::int_bits(p.value);
+                let props = alg::dsa(bits);
+                let mut k = key_props("private-key", &props, Some(bits), None, "dsa");
+                k.fingerprint = kids.get(4).map(|y| fp_sha256(y.value));
+                k.encrypted = Some(false);
+                Some((props, k))
+            })
+        }
+        "DH PARAMETERS" | "X9.42 DH PARAMETERS" => der::expect(der_bytes, der::SEQUENCE)
+            .and_then(|(s, _)| der::expect(s.value, der::INTEGER))
+            .map(|(p, _)| {
+                let bits = der::int_bits(p.value);
+                let props = alg::ffdh(bits);
+                let mut k = key_props("public-key", &props, Some(bits), None, "dh-parameters");
+                k.material = "parameters".into();
+                k.fingerprint = Some(fp_sha256(der_bytes));
+                (props, k)
+            }),
+        "OPENSSH PRIVATE KEY" => openssh_private(der_bytes),
+        "SSH2 PUBLIC KEY" => ssh_blob(der_bytes).map(|(p, mut k)| {
+            k.format = "rfc4716".into();
+            (p, k)
+        }),
+        _ => None,
+    };
+    match got {
+        Some((p, k)) => {
+            record(f, loc, p, k, out);
+            Ok(())
+        }
+        None => Err(format!("malformed {label} (could not read its structure)")),
+    }
+}
+
+// ------------------------------------------------------------------ OpenSSH
+
+struct SshReader<'a>(&'a [u8]);
+
+impl<'a> SshReader<'a> {
+    fn u32(&mut self) -> Option<u32> {
+        let b = self.0.get(..4)?;
+        self.0 = &self.0[4..];
+        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        let s = self.0.get(..n)?;
+        self.0 = &self.0[n..];
+        Some(s)
+    }
+}
+
+/// Analyse an SSH public key blob (RFC 4253 §6.6 encoding).
+fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let mut r = SshReader(blob);
+    let kind = std::str::from_utf8(r.string()?).ok()?.to_string();
+    let base = kind.trim_end_matches("-cert-v01@openssh.com");
+    let (props, size, curve) = match base {
+        "ssh-rsa" => {
+            if kind.ends_with("-cert-v01@openssh.com") {
+                r.string()?; // nonce
+            }
+            let _e = r.string()?;
+            let n = r.string()?;
+            let bits = der::int_bits(n);
+            (alg::rsa(bits), Some(bits), None)
+        }
+        "ssh-dss" => {
+            if kind.ends_with("-cert-v01@openssh.com") {
+                r.string()?;
+            }
+            let p = r.string()?;
+            let bits = der::int_bits(p);
+            (alg::dsa(bits), Some(bits), None)
+        }
+        k if k.starts_with("ecdsa-sha2-") || k.starts_with("sk-ecdsa-sha2-") => {
+            let c = k
+                .rsplit('-')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches("@openssh.com");
+            let a = alg::ec(c, Primitive::Signature)?;
+            let cv = a.curve.clone();
+            (
+                a.clone(),
+                cv.as_deref().and_then(alg::curve).map(|c| c.bits),
+                cv,
+            )
+        }
+        "ssh-ed25519" | "sk-ssh-ed25519@openssh.com" => {
+            (alg::by_name("Ed25519")?, Some(256), Some("Ed25519".into()))
+        }
+        "ssh-ed448" => (alg::by_name("Ed448")?, Some(456), Some("Ed448".into())),
+        other => (unknown(other), None, None),
+    };
+    let fp = format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(blob))
+    );
+    let mut k = key_props("public-key", &props, size, curve, "openssh-public");
+    k.fingerprint = Some(fp);
+    Some((props, k))
+}
+
+/// `openssh-key-v1` private key container.
+fn openssh_private(data: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let rest = data.strip_prefix(b"openssh-key-v1\0")?;
+    let mut r = SshReader(rest);
+    let cipher = String::from_utf8_lossy(r.string()?).to_string();
+    let kdf = String::from_utf8_lossy(r.string()?).to_string();
+    let _kdfopts = r.string()?;
+    let n = r.u32()?;
+    if n == 0 || n > 64 {
+        return None;
+    }
+    let blob = r.string()?;
+    let (props, mut k) = ssh_blob(blob)?;
+    k.material = "private-key".into();
+    k.format = "openssh".into();
+    k.encrypted = Some(cipher != "none");
+    if cipher != "none" {
+        k.protection = Some(format!("{cipher}/{kdf}"));
+    }
+    Some((props, k))
+}
+
+fn is_ssh_key_type(t: &str) -> bool {
+    t.starts_with("ssh-")
+        || t.starts_with("ecdsa-sha2-")
+        || t.starts_with("sk-ssh-")
+        || t.starts_with("sk-ecdsa-")
+        || t.starts_with("rsa-sha2-")
+}
+
+fn ssh_line_start(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let s = String::from_utf8_lossy(line);
+    let mut it = s.split_whitespace();
+    matches!((it.next(), it.next()), (Some(t), Some(b)) if is_ssh_key_type(t) && b.starts_with("AAAA"))
+}
+
+/// `authorized_keys`, `known_hosts` and `*.pub`: one key a line, with options or host
+/// patterns in front and a comment after.
+fn ssh_lines(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
+    let text = String::from_utf8_lossy(data);
+    let is_known_hosts = f.name.contains("known_hosts");
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        let Some(pos) = toks.iter().position(|t| is_ssh_key_type(t)) else {
+            if f.name.ends_with(".pub") || SSH_FILES.contains(&f.name) {
+                out.warn(f, format!("line {}: no SSH key type found", i + 1));
+            }
+            continue;
+        };
+        let Some(b64) = toks.get(pos + 1) else {
+            out.warn(f, format!("line {}: key type without key data", i + 1));
+            continue;
+        };
+        let blob = match base64::engine::general_purpose::STANDARD.decode(b64) {
+            Ok(b) => b,
+            Err(e) => {
+                out.warn(f, format!("line {}: invalid base64 key data: {e}", i + 1));
+                continue;
+            }
+        };
+        match ssh_blob(&blob) {
+            Some((p, mut k)) => {
+                k.format = if is_known_hosts {
+                    "known_hosts".into()
+                } else if f.name.starts_with("authorized_keys") {
+                    "authorized_keys".into()
+                } else {
+                    "openssh-public".into()
+                };
+                let label = if is_known_hosts {
+                    toks.get(pos.wrapping_sub(1)).filter(|_| pos > 0).map(|h| {
+                        if h.starts_with("|1|") {
+                            "(hashed host)".to_string()
+                        } else {
+                            h.to_string()
+                        }
+                    })
+                } else {
+                    let c = toks[pos + 2..].join(" ");
+                    (!c.is_empty()).then_some(c)
+                };
+                k.label = label;
+                record(f, f.at_line(i as u32 + 1), p, k, out);
+            }
+            None => out.warn(f, format!("line {}: malformed SSH public key blob", i + 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_inputs_do_not_panic() {
+        for d in [
+            &b""[..],
+            b"\x30",
+            b"\x30\x82\x01\x00\x02",
+            b"openssh-key-v1\0\0\0\0\x04none",
+        ] {
+            let _ = der_key(d);
+            let _ = openssh_private(d);
+            let _ = ssh_blob(d);
+            let _ = encrypted_pkcs8(d);
+        }
+    }
 }

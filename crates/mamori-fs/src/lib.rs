@@ -15,9 +15,12 @@
 #![forbid(unsafe_code)]
 
 pub mod certs;
+pub mod der;
 pub mod detect;
 pub mod image;
 pub mod keys;
+mod keystores;
+pub mod pem;
 mod walk;
 
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};

@@ -1,1 +1,494 @@
-//! placeholder
+//! mamori's store: every scan is a run; runs keep their assets, findings and warnings, and
+//! any two runs can be diffed.
+//!
+//! SQLite is the embedded default: one file, nothing to start. A run is written in a single
+//! transaction when the scan has finished, so a scan killed midway leaves the store exactly
+//! as it was.
+//!
+//! ```
+//! use mamori_store::Store;
+//! use mamori_model::ScanResult;
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+//! let run = store.save_run(&ScanResult::default(), "2026-01-01T00:00:00Z").unwrap();
+//! assert_eq!(store.runs().unwrap()[0].id, run);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use mamori_model::{CryptoAsset, Finding, RunInfo, ScanResult, Warning};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What can go wrong with the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    #[error("cannot open the store {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// The file is a mamori store of a newer version.
+    #[error("the store {path} has schema version {found}; this mamori knows up to {known}: upgrade mamori")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
+    /// A query failed.
+    #[error("store error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// Stored JSON could not be read back.
+    #[error("corrupt record in the store: {0}")]
+    Json(#[from] serde_json::Error),
+    /// No such run.
+    #[error("no run {0} in the store (see `mamori runs`)")]
+    NoRun(i64),
+}
+
+/// Schema migrations, in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE runs (
+    id        INTEGER PRIMARY KEY,
+    started   TEXT NOT NULL,
+    finished  TEXT NOT NULL,
+    targets   TEXT NOT NULL,
+    files     INTEGER NOT NULL,
+    bytes     INTEGER NOT NULL
+);
+CREATE TABLE assets (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    asset_id  TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    data      TEXT NOT NULL,
+    PRIMARY KEY (run_id, asset_id)
+);
+CREATE TABLE findings (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    code      TEXT NOT NULL,
+    severity  TEXT NOT NULL,
+    asset_id  TEXT NOT NULL,
+    data      TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+);
+CREATE TABLE warnings (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path      TEXT NOT NULL,
+    message   TEXT NOT NULL
+);
+CREATE INDEX findings_severity ON findings(run_id, severity);
+"#];
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What changed between two runs.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Diff {
+    /// The older run.
+    pub from: i64,
+    /// The newer run.
+    pub to: i64,
+    /// Assets in `to` but not in `from`.
+    pub assets_added: Vec<CryptoAsset>,
+    /// Assets in `from` but not in `to`.
+    pub assets_removed: Vec<CryptoAsset>,
+    /// Findings in `to` but not in `from`.
+    pub findings_added: Vec<Finding>,
+    /// Findings in `from` but not in `to`.
+    pub findings_removed: Vec<Finding>,
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `path`, applying pending migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        let mut store = Store { conn };
+        store.migrate(path)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known,
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Store a finished scan as a new run, in one transaction. Returns the run id.
+    pub fn save_run(&mut self, r: &ScanResult, started: &str) -> Result<i64, StoreError> {
+        let finished = now_rfc3339();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO runs (started, finished, targets, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                started,
+                finished,
+                serde_json::to_string(&r.targets)?,
+                r.files as i64,
+                r.bytes as i64
+            ],
+        )?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO assets (run_id, asset_id, kind, name, status, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for a in &r.assets {
+                ins.execute(params![
+                    run,
+                    a.id,
+                    a.kind.as_str(),
+                    a.name,
+                    a.status().as_str(),
+                    serde_json::to_string(a)?
+                ])?;
+            }
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO findings (run_id, key, code, severity, asset_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for f in &r.findings {
+                ins.execute(params![
+                    run,
+                    f.key(),
+                    f.code,
+                    f.severity.as_str(),
+                    f.asset_id,
+                    serde_json::to_string(f)?
+                ])?;
+            }
+            let mut ins =
+                tx.prepare("INSERT INTO warnings (run_id, path, message) VALUES (?1, ?2, ?3)")?;
+            for w in &r.warnings {
+                ins.execute(params![run, w.path, w.message])?;
+            }
+        }
+        tx.commit()?;
+        Ok(run)
+    }
+
+    /// All runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT r.id, r.started, r.finished, r.targets, r.files, r.bytes,
+                    (SELECT COUNT(*) FROM assets a WHERE a.run_id = r.id),
+                    (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id),
+                    (SELECT COUNT(*) FROM warnings w WHERE w.run_id = r.id)
+             FROM runs r ORDER BY r.id",
+        )?;
+        let rows = st.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, i64>(5)?,
+                row.get::<_, i64>(6)?,
+                row.get::<_, i64>(7)?,
+                row.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, started, finished, targets, files, bytes, assets, findings, warnings) = r?;
+            out.push(RunInfo {
+                id,
+                started,
+                finished,
+                targets: serde_json::from_str(&targets)?,
+                assets: assets as u64,
+                findings: findings as u64,
+                warnings: warnings as u64,
+                files: files as u64,
+                bytes: bytes as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The newest run's id, if any.
+    pub fn latest_run(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT MAX(id) FROM runs", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Everything stored for one run.
+    pub fn load_run(&self, run: i64) -> Result<ScanResult, StoreError> {
+        let (targets, files, bytes): (String, i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT targets, files, bytes FROM runs WHERE id = ?1",
+                [run],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NoRun(run))?;
+        let assets = self.assets(run)?.into_values().collect();
+        let mut findings: Vec<Finding> = self.findings(run)?.into_values().collect();
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.key().cmp(&b.key())));
+        let mut st = self
+            .conn
+            .prepare("SELECT path, message FROM warnings WHERE run_id = ?1 ORDER BY rowid")?;
+        let warnings = st
+            .query_map([run], |r| {
+                Ok(Warning::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ScanResult {
+            targets: serde_json::from_str(&targets)?,
+            assets,
+            findings,
+            warnings,
+            files: files as u64,
+            bytes: bytes as u64,
+        })
+    }
+
+    fn assets(&self, run: i64) -> Result<BTreeMap<String, CryptoAsset>, StoreError> {
+        self.exists(run)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT asset_id, data FROM assets WHERE run_id = ?1 ORDER BY asset_id")?;
+        let rows = st.query_map([run], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let (id, data) = r?;
+            out.insert(id, serde_json::from_str(&data)?);
+        }
+        Ok(out)
+    }
+
+    fn findings(&self, run: i64) -> Result<BTreeMap<String, Finding>, StoreError> {
+        self.exists(run)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT key, data FROM findings WHERE run_id = ?1 ORDER BY key")?;
+        let rows = st.query_map([run], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let (k, data) = r?;
+            out.insert(k, serde_json::from_str(&data)?);
+        }
+        Ok(out)
+    }
+
+    fn exists(&self, run: i64) -> Result<(), StoreError> {
+        let n: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM runs WHERE id = ?1", [run], |r| {
+                    r.get(0)
+                })?;
+        if n == 0 {
+            return Err(StoreError::NoRun(run));
+        }
+        Ok(())
+    }
+
+    /// What appeared and disappeared from run `from` to run `to`.
+    pub fn diff(&self, from: i64, to: i64) -> Result<Diff, StoreError> {
+        let a = self.assets(from)?;
+        let b = self.assets(to)?;
+        let fa = self.findings(from)?;
+        let fb = self.findings(to)?;
+        Ok(Diff {
+            from,
+            to,
+            assets_added: b
+                .iter()
+                .filter(|(k, _)| !a.contains_key(*k))
+                .map(|(_, v)| v.clone())
+                .collect(),
+            assets_removed: a
+                .iter()
+                .filter(|(k, _)| !b.contains_key(*k))
+                .map(|(_, v)| v.clone())
+                .collect(),
+            findings_added: fb
+                .iter()
+                .filter(|(k, _)| !fa.contains_key(*k))
+                .map(|(_, v)| v.clone())
+                .collect(),
+            findings_removed: fa
+                .iter()
+                .filter(|(k, _)| !fb.contains_key(*k))
+                .map(|(_, v)| v.clone())
+                .collect(),
+        })
+    }
+}
+
+/// Now, RFC 3339 UTC, second precision.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format_unix(secs as i64)
+}
+
+/// A Unix time as RFC 3339 UTC (`1970-01-01T00:00:00Z`).
+pub fn format_unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_model::{AssetKind, Location, Severity};
+
+    fn result(ids: &[&str], finding_on: &[&str]) -> ScanResult {
+        ScanResult {
+            targets: vec!["/t".into()],
+            assets: ids
+                .iter()
+                .map(|i| CryptoAsset::new(AssetKind::Algorithm, *i, *i))
+                .collect(),
+            findings: finding_on
+                .iter()
+                .map(|i| Finding {
+                    code: "crypto-broken-algorithm".into(),
+                    severity: Severity::High,
+                    asset_id: i.to_string(),
+                    asset_name: i.to_string(),
+                    location: Location::file("/t/x").with_line(1),
+                    message: "m".into(),
+                    remediation: "r".into(),
+                    other_locations: 0,
+                })
+                .collect(),
+            warnings: vec![Warning::new("/t/bad", "truncated")],
+            files: 3,
+            bytes: 10,
+        }
+    }
+
+    #[test]
+    fn runs_round_trip_and_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("sub/m.db")).unwrap();
+        let r1 = s
+            .save_run(&result(&["alg:MD5", "alg:AES-256"], &["alg:MD5"]), "t0")
+            .unwrap();
+        let r2 = s
+            .save_run(&result(&["alg:AES-256", "alg:ML-KEM-768"], &[]), "t1")
+            .unwrap();
+        let runs = s.runs().unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(
+            (runs[0].assets, runs[0].findings, runs[0].warnings),
+            (2, 1, 1)
+        );
+        let back = s.load_run(r1).unwrap();
+        assert_eq!(back.assets.len(), 2);
+        assert_eq!(back.findings[0].asset_id, "alg:MD5");
+        let d = s.diff(r1, r2).unwrap();
+        assert_eq!(d.assets_added.len(), 1);
+        assert_eq!(d.assets_added[0].id, "alg:ML-KEM-768");
+        assert_eq!(d.assets_removed[0].id, "alg:MD5");
+        assert_eq!(d.findings_removed.len(), 1);
+        assert!(d.findings_added.is_empty());
+        assert!(matches!(s.diff(r1, 99), Err(StoreError::NoRun(99))));
+        // Reopening keeps everything.
+        drop(s);
+        let s = Store::open(&dir.path().join("sub/m.db")).unwrap();
+        assert_eq!(s.latest_run().unwrap(), Some(r2));
+    }
+
+    #[test]
+    fn not_a_database_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("junk.db");
+        std::fs::write(
+            &p,
+            b"this is not sqlite, just text long enough to fill a header......",
+        )
+        .unwrap();
+        let e = Store::open(&p).err().expect("must fail");
+        assert!(e.to_string().contains("junk.db"), "{e}");
+    }
+
+    #[test]
+    fn formats_unix_times() {
+        assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_unix(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(format_unix(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

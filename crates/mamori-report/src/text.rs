@@ -1,0 +1,207 @@
+//! The terminal summary.
+
+use crate::i18n::{Lang, Messages};
+use mamori_model::{AssetKind, CryptoStatus, ScanResult, Severity};
+use std::fmt::Write;
+
+/// How the terminal summary is drawn.
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// Language.
+    pub lang: Lang,
+    /// ANSI colors.
+    pub color: bool,
+    /// List every warning.
+    pub verbose: bool,
+    /// How many findings to show.
+    pub max_findings: usize,
+    /// Seconds the scan took.
+    pub seconds: f64,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            lang: Lang::En,
+            color: false,
+            verbose: false,
+            max_findings: 15,
+            seconds: 0.0,
+        }
+    }
+}
+
+fn human_bytes(b: u64) -> String {
+    const U: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < U.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", U[i])
+    }
+}
+
+fn paint(on: bool, code: &str, s: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+fn sev_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;35",
+        Severity::High => "1;31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+/// The summary a person reads after `mamori scan`.
+pub fn text(r: &ScanResult, o: &TextOptions) -> String {
+    let m = Messages::new(o.lang);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}",
+        m.get(
+            "scan_header",
+            &[
+                ("targets", r.targets.len().to_string()),
+                ("files", r.files.to_string()),
+                ("bytes", human_bytes(r.bytes)),
+                ("secs", format!("{:.2}", o.seconds)),
+            ]
+        )
+    );
+    let count = |k: AssetKind| r.assets.iter().filter(|a| a.kind == k).count().to_string();
+    let _ = writeln!(
+        s,
+        "\n{}  ({})",
+        m.get("assets_total", &[("n", r.assets.len().to_string())]),
+        m.get(
+            "kinds",
+            &[
+                ("algorithm", count(AssetKind::Algorithm)),
+                ("certificate", count(AssetKind::Certificate)),
+                ("key", count(AssetKind::Key)),
+                ("protocol", count(AssetKind::Protocol)),
+                ("library", count(AssetKind::Library)),
+            ]
+        )
+    );
+    for st in CryptoStatus::ALL {
+        let n = r
+            .assets
+            .iter()
+            .filter(|a| a.status() == st && a.kind != AssetKind::Library)
+            .count();
+        let key = format!("status_{}", st.as_str().replace('-', "_"));
+        let color = match st {
+            CryptoStatus::Broken => "31",
+            CryptoStatus::QuantumVulnerable => "33",
+            CryptoStatus::Hybrid | CryptoStatus::QuantumSafe => "32",
+            CryptoStatus::Unknown => "2",
+        };
+        let label = m.t(&key);
+        let pad = 28usize.saturating_sub(display_width(&label));
+        let _ = writeln!(
+            s,
+            "  {}{}{n:>6}",
+            paint(o.color && n > 0, color, &label),
+            " ".repeat(pad)
+        );
+    }
+    let sev_counts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|sv| {
+            let n = r.findings.iter().filter(|f| f.severity == *sv).count();
+            format!("{} {n}", m.t(&format!("severity_{}", sv.as_str())))
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "\n{}  ({})",
+        m.get("findings_total", &[("n", r.findings.len().to_string())]),
+        sev_counts.join(", ")
+    );
+    if r.findings.is_empty() {
+        let _ = writeln!(s, "  {}", m.t("no_findings"));
+    } else {
+        let _ = writeln!(s, "{}", m.t("top_findings"));
+        for f in r.findings.iter().take(o.max_findings) {
+            let sev = m.t(&format!("severity_{}", f.severity.as_str()));
+            let title = m.t(&format!("code_{}", f.code));
+            let more = if f.other_locations > 0 {
+                format!(
+                    " {}",
+                    m.get("more_places", &[("n", f.other_locations.to_string())])
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "  {} {} — {}\n      {}{}\n      {}\n      {}: {}",
+                paint(o.color, sev_color(f.severity), &format!("{sev:<8}")),
+                title,
+                f.asset_name,
+                f.location,
+                more,
+                f.message,
+                m.t("fix"),
+                f.remediation
+            );
+        }
+        if r.findings.len() > o.max_findings {
+            let _ = writeln!(
+                s,
+                "  {}",
+                m.get(
+                    "more_findings",
+                    &[("n", (r.findings.len() - o.max_findings).to_string())]
+                )
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        if o.verbose {
+            let _ = writeln!(
+                s,
+                "\n{}",
+                m.get("warnings_listed", &[("n", r.warnings.len().to_string())])
+            );
+            for w in &r.warnings {
+                let _ = writeln!(s, "  {w}");
+            }
+        } else {
+            let _ = writeln!(
+                s,
+                "\n{}",
+                m.get("warnings", &[("n", r.warnings.len().to_string())])
+            );
+        }
+    }
+    s
+}
+
+/// Terminal columns of a string: CJK characters take two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !(0x2000..0x3000).contains(&(c as u32)) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
