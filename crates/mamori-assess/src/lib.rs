@@ -68,6 +68,14 @@ pub fn merge(observations: Vec<Observation>) -> Vec<CryptoAsset> {
             a.occurrences.clear();
             a
         });
+        // A key pair seen as private and public key: the private key's record describes
+        // it (format, protection), whichever file the walk reached first.
+        let incoming_private = o.asset.key.as_ref().map(|k| k.material == "private-key");
+        let existing_public = entry.key.as_ref().map(|k| k.material == "public-key");
+        if incoming_private == Some(true) && existing_public == Some(true) {
+            entry.key = o.asset.key.clone();
+            entry.name = o.asset.name.clone();
+        }
         for d in &o.asset.depends_on {
             if !entry.depends_on.contains(d) {
                 entry.depends_on.push(d.clone());

@@ -130,7 +130,9 @@ impl Detector for CertDetector {
             }
             match record_certificate(data, f.location(), "der", out) {
                 Ok(()) => {}
-                Err(e) if CERT_EXTS.contains(&ext.as_str()) => out.warn(f, e),
+                // `.der` and `.pem` hold keys as often as certificates: only certificate
+                // extensions promise a certificate.
+                Err(e) if matches!(ext.as_str(), "crt" | "cer" | "cert") => out.warn(f, e),
                 Err(_) => {} // an extension-less DER blob that is not a certificate: not ours
             }
         } else if CERT_EXTS.contains(&ext.as_str())

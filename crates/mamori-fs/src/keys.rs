@@ -106,7 +106,10 @@ fn record(f: &FileInfo<'_>, loc: Location, props: AlgorithmProps, key: KeyProps,
     };
     asset.depends_on = vec![alg_asset.id.clone()];
     asset.algorithm = Some(props);
-    let ctx = Some(format!("{} ({})", key.material, key.format));
+    let ctx = Some(match &key.label {
+        Some(l) => format!("{} ({}) {l}", key.material, key.format),
+        None => format!("{} ({})", key.material, key.format),
+    });
     asset.key = Some(key);
     let _ = f;
     out.observe(alg_asset, loc.clone(), "key", Some("key algorithm".into()));
@@ -166,6 +169,50 @@ fn rsa_public_from_private(key: &[u8]) -> Option<Vec<u8>> {
     Some(wrap(der::SEQUENCE, &body))
 }
 
+/// SubjectPublicKeyInfo DER for an algorithm OID (dotted), raw parameters and public key
+/// bytes: the form every public-key fingerprint here is computed over, so a private key and
+/// its public half share one fingerprint.
+fn spki(oid: &str, params_raw: &[u8], public: &[u8]) -> Vec<u8> {
+    let mut algid = oid_der(oid);
+    algid.extend_from_slice(params_raw);
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(public);
+    let mut body = wrap(der::SEQUENCE, &algid);
+    body.extend(wrap(der::BIT_STRING, &bits));
+    wrap(der::SEQUENCE, &body)
+}
+
+fn oid_der(oid: &str) -> Vec<u8> {
+    let parts: Vec<u64> = oid.split('.').filter_map(|p| p.parse().ok()).collect();
+    let mut body = Vec::new();
+    if parts.len() >= 2 {
+        push_base128(&mut body, parts[0] * 40 + parts[1]);
+        for p in &parts[2..] {
+            push_base128(&mut body, *p);
+        }
+    }
+    wrap(der::OID, &body)
+}
+
+fn push_base128(out: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = vec![(v & 0x7f) as u8];
+    v >>= 7;
+    while v > 0 {
+        tmp.push(0x80 | (v & 0x7f) as u8);
+        v >>= 7;
+    }
+    tmp.reverse();
+    out.extend(tmp);
+}
+
+const RSA_OID: &str = "1.2.840.113549.1.1.1";
+const EC_OID: &str = "1.2.840.10045.2.1";
+const NULL: &[u8] = &[0x05, 0x00];
+
+fn rsa_spki_fp(rsa_public: &[u8]) -> String {
+    fp_sha256(&spki(RSA_OID, NULL, rsa_public))
+}
+
 fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut v = vec![tag];
     let len = body.len();
@@ -207,12 +254,14 @@ fn pkcs8(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     );
     // Fingerprint of the public part when it can be had without the secret.
     let public = match alg::key_algorithm_oid(&oid) {
-        Some("RSA") | Some("RSASSA-PSS") | Some("RSAES-OAEP") => rsa_public_from_private(pk.value),
-        Some("EC") => sec1_public(pk.value).map(|p| p.to_vec()),
+        Some("RSA") | Some("RSASSA-PSS") | Some("RSAES-OAEP") => {
+            rsa_public_from_private(pk.value).map(|p| spki(RSA_OID, NULL, &p))
+        }
+        Some("EC") => sec1_public(pk.value).map(|p| spki(&oid, params, p)),
         _ => der::children(rest)
             .into_iter()
             .find(|t| t.tag == 0x81 || t.tag == 0xa1)
-            .map(|t| t.value.to_vec()),
+            .map(|t| spki(&oid, params, t.value.get(1..).unwrap_or(&[]))),
     };
     k.fingerprint = Some(match public {
         Some(p) => fp_sha256(&p),
@@ -235,6 +284,15 @@ fn sec1_curve(key: &[u8]) -> Option<(AlgorithmProps, String)> {
         }
     }
     None
+}
+
+/// SPKI fingerprint of a SEC1 key that carries its public point and curve.
+fn sec1_fp(key: &[u8]) -> Option<String> {
+    let (seq, _) = der::expect(key, der::SEQUENCE)?;
+    let params = der::children(seq.value)
+        .into_iter()
+        .find(|t| t.tag == 0xa0)?;
+    Some(fp_sha256(&spki(EC_OID, params.value, sec1_public(key)?)))
 }
 
 fn sec1_public(key: &[u8]) -> Option<&[u8]> {
@@ -318,6 +376,27 @@ fn der_key(data: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
         k.fingerprint = Some(fp_sha256(data));
         return Some((props, k));
     }
+    // PKCS#1 RSAPrivateKey { version 0, n, e, d, … } (OpenSSL's DER output for RSA keys)
+    let kids = der::children(seq.value);
+    if kids.len() >= 9 && kids.iter().all(|k| k.tag == der::INTEGER) && kids[0].value == [0] {
+        let bits = der::int_bits(kids[1].value);
+        let p = alg::rsa(bits);
+        let mut k = key_props("private-key", &p, Some(bits), None, "pkcs1");
+        k.fingerprint = rsa_public_from_private(data).map(|pk| rsa_spki_fp(&pk));
+        k.encrypted = Some(false);
+        return Some((p, k));
+    }
+    // PKCS#1 RSAPublicKey { n, e }
+    if kids.len() == 2
+        && kids.iter().all(|k| k.tag == der::INTEGER)
+        && der::int_bits(kids[0].value) >= 512
+    {
+        let bits = der::int_bits(kids[0].value);
+        let p = alg::rsa(bits);
+        let mut k = key_props("public-key", &p, Some(bits), None, "pkcs1");
+        k.fingerprint = Some(rsa_spki_fp(data));
+        return Some((p, k));
+    }
     if let Some((p, c)) = sec1_curve(data) {
         let mut k = key_props(
             "private-key",
@@ -326,11 +405,7 @@ fn der_key(data: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
             Some(c),
             "sec1",
         );
-        k.fingerprint = Some(
-            sec1_public(data)
-                .map(fp_sha256)
-                .unwrap_or_else(|| fp_sha256(data)),
-        );
+        k.fingerprint = Some(sec1_fp(data).unwrap_or_else(|| fp_sha256(data)));
         return Some((p, k));
     }
     None
@@ -400,14 +475,14 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
         "RSA PRIVATE KEY" => rsa_modulus_bits(der_bytes, false).map(|bits| {
             let p = alg::rsa(bits);
             let mut k = key_props("private-key", &p, Some(bits), None, "pkcs1");
-            k.fingerprint = rsa_public_from_private(der_bytes).map(|pk| fp_sha256(&pk));
+            k.fingerprint = rsa_public_from_private(der_bytes).map(|pk| rsa_spki_fp(&pk));
             k.encrypted = Some(false);
             (p, k)
         }),
         "RSA PUBLIC KEY" => rsa_modulus_bits(der_bytes, true).map(|bits| {
             let p = alg::rsa(bits);
             let mut k = key_props("public-key", &p, Some(bits), None, "pkcs1");
-            k.fingerprint = Some(fp_sha256(der_bytes));
+            k.fingerprint = Some(rsa_spki_fp(der_bytes));
             (p, k)
         }),
         "EC PRIVATE KEY" => sec1_curve(der_bytes).map(|(p, c)| {
@@ -418,11 +493,7 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
                 Some(c),
                 "sec1",
             );
-            k.fingerprint = Some(
-                sec1_public(der_bytes)
-                    .map(fp_sha256)
-                    .unwrap_or_else(|| fp_sha256(der_bytes)),
-            );
+            k.fingerprint = Some(sec1_fp(der_bytes).unwrap_or_else(|| fp_sha256(der_bytes)));
             k.encrypted = Some(false);
             (p, k)
         }),
@@ -645,6 +716,22 @@ mod tests {
             let _ = openssh_private(d);
             let _ = ssh_blob(d);
             let _ = encrypted_pkcs8(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod oid_tests {
+    #[test]
+    fn oid_encoding_round_trips() {
+        for o in [
+            "1.2.840.113549.1.1.1",
+            "1.2.840.10045.2.1",
+            "2.16.840.1.101.3.4.3.18",
+        ] {
+            let d = super::oid_der(o);
+            let (t, _) = crate::der::expect(&d, crate::der::OID).unwrap();
+            assert_eq!(crate::der::oid_string(t.value).unwrap(), o);
         }
     }
 }

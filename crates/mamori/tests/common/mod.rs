@@ -1,0 +1,91 @@
+//! Helpers for the end-to-end tests: run the real binary, make fixtures with the real tools.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// ../shared/data, as seen from this crate.
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+/// Run mamori with `args` and the store at `db`.
+pub fn mamori(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(args)
+        .env("MAMORI_DB", db)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .expect("mamori runs")
+}
+
+/// Run a fixture-making tool; fail loudly, naming the Debian package, when it is missing.
+pub fn tool(cwd: &Path, prog: &str, args: &[&str], package: &str) {
+    let out = Command::new(prog)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog} not runnable ({e}); install the Debian package {package} (scripts/test does)"));
+    assert!(
+        out.status.success(),
+        "{prog} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn openssl(cwd: &Path, args: &[&str]) {
+    tool(cwd, "openssl", args, "openssl")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Scan `targets` and return mamori's JSON report.
+pub fn scan_json(db: &Path, targets: &[&Path], extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["scan", "--format", "json", "-q"];
+    let t: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
+    args.extend(t.iter().map(String::as_str));
+    args.extend_from_slice(extra);
+    let out = mamori(db, &args);
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "scan failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(&out)))
+}
+
+/// Assets of a JSON report with the given kind.
+pub fn assets_of<'a>(report: &'a serde_json::Value, kind: &str) -> Vec<&'a serde_json::Value> {
+    report["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == kind)
+        .collect()
+}
+
+/// The asset whose occurrences include a path ending in `suffix`, of `kind`.
+pub fn asset_at<'a>(
+    report: &'a serde_json::Value,
+    kind: &str,
+    suffix: &str,
+) -> &'a serde_json::Value {
+    assets_of(report, kind)
+        .into_iter()
+        .find(|a| {
+            a["occurrences"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["location"]["path"].as_str().unwrap().ends_with(suffix))
+        })
+        .unwrap_or_else(|| panic!("no {kind} asset at {suffix}"))
+}
