@@ -413,7 +413,10 @@ pub fn record_certificate(
         summary.note = sig.note.clone();
     }
     asset.algorithm = Some(summary);
-    asset.depends_on = vec![sig_asset.id.clone(), key_asset.id.clone()];
+    asset.depends_on = vec![sig_asset.id.clone()];
+    if key_asset.id != sig_asset.id {
+        asset.depends_on.push(key_asset.id.clone());
+    }
     let ctx = Some(format!("{} / {}", cert.subject, cert.not_after));
     asset.certificate = Some(cert);
     out.observe(

@@ -30,7 +30,7 @@ use mamori_model::{Observation, Warning};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the user asked of a scan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// Glob patterns (gitignore syntax) of paths to skip.
     pub excludes: Vec<String>,
@@ -38,16 +38,6 @@ pub struct ScanOptions {
     pub passwords: Vec<String>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions {
-            excludes: Vec::new(),
-            passwords: Vec::new(),
-            threads: 0,
-        }
-    }
 }
 
 impl ScanOptions {

@@ -137,7 +137,6 @@ fn walk_dir(
             out: Output::default(),
             sink: &results,
         };
-        let dets = dets;
         let fs = &fs;
         let root_abs = &root_abs;
         Box::new(move |entry| {

@@ -300,12 +300,14 @@ pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
         .iter()
         .filter(|a| !a.depends_on.is_empty())
         .map(|a| {
-            let deps: Vec<&str> = a
+            let mut deps: Vec<&str> = a
                 .depends_on
                 .iter()
                 .map(String::as_str)
                 .filter(|d| known.contains(d))
                 .collect();
+            deps.sort_unstable();
+            deps.dedup();
             json!({"ref": a.id, "dependsOn": deps})
         })
         .collect();

@@ -1,0 +1,385 @@
+//! The binary as a user meets it: CycloneDX validity, runs and diffs, exit codes, bad input,
+//! and a scan killed midway.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn cyclonedx_validator() -> jsonschema::Validator {
+    let dir = shared().join("cyclonedx");
+    let load = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    jsonschema::options()
+        .with_resource(
+            "http://cyclonedx.org/schema/spdx.schema.json",
+            jsonschema::Resource::from_contents(load("spdx.schema.json")).unwrap(),
+        )
+        .with_resource(
+            "http://cyclonedx.org/schema/jsf-0.82.schema.json",
+            jsonschema::Resource::from_contents(load("jsf-0.82.schema.json")).unwrap(),
+        )
+        .build(&load("bom-1.6.schema.json"))
+        .expect("CycloneDX 1.6 schema compiles")
+}
+
+fn fixture(d: &Path) {
+    openssl(
+        d,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=app", "-days", "90",
+            "-keyout", "app.key", "-out", "app.pem",
+        ],
+    );
+    tool(
+        d,
+        "ssh-keygen",
+        &["-q", "-t", "ecdsa", "-N", "", "-f", "id_ecdsa"],
+        "openssh-client",
+    );
+    std::fs::copy(
+        shared().join("pqc-certificates/bc/MLKEM768-X25519-SHA3-256-1.3.6.1.5.5.7.6.58_ee.der"),
+        d.join("hybrid.der"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared().join("pqc-certificates/bc/ml-dsa-44-2.16.840.1.101.3.4.3.17_ta.der"),
+        d.join("mldsa.der"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn cyclonedx_output_is_schema_valid_and_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir(&d).unwrap();
+    fixture(&d);
+    let out_file = dir.path().join("cbom.json");
+    let o = mamori(
+        &dir.path().join("m.db"),
+        &[
+            "scan",
+            "--format",
+            "cyclonedx",
+            "-o",
+            out_file.to_str().unwrap(),
+            d.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bom: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let v = cyclonedx_validator();
+    let errors: Vec<String> = v
+        .iter_errors(&bom)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let comps = bom["components"].as_array().unwrap();
+    let cert = comps
+        .iter()
+        .find(|c| c["cryptoProperties"]["assetType"] == "certificate" && c["name"] == "app")
+        .expect("app certificate");
+    let cp = &cert["cryptoProperties"]["certificateProperties"];
+    assert_eq!(cp["subjectName"], "CN=app");
+    assert_eq!(cp["signatureAlgorithmRef"], "alg:RSA-PKCS1-1.5-SHA-256");
+    assert_eq!(cp["subjectPublicKeyRef"], "alg:RSA-2048");
+    assert!(cert["evidence"]["occurrences"][0]["location"]
+        .as_str()
+        .unwrap()
+        .ends_with("app.pem"));
+    assert_eq!(cert["evidence"]["occurrences"][0]["line"], 1);
+    // The referenced algorithms exist as components with full properties.
+    let rsa = comps
+        .iter()
+        .find(|c| c["bom-ref"] == "alg:RSA-2048")
+        .unwrap();
+    let ap = &rsa["cryptoProperties"]["algorithmProperties"];
+    assert_eq!(ap["classicalSecurityLevel"], 112);
+    assert_eq!(ap["nistQuantumSecurityLevel"], 0);
+    assert_eq!(rsa["cryptoProperties"]["oid"], "1.2.840.113549.1.1.1");
+    let mlkem = comps
+        .iter()
+        .find(|c| c["bom-ref"] == "alg:MLKEM768-X25519-SHA3-256")
+        .unwrap();
+    assert_eq!(
+        mlkem["cryptoProperties"]["algorithmProperties"]["primitive"],
+        "kem"
+    );
+    assert_eq!(
+        mlkem["cryptoProperties"]["algorithmProperties"]["nistQuantumSecurityLevel"],
+        3
+    );
+    let key = comps
+        .iter()
+        .find(|c| c["cryptoProperties"]["assetType"] == "related-crypto-material")
+        .unwrap();
+    assert_eq!(
+        key["cryptoProperties"]["relatedCryptoMaterialProperties"]["type"],
+        "private-key"
+    );
+    // Dependencies: certificate -> its algorithms.
+    let deps = bom["dependencies"].as_array().unwrap();
+    let d = deps.iter().find(|d| d["ref"] == cert["bom-ref"]).unwrap();
+    assert_eq!(d["dependsOn"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn runs_and_diff_show_what_appeared_and_went_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir(&d).unwrap();
+    fixture(&d);
+    let db = dir.path().join("m.db");
+    let ts = d.to_str().unwrap();
+    assert_eq!(mamori(&db, &["scan", "-q", ts]).status.code(), Some(0));
+    std::fs::remove_file(d.join("app.pem")).unwrap();
+    openssl(&d, &["genrsa", "-out", "legacy.key", "1024"]);
+    assert_eq!(mamori(&db, &["scan", "-q", ts]).status.code(), Some(0));
+    let runs = mamori(&db, &["runs", "--format", "json"]);
+    let runs: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    let diff = mamori(&db, &["diff", "1", "2", "--format", "json"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let names = |k: &str| -> Vec<String> {
+        diff[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert!(
+        names("assets_removed").contains(&"app".to_string()),
+        "{diff}"
+    );
+    assert!(
+        names("assets_added").contains(&"RSA-1024 private key".to_string()),
+        "{diff}"
+    );
+    let fa: Vec<&str> = diff["findings_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(fa.contains(&"key-weak"), "{fa:?}");
+    // Text output in Japanese.
+    let t = mamori(&db, &["--lang", "ja", "diff", "1", "2"]);
+    assert!(stdout(&t).contains("消えた資産"), "{}", stdout(&t));
+    // A run that does not exist is a clear error with exit code 2.
+    let bad = mamori(&db, &["diff", "1", "9"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("no run 9"), "{}", stderr(&bad));
+    // show re-renders a stored run.
+    let s = mamori(&db, &["show", "1", "--format", "json"]);
+    let s: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    assert_eq!(s["run"], 1);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir(&d).unwrap();
+    openssl(&d, &["genrsa", "-out", "weak.key", "1024"]);
+    let db = dir.path().join("m.db");
+    let ts = d.to_str().unwrap();
+    assert_eq!(mamori(&db, &["scan", "-q", ts]).status.code(), Some(0));
+    assert_eq!(
+        mamori(&db, &["scan", "-q", "--fail-on", "high", ts])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        mamori(&db, &["scan", "-q", "--fail-on", "critical", ts])
+            .status
+            .code(),
+        Some(0)
+    );
+    let bad = mamori(&db, &["scan", "--fail-on", "urgent", ts]);
+    assert_eq!(bad.status.code(), Some(2));
+    let missing = mamori(&db, &["scan", "/nonexistent/mamori-target"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("/nonexistent/mamori-target"));
+    // A store that is not a database: named in the error, exit 2, the file untouched.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 4096]).unwrap();
+    let o = mamori(&junk, &["scan", ts]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.db"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&junk).unwrap(), vec![b'x'; 4096]);
+}
+
+#[test]
+fn bad_input_is_warned_about_and_the_scan_goes_on() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir(&d).unwrap();
+    openssl(
+        &d,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=good", "-keyout",
+            "good.key", "-out", "good.pem",
+        ],
+    );
+    let pem = std::fs::read_to_string(d.join("good.pem")).unwrap();
+    // Truncated PEM, corrupted base64, DER cut short, garbage with a cert extension.
+    std::fs::write(d.join("truncated.pem"), &pem[..pem.len() / 2]).unwrap();
+    let corrupt: Vec<String> = pem
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 2 {
+                l.replace(['A', 'B', 'C'], "*")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(d.join("badb64.pem"), corrupt.join("\n")).unwrap();
+    let der = std::process::Command::new("openssl")
+        .args(["x509", "-in"])
+        .arg(d.join("good.pem"))
+        .args(["-outform", "DER"])
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(d.join("short.crt"), &der[..der.len() / 3]).unwrap();
+    std::fs::write(d.join("garbage.cer"), b"\x00\x01not a certificate at all").unwrap();
+    std::fs::write(d.join("broken.pub"), "ssh-ed25519 !!!notbase64 user@host\n").unwrap();
+    symlink("/nonexistent/target", d.join("dangling")).unwrap();
+    symlink(d.join("loop2"), d.join("loop1")).unwrap();
+    symlink(d.join("loop1"), d.join("loop2")).unwrap();
+    symlink("/etc/ssl", d.join("outside")).unwrap(); // out of the target: not followed
+    let fifo = d.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let bad_name = std::ffi::OsStr::new("caf\u{e9}").to_os_string();
+    let mut raw = bad_name.into_encoded_bytes();
+    raw[3] = 0xe9; // Latin-1 é: not UTF-8
+    let bad_path = d.join(unsafe_free_osstr(raw));
+    std::fs::write(&bad_path, &pem).unwrap();
+
+    let db = dir.path().join("m.db");
+    let r = scan_json(&db, &[&d], &[]);
+    let warnings: Vec<(String, String)> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["path"].as_str().unwrap().to_string(),
+                w["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |file: &str, words: &str| {
+        warnings
+            .iter()
+            .any(|(p, m)| p.ends_with(file) && m.contains(words))
+    };
+    assert!(has("truncated.pem", "END"), "{warnings:#?}");
+    assert!(has("badb64.pem", "base64"), "{warnings:#?}");
+    assert!(has("short.crt", "truncated"), "{warnings:#?}");
+    assert!(has("garbage.cer", "not a certificate"), "{warnings:#?}");
+    assert!(has("broken.pub", "base64"), "{warnings:#?}");
+    assert!(has("dangling", "dangling"), "{warnings:#?}");
+    assert!(has("loop1", "loop"), "{warnings:#?}");
+    assert!(has("fifo", "named pipe"), "{warnings:#?}");
+    assert!(
+        warnings.iter().any(|(_, m)| m.contains("UTF-8")),
+        "{warnings:#?}"
+    );
+    // Nothing from outside the target was read.
+    assert!(!serde_json::to_string(&r)
+        .unwrap()
+        .contains("/etc/ssl/certs"));
+    // The good certificate was found, once, in two places (good.pem and the non-UTF-8 copy).
+    let good = asset_at(&r, "certificate", "good.pem");
+    assert_eq!(good["occurrences"].as_array().unwrap().len(), 2);
+    // The text summary counts the warnings; --verbose lists them.
+    let t = mamori(&db, &["scan", "--no-store", d.to_str().unwrap()]);
+    assert!(
+        stdout(&t).contains(&format!("Warnings: {}", warnings.len())),
+        "{}",
+        stdout(&t)
+    );
+    let t = mamori(&db, &["scan", "--no-store", "-v", d.to_str().unwrap()]);
+    assert!(
+        stdout(&t).contains("dangling symlink to /nonexistent/target"),
+        "{}",
+        stdout(&t)
+    );
+}
+
+fn unsafe_free_osstr(raw: Vec<u8>) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    std::ffi::OsString::from_vec(raw)
+}
+
+#[test]
+fn excludes_skip_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir_all(d.join("vendor")).unwrap();
+    openssl(&d, &["genrsa", "-out", "vendor/v.key", "1024"]);
+    openssl(&d, &["genrsa", "-out", "mine.key", "2048"]);
+    let r = scan_json(&dir.path().join("m.db"), &[&d], &["--exclude", "vendor/"]);
+    let keys = assets_of(&r, "key");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["key"]["size"], 2048);
+}
+
+/// A scan killed midway leaves the store as it was: the run is written in one transaction
+/// at the end.
+#[test]
+fn killed_scan_leaves_the_store_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("t");
+    std::fs::create_dir(&d).unwrap();
+    openssl(&d, &["genrsa", "-out", "k.key", "2048"]);
+    let db = dir.path().join("m.db");
+    assert_eq!(
+        mamori(&db, &["scan", "-q", d.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = mamori(&db, &["runs", "--format", "json"]).stdout;
+    // A big tree: /usr takes seconds; kill it after 300 ms.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(["scan", "-q", "/usr"])
+        .env("MAMORI_DB", &db)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    let after = mamori(&db, &["runs", "--format", "json"]).stdout;
+    if still_running {
+        assert_eq!(before, after, "a killed scan changed the store");
+    }
+    // The store still works.
+    assert_eq!(
+        mamori(&db, &["scan", "-q", d.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let runs: serde_json::Value =
+        serde_json::from_slice(&mamori(&db, &["runs", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        runs.as_array().unwrap().len(),
+        if still_running { 2 } else { 3 }
+    );
+}
