@@ -246,6 +246,7 @@ impl Outer {
     fn index(file: File, limit: usize) -> Result<(Outer, Option<String>), String> {
         let mut entries = HashMap::new();
         let mut problem = None;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
         {
             let mut ar = tar::Archive::new(&file);
             let iter = ar
@@ -257,7 +258,9 @@ impl Outer {
                 }
                 let e = match e {
                     Ok(e) => e,
-                    Err(err) if i == 0 => return Err(format!("not a tar archive: {err}")),
+                    Err(_) if i == 0 => {
+                        return Err("not a tar archive: its first header is invalid".to_string())
+                    }
                     Err(err) => {
                         problem = Some(format!(
                             "image tarball is truncated or corrupt after {i} entries: {err}"
@@ -266,6 +269,13 @@ impl Outer {
                     }
                 };
                 let name = outer_name(&e.path_bytes());
+                let (offset, size) = (e.raw_file_position(), e.size());
+                if offset.saturating_add(size) > len {
+                    problem = Some(format!(
+                        "image tarball is truncated: {name} ends past the end of the file"
+                    ));
+                    break;
+                }
                 let link = match e.header().entry_type() {
                     tar::EntryType::Symlink => e.link_name_bytes().map(|l| {
                         let l = String::from_utf8_lossy(&l).to_string();
@@ -279,14 +289,7 @@ impl Outer {
                     tar::EntryType::Link => e.link_name_bytes().map(|l| outer_name(&l)),
                     _ => None,
                 };
-                entries.insert(
-                    name,
-                    OuterEntry {
-                        offset: e.raw_file_position(),
-                        size: e.size(),
-                        link,
-                    },
-                );
+                entries.insert(name, OuterEntry { offset, size, link });
             }
         }
         if entries.is_empty() {
@@ -749,7 +752,9 @@ impl Submitter<'_> {
         };
         let mut head = vec![0u8; (size.min(HEAD_LEN as u64)) as usize];
         let n = read_full(r, &mut head)?;
-        head.truncate(n);
+        if n < head.len() {
+            return Err(truncated(path));
+        }
         self.files += 1;
         let max = self
             .dets
@@ -767,6 +772,9 @@ impl Submitter<'_> {
         if size <= max && (n as u64) < size {
             data.reserve((size - n as u64) as usize);
             r.take(size - n as u64).read_to_end(&mut data)?;
+            if (data.len() as u64) < size {
+                return Err(truncated(path));
+            }
         }
         self.bytes += data.len() as u64;
         // Workers only stop when this sender is dropped, so a send cannot fail in practice.
@@ -790,14 +798,30 @@ impl Submitter<'_> {
         if let [one] = paths {
             return self.submit(container, one, size, r);
         }
-        let cap = self.dets.iter().map(|d| d.max_size()).max().unwrap_or(0);
+        let cap = self
+            .dets
+            .iter()
+            .map(|d| d.max_size())
+            .max()
+            .unwrap_or(0)
+            .max(HEAD_LEN as u64);
         let mut buf = Vec::new();
         r.take(size.min(cap)).read_to_end(&mut buf)?;
+        if (buf.len() as u64) < size.min(cap) {
+            return Err(truncated(paths.first().map(String::as_str).unwrap_or("")));
+        }
         for p in paths {
             self.submit(container, p, size, &mut buf.as_slice())?;
         }
         Ok(())
     }
+}
+
+fn truncated(path: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        format!("unexpected end of data in {path}"),
+    )
 }
 
 fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -1043,9 +1067,14 @@ impl LayerPass<'_, '_> {
 fn describe_layer_error(i: usize, e: &io::Error) -> String {
     let msg = e.to_string();
     let lower = msg.to_ascii_lowercase();
-    if lower.contains("deflate") || lower.contains("gzip") || lower.contains("corrupt") {
+    if lower.contains("zstd") {
+        format!("corrupt zstd stream after {i} entries: {msg}")
+    } else if lower.contains("deflate") || lower.contains("gzip") || lower.contains("corrupt") {
         format!("corrupt gzip stream after {i} entries: {msg}")
-    } else if e.kind() == io::ErrorKind::UnexpectedEof || lower.contains("eof") {
+    } else if e.kind() == io::ErrorKind::UnexpectedEof
+        || lower.contains("eof")
+        || lower.contains("entire block")
+    {
         format!("truncated layer tar after {i} entries: {msg}")
     } else {
         format!("unreadable layer tar after {i} entries: {msg}")
@@ -1214,6 +1243,56 @@ mod tests {
         assert!(blob_path("sha256:../../x").is_err());
         assert!(blob_path("nocolon").is_err());
         assert!(blob_path("sha256:").is_err());
+    }
+
+    fn zstd_cli(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut child = std::process::Command::new("zstd")
+            .args(["-q", "-c", "--no-progress"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("cannot run zstd: install the Debian package `zstd`");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(data).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        out.stdout
+    }
+
+    #[test]
+    fn zstd_frames_all_decoded_and_skippable_skipped() {
+        let a: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let b = b"second frame".to_vec();
+        let mut stream = zstd_cli(&a);
+        // A skippable frame (magic 0x184D2A50, little-endian length 5) between the two.
+        stream.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5]);
+        stream.extend_from_slice(&zstd_cli(&b));
+        let mut got = Vec::new();
+        ZstdFrames::new(BufReader::new(stream.as_slice()))
+            .read_to_end(&mut got)
+            .unwrap();
+        let mut want = a.clone();
+        want.extend_from_slice(&b);
+        assert_eq!(got.len(), want.len());
+        assert!(got == want);
+
+        // Corrupt and truncated streams are errors, not panics.
+        let good = zstd_cli(&a);
+        let mut bad = good.clone();
+        for x in bad.iter_mut().skip(12) {
+            *x = x.wrapping_mul(31).wrapping_add(7);
+        }
+        let mut sink = Vec::new();
+        assert!(ZstdFrames::new(BufReader::new(bad.as_slice()))
+            .read_to_end(&mut sink)
+            .is_err());
+        let cut = &good[..good.len() / 2];
+        sink.clear();
+        assert!(ZstdFrames::new(BufReader::new(cut))
+            .read_to_end(&mut sink)
+            .is_err());
     }
 
     #[test]
