@@ -59,7 +59,7 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// Whether `path` is a container image tarball (has `manifest.json` or `oci-layout` at its top level).
 ///
-/// Reads at most [`PROBE_ENTRIES`] tar headers (skipping file data by seeking); a gzip
+/// Reads at most 10,000 tar headers (skipping file data by seeking); a gzip
 /// compressed tarball is decompressed as far as those headers go. `manifest.json` must be a
 /// JSON array of objects with `Layers`, and `oci-layout` must come with `index.json`.
 pub fn is_image(path: &Path) -> bool {

@@ -691,3 +691,79 @@ fn truncated_layer_is_a_warning() {
     );
     assert!(files_of(&s, &label).contains_key("/etc/motd"));
 }
+
+#[test]
+fn docker25_layout_uses_manifest_json_and_its_tags() {
+    // Docker 25+ `docker save`: an OCI layout plus a manifest.json naming blobs/sha256/<hex>.
+    let work = tempfile::tempdir().unwrap();
+    let ls = make_layers(work.path());
+    let oci = oci_archive(work.path(), &ls);
+    let root = work.path().join("oci");
+    let blob = |data: &[u8]| format!("blobs/sha256/{}", sha256_hex(data));
+    let cfg = config_blob(&[&ls.l1, &ls.l2, &ls.l3]);
+    let layers = [
+        blob(&gzip(&ls.l1, work.path())),
+        blob(&gzip(&ls.l2, work.path())),
+        blob(&zstd(&ls.l3, work.path())),
+    ];
+    for l in &layers {
+        assert!(root.join(l).is_file(), "{l} not in the layout");
+    }
+    let manifest = serde_json::json!([
+        {"Config": blob(&cfg), "RepoTags": ["example/d25:latest"], "Layers": layers}
+    ]);
+    write(
+        &root,
+        "manifest.json",
+        &serde_json::to_vec(&manifest).unwrap(),
+    );
+    fs::remove_file(&oci).unwrap();
+    let tarball = work.path().join("d25.tar");
+    pack(&root, &tarball);
+
+    let r = format!("docker-archive:{}", tarball.display());
+    let c = skopeo_config(&r);
+    assert_eq!(c["rootfs"]["diff_ids"].as_array().map(Vec::len), Some(3));
+
+    assert!(is_image(&tarball));
+    let s = scan(&tarball);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    let label = format!("{}@example/d25:latest", tarball.display());
+    assert_eq!(files_of(&s, &label), expected(&ls.cert));
+    assert_eq!(s.seen.len(), expected(&ls.cert).len());
+}
+
+#[test]
+fn excludes_apply_to_paths_inside_the_image() {
+    let work = tempfile::tempdir().unwrap();
+    let ls = make_layers(work.path());
+    let tarball = oci_archive(work.path(), &ls);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let dets: Vec<Box<dyn Detector>> = vec![Box::new(Recorder {
+        seen: Arc::clone(&seen),
+        suffix: "",
+        max: 16 << 20,
+    })];
+    let opts = ScanOptions {
+        excludes: vec!["*.txt".into(), "/usr".into()],
+        ..Default::default()
+    };
+    let got = collect_image(&tarball, &opts, &dets, &Progress::default());
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+    let mut paths: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.path.clone())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/data/dir-to-file",
+            "/etc/motd",
+            "/etc/ssl/certs/cert.pem",
+            "/srv/cert-hardlink.pem"
+        ]
+    );
+}
