@@ -459,6 +459,10 @@ fn docker_save_tarball_final_filesystem() {
         assert_eq!(base["/usr/bin/tool-link"], b"tool bytes");
         assert_eq!(s.files, (full.len() + base.len()) as u64);
     }
+    // The walker's entry point recognizes the tarball and reads it the same way.
+    let got = mamori_fs::collect(&tarball, &ScanOptions::default(), &Progress::default());
+    assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+    assert_eq!(got.files, expected(&ls.cert).len() as u64 + 8);
 }
 
 #[test]
