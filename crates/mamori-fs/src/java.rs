@@ -18,9 +18,11 @@
 //! Locations are the file on disk (or in the image); the path inside the archive, with `!/`
 //! between nesting levels, goes into the occurrence context with the constant found.
 
-use crate::binary::{algorithm_asset, libs, library_asset};
+use crate::binary::{algorithm_asset, library_asset, libs};
 use crate::detect::{Detector, FileInfo, Output};
-use mamori_model::{AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, Primitive, ProtocolProps};
+use mamori_model::{
+    AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, Primitive, ProtocolProps,
+};
 use std::io::{Cursor, Read};
 
 /// Detector name used in occurrences.
@@ -71,17 +73,32 @@ const ENGINES: &[Engine] = &[
     Engine {
         class: "java/security/KeyPairGenerator",
         short: "KeyPairGenerator",
-        accepts: &[Primitive::Pke, Primitive::Signature, Primitive::KeyAgree, Primitive::Kem],
+        accepts: &[
+            Primitive::Pke,
+            Primitive::Signature,
+            Primitive::KeyAgree,
+            Primitive::Kem,
+        ],
     },
     Engine {
         class: "java/security/KeyFactory",
         short: "KeyFactory",
-        accepts: &[Primitive::Pke, Primitive::Signature, Primitive::KeyAgree, Primitive::Kem],
+        accepts: &[
+            Primitive::Pke,
+            Primitive::Signature,
+            Primitive::KeyAgree,
+            Primitive::Kem,
+        ],
     },
     Engine {
         class: "javax/crypto/KeyGenerator",
         short: "KeyGenerator",
-        accepts: &[Primitive::BlockCipher, Primitive::StreamCipher, Primitive::Ae, Primitive::Mac],
+        accepts: &[
+            Primitive::BlockCipher,
+            Primitive::StreamCipher,
+            Primitive::Ae,
+            Primitive::Mac,
+        ],
     },
     Engine {
         class: "javax/crypto/Mac",
@@ -321,7 +338,11 @@ fn unknown_transformation(s: &str) -> Option<CryptoAsset> {
 pub fn class_findings(info: &ClassInfo) -> Vec<(CryptoAsset, String)> {
     let engines: Vec<&Engine> = ENGINES
         .iter()
-        .filter(|e| info.methods.iter().any(|m| m.strip_suffix(".getInstance") == Some(e.class)))
+        .filter(|e| {
+            info.methods
+                .iter()
+                .any(|m| m.strip_suffix(".getInstance") == Some(e.class))
+        })
         .collect();
     let mut out = Vec::new();
     if engines.is_empty() {
@@ -350,7 +371,11 @@ pub fn class_findings(info: &ClassInfo) -> Vec<(CryptoAsset, String)> {
                 .flatten()
         });
         let Some(asset) = asset else { continue };
-        let prim = asset.algorithm.as_ref().map(|a| a.primitive).unwrap_or(Primitive::Unknown);
+        let prim = asset
+            .algorithm
+            .as_ref()
+            .map(|a| a.primitive)
+            .unwrap_or(Primitive::Unknown);
         let Some(engine) = engines.iter().find(|e| e.accepts.contains(&prim)) else {
             continue;
         };
@@ -451,7 +476,12 @@ impl JavaArchiveDetector {
         match parse_class(bytes) {
             Ok(info) => {
                 for (asset, ctx) in class_findings(&info) {
-                    out.observe(asset, file.location(), NAME, Some(format!("{inner}: {ctx}")));
+                    out.observe(
+                        asset,
+                        file.location(),
+                        NAME,
+                        Some(format!("{inner}: {ctx}")),
+                    );
                 }
             }
             Err(e) => out.warn(file, format!("{inner}: {e}")),
@@ -477,7 +507,11 @@ impl JavaArchiveDetector {
         let mut zip = match zip::ZipArchive::new(Cursor::new(data)) {
             Ok(z) => z,
             Err(e) => {
-                let what = if inner.is_empty() { "archive".to_string() } else { inner.to_string() };
+                let what = if inner.is_empty() {
+                    "archive".to_string()
+                } else {
+                    inner.to_string()
+                };
                 out.warn(file, format!("{what}: not a readable zip archive: {e}"));
                 return;
             }
@@ -519,18 +553,25 @@ impl JavaArchiveDetector {
             if n_lib == 0 {
                 continue;
             }
-            let pom = poms.iter().find(|p| {
-                header(p, "groupId").is_some_and(|g| b.groups.iter().any(|x| x == g))
-            });
-            let ident = ["Bundle-SymbolicName", "Bundle-Name", "Implementation-Title", "Implementation-Vendor", "Automatic-Module-Name"]
+            let pom = poms
                 .iter()
-                .filter_map(|k| header(&manifest, k))
-                .any(|v| {
-                    let v = v.to_ascii_lowercase();
-                    b.keywords.iter().any(|k| v.contains(k.as_str()))
-                });
+                .find(|p| header(p, "groupId").is_some_and(|g| b.groups.iter().any(|x| x == g)));
+            let ident = [
+                "Bundle-SymbolicName",
+                "Bundle-Name",
+                "Implementation-Title",
+                "Implementation-Vendor",
+                "Automatic-Module-Name",
+            ]
+            .iter()
+            .filter_map(|k| header(&manifest, k))
+            .any(|v| {
+                let v = v.to_ascii_lowercase();
+                b.keywords.iter().any(|k| v.contains(k.as_str()))
+            });
             let manifest_version = || {
-                header(&manifest, "Bundle-Version").or_else(|| header(&manifest, "Implementation-Version"))
+                header(&manifest, "Bundle-Version")
+                    .or_else(|| header(&manifest, "Implementation-Version"))
             };
             let (version, why) = if let Some(p) = pom {
                 (
@@ -550,7 +591,12 @@ impl JavaArchiveDetector {
             if version.is_some() {
                 ctx.push_str(&format!(", version from {why}"));
             }
-            out.observe(library_asset(&b.library, version, "bundled"), file.location(), NAME, Some(ctx));
+            out.observe(
+                library_asset(&b.library, version, "bundled"),
+                file.location(),
+                NAME,
+                Some(ctx),
+            );
         }
 
         // Classes and nested archives.
@@ -569,7 +615,13 @@ impl JavaArchiveDetector {
                 continue;
             }
             if nested && depth >= MAX_DEPTH {
-                out.warn(file, format!("{}: nested deeper than {MAX_DEPTH} archives; not examined", here(n)));
+                out.warn(
+                    file,
+                    format!(
+                        "{}: nested deeper than {MAX_DEPTH} archives; not examined",
+                        here(n)
+                    ),
+                );
                 continue;
             }
             let cap = if is_class { MAX_CLASS } else { MAX_BYTES };
@@ -596,7 +648,9 @@ impl Detector for JavaArchiveDetector {
 
     fn wants(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
         match file.extension().as_deref() {
-            Some("jar" | "war" | "ear") => head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06"),
+            Some("jar" | "war" | "ear") => {
+                head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+            }
             Some("class") => head.starts_with(&[0xca, 0xfe, 0xba, 0xbe]),
             _ => false,
         }

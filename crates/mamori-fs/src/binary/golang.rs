@@ -26,6 +26,8 @@ pub struct Module {
     pub version: String,
     /// `h1:` checksum, when recorded.
     pub sum: Option<String>,
+    /// Replacement module path or directory (`=>` line), when replaced.
+    pub replaced_by: Option<String>,
 }
 
 /// What the build info says.
@@ -56,7 +58,9 @@ pub enum GoError {
     #[error("Go build info has pointer size {0}")]
     PointerSize(u8),
     /// Pointer format in a binary whose addresses cannot be mapped.
-    #[error("Go build info uses the pre-1.18 pointer format and the address {0:#x} is not in the file")]
+    #[error(
+        "Go build info uses the pre-1.18 pointer format and the address {0:#x} is not in the file"
+    )]
     Unmapped(u64),
     /// A string is not UTF-8.
     #[error("Go build info {0} is not UTF-8")]
@@ -143,8 +147,8 @@ fn pointed_string<'a>(
 ) -> Result<&'a [u8], GoError> {
     let hdr = read(addr, 2 * size as u64).ok_or(GoError::Unmapped(addr))?;
     let ptr = read_ptr(hdr, size, big).ok_or(GoError::OutOfBounds(what))?;
-    let len = read_ptr(hdr.get(size..).unwrap_or(&[]), size, big)
-        .ok_or(GoError::OutOfBounds(what))?;
+    let len =
+        read_ptr(hdr.get(size..).unwrap_or(&[]), size, big).ok_or(GoError::OutOfBounds(what))?;
     if len > max {
         return Err(GoError::OutOfBounds(what));
     }
@@ -156,7 +160,11 @@ fn pointed_string<'a>(
 
 /// Parse the build info whose header is at `off`. `read` maps virtual addresses (needed
 /// only for the pre-1.18 pointer format).
-pub fn parse_at<'a>(data: &'a [u8], off: usize, read: &AddrReader<'a>) -> Result<BuildInfo, GoError> {
+pub fn parse_at<'a>(
+    data: &'a [u8],
+    off: usize,
+    read: &AddrReader<'a>,
+) -> Result<BuildInfo, GoError> {
     let hdr = off
         .checked_add(HEADER_LEN)
         .and_then(|end| data.get(off..end))
@@ -213,6 +221,7 @@ pub fn parse_modinfo(raw: &[u8]) -> Result<BuildInfo, GoError> {
             path,
             version: rest.get(1).map(|s| s.to_string()).unwrap_or_default(),
             sum: rest.get(2).filter(|s| !s.is_empty()).map(|s| s.to_string()),
+            replaced_by: None,
         })
     };
     for line in text.lines() {
@@ -228,8 +237,15 @@ pub fn parse_modinfo(raw: &[u8]) -> Result<BuildInfo, GoError> {
                 }
             }
             "=>" => {
+                // A replacement keeps the dependency's path (that is what the code imports);
+                // a module replacement brings its version and sum, a directory one (version
+                // `(devel)` or empty) neither.
                 if let (Some(m), Some(last)) = (module(&rest), info.deps.last_mut()) {
-                    *last = m;
+                    last.replaced_by = Some(m.path);
+                    if !m.version.is_empty() && m.version != "(devel)" {
+                        last.version = m.version;
+                        last.sum = m.sum;
+                    }
                 }
             }
             "build" => {
@@ -299,7 +315,15 @@ mod tests {
         assert_eq!(info.deps.len(), 2);
         assert_eq!(info.deps[0].path, "golang.org/x/crypto");
         assert_eq!(info.deps[0].sum.as_deref(), Some("h1:abc="));
-        assert_eq!(info.deps[1].path, "github.com/new/x", "replacement applied");
+        assert_eq!(
+            info.deps[1].path, "github.com/old/x",
+            "the imported path stays"
+        );
+        assert_eq!(info.deps[1].version, "v1.1.0", "the replacement's version");
+        assert_eq!(
+            info.deps[1].replaced_by.as_deref(),
+            Some("github.com/new/x")
+        );
         assert_eq!(info.settings, vec![("CGO_ENABLED".into(), "0".into())]);
     }
 

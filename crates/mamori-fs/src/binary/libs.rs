@@ -223,7 +223,10 @@ fn parse_version(v: &str) -> Option<(Vec<u64>, bool)> {
         }
         out.push(digits.parse().ok()?);
         let rest = &part[digits.len()..];
-        let letters: String = rest.chars().take_while(|c| c.is_ascii_lowercase()).collect();
+        let letters: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase())
+            .collect();
         if letters.len() == 1 {
             out.push(u64::from(letters.as_bytes()[0] - b'a') + 1);
             let tail = &rest[1..];
@@ -329,7 +332,11 @@ mod tests {
             assert!(!s.source.is_empty() && !s.library.is_empty(), "{}", s.stem);
         }
         for v in &t.version_string {
-            assert!(!v.source.is_empty() && !v.prefix.is_empty(), "{}", v.library);
+            assert!(
+                !v.source.is_empty() && !v.prefix.is_empty(),
+                "{}",
+                v.library
+            );
         }
         for f in &t.fact {
             assert!(!f.source.is_empty(), "{}", f.library);
@@ -388,7 +395,10 @@ mod tests {
         assert_eq!(parse_version("1.1.1w"), Some((vec![1, 1, 1, 23], false)));
         assert_eq!(parse_version("9.2p1"), Some((vec![9, 2, 16, 1], false)));
         assert_eq!(parse_version("go1.22.1"), Some((vec![1, 22, 1], false)));
-        assert_eq!(parse_version("1.0.2k-fips"), Some((vec![1, 0, 2, 11], false)));
+        assert_eq!(
+            parse_version("1.0.2k-fips"),
+            Some((vec![1, 0, 2, 11], false))
+        );
         assert_eq!(parse_version("3.x"), Some((vec![3], true)));
         assert_eq!(parse_version("x"), None);
         assert_eq!(parse_version("?"), None);

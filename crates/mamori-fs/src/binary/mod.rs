@@ -48,7 +48,9 @@ pub fn binary_kind(head: &[u8]) -> Option<BinaryKind> {
     match head.get(..4)? {
         [0x7f, b'E', b'L', b'F'] => Some(BinaryKind::Elf),
         [b'M', b'Z', _, _] if head.len() >= 64 => Some(BinaryKind::Pe),
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => Some(BinaryKind::MachO),
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => {
+            Some(BinaryKind::MachO)
+        }
         _ => None,
     }
 }
@@ -101,7 +103,15 @@ pub fn unsized_alg(name: &str) -> Option<AlgorithmProps> {
 
 /// An algorithm asset for `name` as the knowledge base resolves it (or [`unsized_alg`]).
 pub fn algorithm_asset(name: &str) -> Option<CryptoAsset> {
-    let props = mamori_algorithms::by_name(name).or_else(|| unsized_alg(name))?;
+    let mut props = mamori_algorithms::by_name(name).or_else(|| unsized_alg(name))?;
+    if props.name == "AES-128" && !name.contains("128") {
+        // "AES" (JCA, Go's crypto/aes) leaves the key size to the key: say so, rated as AES-128.
+        props.name = "AES".into();
+        props.parameter_set = None;
+        props.oid = None;
+        props.note =
+            Some("Key size not stated where it is used; rated as AES-128 until known.".into());
+    }
     let mut a = CryptoAsset::new(
         AssetKind::Algorithm,
         format!("alg:{}", props.name),
@@ -114,7 +124,11 @@ pub fn algorithm_asset(name: &str) -> Option<CryptoAsset> {
 fn marker_names() -> &'static [&'static str] {
     static N: OnceLock<Vec<&'static str>> = OnceLock::new();
     N.get_or_init(|| {
-        let mut v: Vec<&'static str> = libs::table().symbol.iter().map(|s| s.name.as_str()).collect();
+        let mut v: Vec<&'static str> = libs::table()
+            .symbol
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         v.push("OSSL_provider_init");
         v
     })
@@ -152,7 +166,9 @@ fn go_packages(data: &[u8]) -> Vec<(usize, usize, String)> {
             // A package-prefix pattern must follow a byte that cannot continue a path,
             // so that "crypto/des." does not match inside "x/crypto/des.".
             let before = m.start().checked_sub(1).and_then(|i| data.get(i)).copied();
-            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'.' || b == b'_') {
+            if before
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'.' || b == b'_')
+            {
                 continue;
             }
             if let Some(slot) = first.get_mut(*row) {
@@ -164,7 +180,9 @@ fn go_packages(data: &[u8]) -> Vec<(usize, usize, String)> {
     }
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        let Some((off, pat)) = &first[i] else { continue };
+        let Some((off, pat)) = &first[i] else {
+            continue;
+        };
         if row.symbols.is_empty() {
             // A package-only row yields when no symbol row of the same package matched.
             let specific = rows.iter().enumerate().any(|(j, r)| {
@@ -181,31 +199,42 @@ fn go_packages(data: &[u8]) -> Vec<(usize, usize, String)> {
 
 fn is_crypto_module(path: &str) -> bool {
     libs::table().go_module.iter().any(|m| {
-        path == m.path || path.strip_prefix(m.path.as_str()).is_some_and(|r| r.starts_with('/'))
+        path == m.path
+            || path
+                .strip_prefix(m.path.as_str())
+                .is_some_and(|r| r.starts_with('/'))
     })
 }
 
-/// The C string right after the NUL-terminated string at `at` (skipping NUL padding),
-/// when it is a bare version: how OpenSSL providers lay out their name and version.
+/// The first of the few C strings after the one at `at` that is a bare version: OpenSSL
+/// providers keep their name, "buildinfo" and version strings together
+/// (`OpenSSL Legacy Provider\0buildinfo\03.0.19\0`).
 fn version_after_string(data: &[u8], at: usize) -> Option<String> {
-    let rest = data.get(at..)?;
-    let end = memchr::memchr(0, rest)?;
-    let mut i = end;
-    while rest.get(i) == Some(&0) && i < end + 64 {
-        i += 1;
-    }
-    let tail = rest.get(i..)?;
-    let vl = strings::version_len(tail)?;
-    (tail.get(vl) == Some(&0)).then(|| String::from_utf8_lossy(&tail[..vl]).into_owned())
+    let window = data.get(at..at.saturating_add(160).min(data.len()))?;
+    window
+        .split(|&b| b == 0)
+        .skip(1)
+        .filter(|s| !s.is_empty())
+        .take(4)
+        .find(|s| strings::version_len(s) == Some(s.len()))
+        .map(|s| String::from_utf8_lossy(s).into_owned())
 }
 
 impl BinaryDetector {
-    fn report_go(&self, file: &FileInfo<'_>, data: &[u8], facts: Option<&elf::ElfFacts>, out: &mut Output) {
+    fn report_go(
+        &self,
+        file: &FileInfo<'_>,
+        data: &[u8],
+        facts: Option<&elf::ElfFacts>,
+        out: &mut Output,
+    ) {
         let hint = facts.and_then(|f| f.go_buildinfo);
         let Some(off) = golang::find_header(data, hint) else {
             return;
         };
-        let read = |addr: u64, len: u64| -> Option<&[u8]> { facts.and_then(|f| f.read_addr(data, addr, len)) };
+        let read = |addr: u64, len: u64| -> Option<&[u8]> {
+            facts.and_then(|f| f.read_addr(data, addr, len))
+        };
         let info = match golang::parse_at(data, off, &read) {
             Ok(i) => i,
             Err(e) => {
@@ -214,7 +243,12 @@ impl BinaryDetector {
             }
         };
         let loc = file.location().with_offset(off as u64);
-        let toolchain = info.go_version.split_whitespace().next().unwrap_or("").to_string();
+        let toolchain = info
+            .go_version
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
         let boring = info.go_version.contains("boringcrypto")
             || info
                 .settings
@@ -234,7 +268,11 @@ impl BinaryDetector {
             v
         };
         if !std_pkgs.is_empty() {
-            let mut ctx = format!("Go build info {}; links {}", info.go_version, std_pkgs.join(", "));
+            let mut ctx = format!(
+                "Go build info {}; links {}",
+                info.go_version,
+                std_pkgs.join(", ")
+            );
             let pqc = libs::pqc_capabilities("Go crypto", &toolchain);
             if !pqc.is_empty() {
                 ctx.push_str(&format!("; this Go release offers {}", pqc.join(", ")));
@@ -251,7 +289,10 @@ impl BinaryDetector {
                 library_asset("BoringCrypto", None, "static"),
                 loc.clone(),
                 NAME,
-                Some(format!("Go build info {} (GOEXPERIMENT=boringcrypto)", info.go_version)),
+                Some(format!(
+                    "Go build info {} (GOEXPERIMENT=boringcrypto)",
+                    info.go_version
+                )),
             );
         }
         for m in info.main.iter().chain(info.deps.iter()) {
@@ -262,7 +303,15 @@ impl BinaryDetector {
                     ctx.push(' ');
                     ctx.push_str(s);
                 }
-                out.observe(library_asset(&m.path, v, "module"), loc.clone(), NAME, Some(ctx));
+                if let Some(r) = &m.replaced_by {
+                    ctx.push_str(&format!(" (replaced by {r})"));
+                }
+                out.observe(
+                    library_asset(&m.path, v, "module"),
+                    loc.clone(),
+                    NAME,
+                    Some(ctx),
+                );
             }
         }
         for (i, poff, pat) in pkgs {
@@ -275,7 +324,11 @@ impl BinaryDetector {
                     a,
                     file.location().with_offset(poff as u64),
                     NAME,
-                    Some(format!("Go binary links {} (function {pat}…)", row.package)),
+                    Some(if pat.ends_with('.') {
+                        format!("Go binary links {} (functions {pat}*)", row.package)
+                    } else {
+                        format!("Go binary links {} (function {pat}…)", row.package)
+                    }),
                 );
             }
         }
@@ -325,7 +378,10 @@ impl Detector for BinaryDetector {
                 let exact = first_string(lib);
                 let version = exact.and_then(|s| s.version.as_deref()).or(series);
                 let mut loc = file.location();
-                let mut ctx = format!("shared library SONAME {}", f.soname.as_deref().unwrap_or(""));
+                let mut ctx = format!(
+                    "shared library SONAME {}",
+                    f.soname.as_deref().unwrap_or("")
+                );
                 if let Some(s) = exact {
                     loc = loc.with_offset(s.offset as u64);
                     ctx.push_str(&format!(", version string \"{}\"", s.text));
@@ -340,12 +396,16 @@ impl Detector for BinaryDetector {
                         .filter(|&at| at == 0 || data.get(at - 1) == Some(&0))
                         .map(|at| (p, Some(at)))
                 });
-                let row = by_name.or_else(|| t.iter().find(|p| p.file == file.name).map(|p| (p, None)));
+                let row =
+                    by_name.or_else(|| t.iter().find(|p| p.file == file.name).map(|p| (p, None)));
                 let (lib, version, ctx) = match row {
                     Some((p, at)) => (
                         p.library.clone(),
                         at.and_then(|a| version_after_string(data, a)),
-                        format!("OpenSSL 3 provider module \"{}\" (exports OSSL_provider_init)", p.name),
+                        format!(
+                            "OpenSSL 3 provider module \"{}\" (exports OSSL_provider_init)",
+                            p.name
+                        ),
                     ),
                     None => (
                         format!("OpenSSL provider {}", file.name),
@@ -353,7 +413,12 @@ impl Detector for BinaryDetector {
                         "OpenSSL 3 provider module (exports OSSL_provider_init)".to_string(),
                     ),
                 };
-                out.observe(library_asset(&lib, version.as_deref(), "dynamic"), file.location(), NAME, Some(ctx));
+                out.observe(
+                    library_asset(&lib, version.as_deref(), "dynamic"),
+                    file.location(),
+                    NAME,
+                    Some(ctx),
+                );
                 // Its OpenSSL strings belong to the OpenSSL build it was made with.
                 dynamic.push("OpenSSL");
             }
@@ -367,7 +432,12 @@ impl Detector for BinaryDetector {
                 if let Some(s) = first_string(lib) {
                     ctx.push_str(&format!("; built against \"{}\"", s.text));
                 }
-                out.observe(library_asset(lib, series, "dynamic"), file.location(), NAME, Some(ctx));
+                out.observe(
+                    library_asset(lib, series, "dynamic"),
+                    file.location(),
+                    NAME,
+                    Some(ctx),
+                );
             }
         }
 

