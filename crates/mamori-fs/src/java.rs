@@ -376,10 +376,17 @@ pub fn class_findings(info: &ClassInfo) -> Vec<(CryptoAsset, String)> {
             .as_ref()
             .map(|a| a.primitive)
             .unwrap_or(Primitive::Unknown);
-        let Some(engine) = engines.iter().find(|e| e.accepts.contains(&prim)) else {
+        // Which engine the string went to is not known without following the bytecode:
+        // name every engine of the class that accepts such an algorithm.
+        let calls: Vec<String> = engines
+            .iter()
+            .filter(|e| e.accepts.contains(&prim))
+            .map(|e| format!("{}.getInstance(\"{s}\")", e.short))
+            .collect();
+        if calls.is_empty() {
             continue;
-        };
-        out.push((asset, format!("{}.getInstance(\"{s}\")", engine.short)));
+        }
+        out.push((asset, calls.join(" or ")));
     }
     out
 }
@@ -675,4 +682,362 @@ impl Detector for JavaArchiveDetector {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    //! Jars built here with javac and jar; damaged inputs made from them.
+    use super::*;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    fn run(cmd: &mut Command, package: &str) {
+        let prog = format!("{:?}", cmd.get_program());
+        let out = cmd.output().unwrap_or_else(|e| {
+            panic!("{prog} not runnable ({e}): install the Debian package {package}")
+        });
+        assert!(
+            out.status.success(),
+            "{prog} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn scan_bytes(path: &str, data: &[u8]) -> Output {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let f = FileInfo {
+            path,
+            name,
+            size: data.len() as u64,
+            container: None,
+            fs: None,
+        };
+        let d = JavaArchiveDetector;
+        assert!(
+            d.wants(&f, &data[..data.len().min(crate::HEAD_LEN)]),
+            "{path} not wanted"
+        );
+        let mut out = Output::default();
+        d.detect(&f, data, &mut out);
+        out
+    }
+
+    fn scan(p: &Path) -> Output {
+        scan_bytes(&p.to_string_lossy(), &std::fs::read(p).unwrap())
+    }
+
+    const CRYPTO_JAVA: &str = r#"package com.example;
+import javax.crypto.Cipher;
+import java.security.MessageDigest;
+import java.security.KeyPairGenerator;
+import javax.net.ssl.SSLContext;
+public class Crypto {
+    public static void main(String[] a) throws Exception {
+        Cipher c = Cipher.getInstance("DES/ECB/PKCS5Padding");
+        MessageDigest d = MessageDigest.getInstance("MD5");
+        KeyPairGenerator k = KeyPairGenerator.getInstance("RSA");
+        SSLContext s = SSLContext.getInstance("TLSv1");
+        System.out.println(c + " " + d + " " + k + " " + s + " not-an-algorithm");
+    }
+}
+"#;
+
+    /// Names algorithms in strings but never calls a JCA engine: nothing to report.
+    const PLAIN_JAVA: &str = r#"package com.example;
+public class Plain {
+    public static String label() { return "MD5" + "DES/ECB/PKCS5Padding"; }
+    public static final String X = "SHA1withRSA";
+}
+"#;
+
+    /// A STAND-IN class in BouncyCastle's package, to test recognition by class path and
+    /// the manifest version (the real provider is not on this machine).
+    const BC_JAVA: &str = r#"package org.bouncycastle.jce.provider;
+public class BouncyCastleProvider { public static final String PROVIDER_NAME = "BC"; }
+"#;
+
+    fn javac(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+        let src = dir.join("src");
+        let classes = dir.join("classes");
+        std::fs::create_dir_all(&classes).unwrap();
+        let mut cmd = Command::new("javac");
+        cmd.arg("-d").arg(&classes);
+        for (path, text) in files {
+            let p = src.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            cmd.arg(&p);
+        }
+        run(&mut cmd, "openjdk-17-jdk-headless");
+        classes
+    }
+
+    fn jar(out: &Path, manifest: Option<&Path>, dir: &Path, entries: &[&str]) {
+        let mut cmd = Command::new("jar");
+        match manifest {
+            Some(m) => cmd.arg("cfm").arg(out).arg(m),
+            None => cmd.arg("cf").arg(out),
+        };
+        cmd.arg("-C").arg(dir).args(entries);
+        run(&mut cmd, "openjdk-17-jdk-headless");
+    }
+
+    fn app_jar(dir: &Path) -> PathBuf {
+        let classes = javac(
+            &dir.join("app"),
+            &[
+                ("com/example/Crypto.java", CRYPTO_JAVA),
+                ("com/example/Plain.java", PLAIN_JAVA),
+            ],
+        );
+        let out = dir.join("app.jar");
+        jar(&out, None, &classes, &["com"]);
+        out
+    }
+
+    fn bc_jar(dir: &Path) -> PathBuf {
+        let classes = javac(
+            &dir.join("bc"),
+            &[(
+                "org/bouncycastle/jce/provider/BouncyCastleProvider.java",
+                BC_JAVA,
+            )],
+        );
+        let mf = dir.join("bc.mf");
+        std::fs::write(
+            &mf,
+            "Bundle-Name: bcprov\nBundle-SymbolicName: bcprov\nBundle-Version: 1.78.1\nImplementation-Vendor: BouncyCastle.org\n",
+        )
+        .unwrap();
+        let out = dir.join("bcprov.jar");
+        jar(&out, Some(&mf), &classes, &["org"]);
+        out
+    }
+
+    fn find<'a>(out: &'a Output, id: &str) -> Vec<&'a mamori_model::Observation> {
+        out.observations
+            .iter()
+            .filter(|o| o.asset.id == id)
+            .collect()
+    }
+
+    #[test]
+    fn jar_built_with_javac() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = app_jar(dir.path());
+        let out = scan(&j);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let ids: Vec<&str> = out
+            .observations
+            .iter()
+            .map(|o| o.asset.id.as_str())
+            .collect();
+        let des = find(&out, "alg:DES-ECB");
+        assert_eq!(des.len(), 1, "{ids:?}");
+        assert_eq!(des[0].asset.status(), CryptoStatus::Broken);
+        assert_eq!(
+            des[0].occurrence.context.as_deref(),
+            Some("com/example/Crypto.class: Cipher.getInstance(\"DES/ECB/PKCS5Padding\")")
+        );
+        assert_eq!(des[0].occurrence.location.path, j.to_string_lossy());
+        let md5 = find(&out, "alg:MD5");
+        assert_eq!(md5.len(), 1, "only Crypto.class, not Plain.class: {ids:?}");
+        assert!(md5[0]
+            .occurrence
+            .context
+            .as_deref()
+            .unwrap()
+            .ends_with("MessageDigest.getInstance(\"MD5\")"));
+        let rsa = find(&out, "alg:RSA");
+        assert_eq!(rsa.len(), 1, "{ids:?}");
+        assert!(rsa[0]
+            .occurrence
+            .context
+            .as_deref()
+            .unwrap()
+            .ends_with("Cipher.getInstance(\"RSA\") or KeyPairGenerator.getInstance(\"RSA\")"));
+        let tls = find(&out, "proto:tls-1.0");
+        assert_eq!(tls.len(), 1, "{ids:?}");
+        assert_eq!(
+            tls[0].asset.protocol.as_ref().unwrap().version.as_deref(),
+            Some("1.0")
+        );
+        assert!(
+            find(&out, "alg:RSA-PKCS1-1.5-SHA-1").is_empty(),
+            "Plain.class: {ids:?}"
+        );
+        assert_eq!(out.observations.len(), 4, "{ids:?}");
+
+        // A loose class file too.
+        let class = dir.path().join("app/classes/com/example/Crypto.class");
+        let out = scan(&class);
+        assert_eq!(find(&out, "alg:DES-ECB").len(), 1);
+    }
+
+    #[test]
+    fn bundled_bouncycastle_top_level_and_nested() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let bc = bc_jar(d);
+        let out = scan(&bc);
+        let lib = find(&out, "lib:BouncyCastle@1.78.1");
+        assert_eq!(lib.len(), 1, "{:?}", out.observations);
+        assert_eq!(lib[0].asset.library.as_ref().unwrap().linkage, "bundled");
+        assert!(lib[0]
+            .occurrence
+            .context
+            .as_deref()
+            .unwrap()
+            .contains("MANIFEST.MF"));
+
+        // A Spring-Boot-like fat jar: app classes plus BOOT-INF/lib/bcprov.jar, inside a war.
+        let app = app_jar(d);
+        let boot = d.join("boot");
+        std::fs::create_dir_all(boot.join("BOOT-INF/lib")).unwrap();
+        std::fs::copy(&bc, boot.join("BOOT-INF/lib/bcprov.jar")).unwrap();
+        std::fs::copy(&app, boot.join("BOOT-INF/lib/app.jar")).unwrap();
+        let fat = d.join("fat.jar");
+        jar(&fat, None, &boot, &["BOOT-INF"]);
+        let war_dir = d.join("war");
+        std::fs::create_dir_all(war_dir.join("WEB-INF/lib")).unwrap();
+        std::fs::copy(&fat, war_dir.join("WEB-INF/lib/fat.jar")).unwrap();
+        let war = d.join("site.war");
+        jar(&war, None, &war_dir, &["WEB-INF"]);
+        let out = scan(&war);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let lib = find(&out, "lib:BouncyCastle@1.78.1");
+        assert_eq!(lib.len(), 1, "{:?}", out.observations);
+        assert_eq!(
+            lib[0]
+                .occurrence
+                .context
+                .as_deref()
+                .unwrap()
+                .split(" classes")
+                .next(),
+            Some("WEB-INF/lib/fat.jar!/BOOT-INF/lib/bcprov.jar!/org/bouncycastle/")
+        );
+        let des = find(&out, "alg:DES-ECB");
+        assert_eq!(
+            des[0].occurrence.context.as_deref(),
+            Some("WEB-INF/lib/fat.jar!/BOOT-INF/lib/app.jar!/com/example/Crypto.class: Cipher.getInstance(\"DES/ECB/PKCS5Padding\")")
+        );
+        assert_eq!(des[0].occurrence.location.path, war.to_string_lossy());
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let mut inner = app_jar(d);
+        for level in 0..=MAX_DEPTH {
+            let stage = d.join(format!("lvl{level}"));
+            std::fs::create_dir_all(stage.join("lib")).unwrap();
+            std::fs::copy(&inner, stage.join("lib/in.jar")).unwrap();
+            let out = d.join(format!("lvl{level}.jar"));
+            jar(&out, None, &stage, &["lib"]);
+            inner = out;
+        }
+        let out = scan(&inner);
+        assert!(find(&out, "alg:DES-ECB").is_empty());
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.message.contains("nested deeper than 3")),
+            "{:?}",
+            out.warnings
+        );
+    }
+
+    fn zip_with(name: &str, content: &[u8]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file(name, opts).unwrap();
+        w.write_all(content).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn bombs_garbage_and_truncation_warn_without_panic() {
+        // An entry inflating past the class limit: refused by its declared size.
+        let mut big = vec![0xca, 0xfe, 0xba, 0xbe];
+        big.resize((MAX_CLASS + 1000) as usize, 0);
+        let z = zip_with("Big.class", &big);
+        assert!(z.len() < 100_000);
+        let out = scan_bytes("/bomb.jar", &z);
+        assert!(
+            out.warnings.iter().any(|w| w.message.contains("over the")),
+            "{:?}",
+            out.warnings
+        );
+        // The same with the sizes in the headers lowered to 100: stopped while inflating
+        // (by the limit or the size check), never read whole.
+        let mut lied = z.clone();
+        let real = (big.len() as u32).to_le_bytes();
+        let mut i = 0;
+        while let Some(p) = memchr::memmem::find(&lied[i..], &real) {
+            lied[i + p..i + p + 4].copy_from_slice(&100u32.to_le_bytes());
+            i += p + 4;
+        }
+        let out = scan_bytes("/lied.jar", &lied);
+        assert!(!out.warnings.is_empty());
+        assert!(out.observations.is_empty());
+
+        // Real jar cut short, and garbage after the zip magic.
+        let dir = tempfile::tempdir().unwrap();
+        let j = std::fs::read(app_jar(dir.path())).unwrap();
+        for n in [4, 30, j.len() / 2, j.len() - 10] {
+            let out = scan_bytes("/cut.jar", &j[..n]);
+            assert!(!out.warnings.is_empty(), "cut at {n}");
+        }
+        let mut g = b"PK\x03\x04".to_vec();
+        g.extend((0..3000u32).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8));
+        let out = scan_bytes("/garbage.jar", &g);
+        assert_eq!(out.warnings.len(), 1);
+        assert!(out.warnings[0].message.contains("not a readable zip"));
+
+        // Class files: garbage, and a real one cut at every length.
+        let class = std::fs::read(dir.path().join("app/classes/com/example/Crypto.class")).unwrap();
+        let z = zip_with("Bad.class", b"\xca\xfe\xba\xbe\x00\x00\x00\x34\xff\xff\x63");
+        let out = scan_bytes("/badclass.jar", &z);
+        assert!(
+            out.warnings[0].message.starts_with("Bad.class: "),
+            "{:?}",
+            out.warnings
+        );
+        for n in 0..class.len() {
+            let _ = parse_class(&class[..n]);
+        }
+        assert!(matches!(
+            parse_class(&class[..200]),
+            Err(ClassError::Truncated(_))
+        ));
+        assert_eq!(parse_class(b"\x00\x00"), Err(ClassError::Magic));
+        let mut t = class.clone();
+        t[10] = 99; // first constant's tag
+        assert!(matches!(
+            parse_class(&t),
+            Err(ClassError::Tag { tag: 99, index: 1 })
+        ));
+    }
+
+    #[test]
+    fn manifest_and_wants() {
+        let m = parse_manifest("Manifest-Version: 1.0\r\nBundle-Name: bc\r\n prov\r\nBundle-Version: 1.78.1\r\n\r\nName: x\r\nBundle-Version: 9\r\n");
+        assert_eq!(header(&m, "bundle-name"), Some("bcprov"));
+        assert_eq!(header(&m, "Bundle-Version"), Some("1.78.1"));
+        let f = |name: &'static str| FileInfo {
+            path: name,
+            name,
+            size: 1,
+            container: None,
+            fs: None,
+        };
+        let d = JavaArchiveDetector;
+        assert!(d.wants(&f("a.jar"), b"PK\x03\x04"));
+        assert!(d.wants(&f("a.WAR"), b"PK\x03\x04"));
+        assert!(!d.wants(&f("a.zip"), b"PK\x03\x04"));
+        assert!(!d.wants(&f("a.jar"), b"not a zip"));
+        assert!(d.wants(&f("A.class"), b"\xca\xfe\xba\xbe"));
+    }
+}
