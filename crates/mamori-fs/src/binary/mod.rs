@@ -134,9 +134,12 @@ fn marker_names() -> &'static [&'static str] {
     })
 }
 
+/// A matcher over patterns, with each pattern's text and table row.
+type RowMatcher = (AhoCorasick, Vec<(String, usize)>);
+
 /// Function-name patterns of the Go package table: (pattern, row index).
-fn go_matcher() -> Option<&'static (AhoCorasick, Vec<(String, usize)>)> {
-    static M: OnceLock<Option<(AhoCorasick, Vec<(String, usize)>)>> = OnceLock::new();
+fn go_matcher() -> Option<&'static RowMatcher> {
+    static M: OnceLock<Option<RowMatcher>> = OnceLock::new();
     M.get_or_init(|| {
         let mut pats = Vec::new();
         for (i, row) in libs::table().go_package.iter().enumerate() {
