@@ -14,10 +14,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod binary;
 pub mod certs;
 pub mod der;
 pub mod detect;
 pub mod image;
+pub mod java;
 pub mod keys;
 mod keystores;
 pub mod pem;
@@ -88,5 +90,7 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(certs::CertDetector::new(opts.all_passwords())),
         Box::new(keys::KeyDetector),
+        Box::new(binary::BinaryDetector),
+        Box::new(java::JavaArchiveDetector),
     ]
 }
