@@ -1387,10 +1387,7 @@ fn read_safe_contents(
                     .and_then(secret_info)
                     .map_or((None, None), |(o, b)| (Some(o), Some(b)));
                 out.secrets.push(P12Secret {
-                    algorithm: algorithm_oid
-                        .as_deref()
-                        .and_then(mamori_algorithms::by_oid)
-                        .map(|p| p.name),
+                    algorithm: algorithm_oid.as_deref().and_then(secret_algorithm_name),
                     algorithm_oid,
                     bits,
                     friendly_name: attrs.friendly_name,
@@ -1432,6 +1429,14 @@ fn open_shrouded(
                 Ok((name, None))
             }
         },
+    }
+}
+
+/// The name of a secret key's algorithm OID. Java writes the bare `aes` arc for AES keys.
+fn secret_algorithm_name(oid: &str) -> Option<String> {
+    match oid {
+        "2.16.840.1.101.3.4.1" => Some("AES".into()),
+        o => mamori_algorithms::by_oid(o).map(|p| p.name),
     }
 }
 
