@@ -17,7 +17,10 @@
 pub mod certs;
 pub mod detect;
 pub mod image;
+pub mod jks;
 pub mod keys;
+pub mod pgp;
+pub mod pkcs12;
 mod walk;
 
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
