@@ -158,7 +158,6 @@ impl CertDetector {
     }
 
     fn pkcs12(&self, f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
-        let _ = &self.passwords;
         crate::keystores::pkcs12(f, data, &self.passwords, out);
     }
 
@@ -458,6 +457,15 @@ fn display_name(subject: &str) -> String {
                 subject.to_string()
             }
         })
+}
+
+/// The SubjectPublicKeyInfo DER of a certificate.
+pub fn cert_spki(der: &[u8]) -> Option<&[u8]> {
+    let (outer, _) = der::expect(der, der::SEQUENCE)?;
+    let (tbs, _) = der::expect(outer.value, der::SEQUENCE)?;
+    let kids = der::children(tbs.value);
+    let off = usize::from(kids.first()?.tag == 0xa0);
+    Some(kids.get(off + 5)?.raw)
 }
 
 type Analysed = (CertificateProps, AlgorithmProps, AlgorithmProps);

@@ -34,6 +34,10 @@ impl Detector for KeyDetector {
     }
 
     fn wants(&self, f: &FileInfo<'_>, head: &[u8]) -> bool {
+        if crate::pgp::sniff(head) || matches!(f.extension().as_deref(), Some("gpg") | Some("kbx"))
+        {
+            return true;
+        }
         if pem::has_pem(head) {
             return true;
         }
@@ -58,6 +62,11 @@ impl Detector for KeyDetector {
     }
 
     fn detect(&self, f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
+        if crate::pgp::sniff(data) || matches!(f.extension().as_deref(), Some("gpg") | Some("kbx"))
+        {
+            crate::keystores::openpgp(f, data, out);
+            return;
+        }
         if pem::has_pem(data) {
             for b in pem::blocks(data) {
                 if let Err(e) = pem_block(f, &b, out) {
@@ -74,7 +83,7 @@ impl Detector for KeyDetector {
         if data.first() == Some(&0x30) {
             if let Some(k) = der_key(data) {
                 let (props, key) = k;
-                record(f, f.location(), props, key, out);
+                record_key(f.location(), props, key, out);
             } else if matches!(f.extension().as_deref(), Some("key") | Some("priv")) {
                 out.warn(
                     f,
@@ -85,7 +94,8 @@ impl Detector for KeyDetector {
     }
 }
 
-fn record(f: &FileInfo<'_>, loc: Location, props: AlgorithmProps, key: KeyProps, out: &mut Output) {
+/// Record a key and its algorithm at `loc`.
+pub fn record_key(loc: Location, props: AlgorithmProps, key: KeyProps, out: &mut Output) {
     let id = match &key.fingerprint {
         Some(fp) => format!("key:{fp}"),
         None => format!("key:{}@{}", key.algorithm, loc),
@@ -111,7 +121,6 @@ fn record(f: &FileInfo<'_>, loc: Location, props: AlgorithmProps, key: KeyProps,
         None => format!("{} ({})", key.material, key.format),
     });
     asset.key = Some(key);
-    let _ = f;
     out.observe(alg_asset, loc.clone(), "key", Some("key algorithm".into()));
     out.observe(asset, loc, "key", ctx);
 }
@@ -140,7 +149,8 @@ fn key_props(
     }
 }
 
-fn unknown(name: &str) -> AlgorithmProps {
+/// Best-effort properties of an algorithm the knowledge base does not know.
+pub fn unknown_props(name: &str) -> AlgorithmProps {
     AlgorithmProps {
         name: name.into(),
         family: "unknown".into(),
@@ -355,7 +365,7 @@ fn encrypted_pkcs8(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
         "1.2.840.113549.1.12.1.6" => "pbeWithSHAAnd40BitRC2-CBC".into(),
         o => format!("OID {o}"),
     };
-    let props = unknown("encrypted-key");
+    let props = unknown_props("encrypted-key");
     let mut k = key_props("private-key", &props, None, None, "pkcs8-encrypted");
     k.algorithm = "unknown (encrypted)".into();
     k.encrypted = Some(true);
@@ -462,7 +472,7 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
                         Some("Encrypted RSA key: size not visible without the passphrase.".into());
                     a
                 }
-                other => unknown(other),
+                other => unknown_props(other),
             };
             let mut k = key_props("private-key", &props, None, None, "pkcs1-encrypted");
             k.encrypted = Some(true);
@@ -529,7 +539,7 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
     };
     match got {
         Some((p, k)) => {
-            record(f, loc, p, k, out);
+            record_key(loc, p, k, out);
             Ok(())
         }
         None => Err(format!("malformed {label} (could not read its structure)")),
@@ -595,7 +605,7 @@ fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
             (alg::by_name("Ed25519")?, Some(256), Some("Ed25519".into()))
         }
         "ssh-ed448" => (alg::by_name("Ed448")?, Some(456), Some("Ed448".into())),
-        other => (unknown(other), None, None),
+        other => (unknown_props(other), None, None),
     };
     let fp = format!(
         "SHA256:{}",
@@ -693,7 +703,7 @@ fn ssh_lines(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
                     (!c.is_empty()).then_some(c)
                 };
                 k.label = label;
-                record(f, f.at_line(i as u32 + 1), p, k, out);
+                record_key(f.at_line(i as u32 + 1), p, k, out);
             }
             None => out.warn(f, format!("line {}: malformed SSH public key blob", i + 1)),
         }

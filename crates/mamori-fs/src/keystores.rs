@@ -1,13 +1,227 @@
-//! PKCS#12 files and Java keystores: the certificates and keys they hold.
+//! PKCS#12 files, Java keystores and OpenPGP keyrings: the certificates and keys they hold,
+//! recorded the same way as loose ones (parsers in `pkcs12.rs`, `jks.rs`, `pgp.rs`).
 
+use crate::certs::{analyse, record_certificate};
 use crate::detect::{FileInfo, Output};
+use crate::keys::{record_key, unknown_props};
+use crate::{jks, pgp, pkcs12};
+use mamori_algorithms as alg;
+use mamori_model::{AlgorithmProps, CryptoStatus, KeyProps, Primitive};
+use sha2::{Digest, Sha256};
+
+fn summary_props(s: &pkcs12::KeySummary) -> AlgorithmProps {
+    match (s.algorithm.as_deref(), s.bits) {
+        (Some("RSA"), Some(b)) => alg::rsa(b),
+        (Some("DSA"), Some(b)) => alg::dsa(b),
+        (Some("DH"), Some(b)) => alg::ffdh(b),
+        (Some("EC"), _) => s
+            .curve_oid
+            .as_deref()
+            .and_then(|c| alg::ec(c, Primitive::Signature))
+            .unwrap_or_else(|| unknown_props("EC")),
+        _ => alg::by_oid(&s.algorithm_oid)
+            .unwrap_or_else(|| unknown_props(&format!("OID {}", s.algorithm_oid))),
+    }
+}
 
 /// Record the certificates and keys of a PKCS#12 file.
-pub fn pkcs12(f: &FileInfo<'_>, _data: &[u8], _passwords: &[String], out: &mut Output) {
-    out.warn(f, "PKCS#12 files are not read yet");
+pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Output) {
+    let c = match pkcs12::parse(data, passwords) {
+        Ok(c) => c,
+        Err(pkcs12::Pkcs12Error::WrongPassword) => {
+            out.warn(
+                f,
+                format!(
+                    "PKCS#12: none of the {} passwords tried opens it (give it with --password-file)",
+                    passwords.len()
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            out.warn(f, format!("PKCS#12: {e}"));
+            return;
+        }
+    };
+    let protection = c.encryption.join(", ");
+    for der in &c.certificates {
+        if let Err(e) = record_certificate(der, f.location(), "pkcs12", out) {
+            out.warn(f, format!("certificate in PKCS#12: {e}"));
+        }
+    }
+    for k in &c.keys {
+        let props = k
+            .summary
+            .as_ref()
+            .map(summary_props)
+            .unwrap_or_else(|| unknown_props("encrypted-key"));
+        let kp = KeyProps {
+            material: "private-key".into(),
+            algorithm: props.name.clone(),
+            size: k.summary.as_ref().and_then(|s| s.bits),
+            curve: k.summary.as_ref().and_then(|s| s.curve.clone()),
+            format: "pkcs12".into(),
+            fingerprint: None,
+            encrypted: Some(k.encrypted_pkcs8 || !c.encryption.is_empty()),
+            protection: k
+                .encryption
+                .clone()
+                .or_else(|| (!protection.is_empty()).then(|| protection.clone())),
+            label: k.friendly_name.clone(),
+        };
+        record_key(f.location(), props, kp, out);
+    }
+    for s in &c.secrets {
+        let mut props = match (s.algorithm.as_deref(), s.bits) {
+            (Some(a), Some(b)) => alg::by_name(&format!("{a}-{b}")).or_else(|| alg::by_name(a)),
+            (Some(a), None) => alg::by_name(a),
+            _ => None,
+        }
+        .unwrap_or_else(|| unknown_props("secret-key"));
+        if props.status == CryptoStatus::Unknown {
+            props.primitive = Primitive::BlockCipher;
+        }
+        let kp = KeyProps {
+            material: "secret-key".into(),
+            algorithm: props.name.clone(),
+            size: s.bits,
+            format: "pkcs12".into(),
+            encrypted: Some(true),
+            label: s.friendly_name.clone(),
+            ..Default::default()
+        };
+        record_key(f.location(), props, kp, out);
+    }
+    for s in &c.skipped {
+        out.warn(f, format!("PKCS#12: {s}"));
+    }
 }
 
 /// Record the certificates and keys of a Java keystore (JKS / JCEKS).
-pub fn jks(f: &FileInfo<'_>, _data: &[u8], _passwords: &[String], out: &mut Output) {
-    out.warn(f, "Java keystores are not read yet");
+pub fn jks(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Output) {
+    let c = match jks::parse(data, passwords) {
+        Ok(c) => c,
+        Err(e) => {
+            out.warn(f, format!("Java keystore: {e}"));
+            return;
+        }
+    };
+    for e in &c.entries {
+        let mut loc = f.location();
+        loc.container = None;
+        for der in &e.chain {
+            if let Err(err) = record_certificate(der, loc.clone(), "jks", out) {
+                out.warn(f, format!("keystore entry '{}': {err}", e.alias));
+            }
+        }
+        match e.kind {
+            jks::EntryKind::PrivateKey => {
+                let Some(leaf) = e.chain.first() else {
+                    continue;
+                };
+                let Ok((_, _, props)) = analyse(leaf, "jks") else {
+                    continue;
+                };
+                let kp = KeyProps {
+                    material: "private-key".into(),
+                    algorithm: props.name.clone(),
+                    size: props.parameter_set.as_deref().and_then(|p| p.parse().ok()),
+                    curve: props.curve.clone(),
+                    format: "jks".into(),
+                    fingerprint: crate::certs::cert_spki(leaf)
+                        .map(|s| format!("sha256:{}", hex::encode(Sha256::digest(s)))),
+                    encrypted: Some(true),
+                    protection: e.protection.clone(),
+                    label: Some(e.alias.clone()),
+                };
+                record_key(loc, props, kp, out);
+            }
+            jks::EntryKind::SecretKey => {
+                let props = unknown_props("secret-key");
+                let kp = KeyProps {
+                    material: "secret-key".into(),
+                    algorithm: "secret key (sealed)".into(),
+                    format: "jceks".into(),
+                    encrypted: Some(true),
+                    protection: e.protection.clone(),
+                    label: Some(e.alias.clone()),
+                    ..Default::default()
+                };
+                record_key(loc, props, kp, out);
+            }
+            jks::EntryKind::TrustedCert => {}
+        }
+    }
+}
+
+fn pgp_props(k: &pgp::PgpKey) -> AlgorithmProps {
+    let by_curve = |p: Primitive| {
+        k.curve_oid
+            .as_deref()
+            .or(k.curve.as_deref())
+            .and_then(|c| alg::ec(c, p))
+    };
+    let got = match (k.algorithm.as_str(), k.bits) {
+        ("RSA", Some(b)) | ("RSA (encrypt-only)", Some(b)) | ("RSA (sign-only)", Some(b)) => {
+            Some(alg::rsa(b))
+        }
+        ("DSA", Some(b)) => Some(alg::dsa(b)),
+        ("ElGamal", Some(b)) => {
+            let mut a = alg::ffdh(b);
+            a.name = format!("ElGamal-{b}");
+            a.family = "ElGamal".into();
+            a.primitive = Primitive::Pke;
+            Some(a)
+        }
+        ("ECDH", _) => by_curve(Primitive::KeyAgree),
+        ("ECDSA", _) | ("EdDSA", _) => by_curve(Primitive::Signature),
+        (name, _) => {
+            // Native X25519/Ed25519/X448/Ed448 and the PQC composites (`ML-KEM-768+X25519`).
+            if let Some((pq, _)) = name.split_once('+') {
+                alg::by_name(pq).map(|mut a| {
+                    a.name = name.to_string();
+                    a.status = CryptoStatus::Hybrid;
+                    a
+                })
+            } else {
+                alg::by_name(name)
+            }
+        }
+    };
+    got.unwrap_or_else(|| unknown_props(&k.algorithm))
+}
+
+/// Record the keys of an OpenPGP keyring or armored key block.
+pub fn openpgp(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
+    let keys = match pgp::parse(data) {
+        Ok(k) => k,
+        Err(e) => {
+            out.warn(f, format!("OpenPGP: {e}"));
+            return;
+        }
+    };
+    for k in &keys {
+        let props = pgp_props(k);
+        let kp = KeyProps {
+            material: if k.is_secret {
+                "private-key"
+            } else {
+                "public-key"
+            }
+            .into(),
+            algorithm: props.name.clone(),
+            size: k.bits,
+            curve: k.curve.clone(),
+            format: format!(
+                "openpgp-v{}{}",
+                k.version,
+                if k.is_subkey { "-subkey" } else { "" }
+            ),
+            fingerprint: k.fingerprint.as_ref().map(|fp| format!("openpgp:{fp}")),
+            encrypted: k.secret_protected,
+            protection: None,
+            label: k.user_id.clone(),
+        };
+        record_key(f.location(), props, kp, out);
+    }
 }

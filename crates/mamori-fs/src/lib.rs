@@ -20,9 +20,12 @@ pub mod der;
 pub mod detect;
 pub mod image;
 pub mod java;
+pub mod jks;
 pub mod keys;
 mod keystores;
 pub mod pem;
+pub mod pgp;
+pub mod pkcs12;
 mod walk;
 
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};

@@ -479,3 +479,129 @@ fn post_quantum_and_composite_certificates_are_recognized_by_oid() {
     );
     assert_eq!(comp["algorithm"]["status"], "hybrid");
 }
+
+#[test]
+fn keystores_pkcs12_and_openpgp() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Java keystore with the default password, PKCS#12 with a password from --password-file.
+    tool(
+        d,
+        "keytool",
+        &[
+            "-genkeypair",
+            "-keystore",
+            "app.jks",
+            "-storetype",
+            "JKS",
+            "-storepass",
+            "changeit",
+            "-keypass",
+            "changeit",
+            "-alias",
+            "web",
+            "-keyalg",
+            "EC",
+            "-groupname",
+            "secp384r1",
+            "-dname",
+            "CN=jks.example",
+            "-validity",
+            "100",
+        ],
+        "openjdk-17-jdk-headless",
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:3072",
+            "-nodes",
+            "-subj",
+            "/CN=p12.example",
+            "-keyout",
+            "p.key",
+            "-out",
+            "p.pem",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "p.pem",
+            "-inkey",
+            "p.key",
+            "-passout",
+            "pass:s3cret!",
+            "-name",
+            "server",
+            "-out",
+            "server.p12",
+        ],
+    );
+    std::fs::remove_file(d.join("p.key")).unwrap();
+    std::fs::remove_file(d.join("p.pem")).unwrap();
+    let home = d.join("gnupg");
+    std::fs::create_dir(&home).unwrap();
+    let h = home.to_str().unwrap();
+    tool(
+        d,
+        "gpg",
+        &[
+            "--batch",
+            "--homedir",
+            h,
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Ops <ops@example.jp>",
+            "rsa3072",
+            "sign",
+            "never",
+        ],
+        "gnupg",
+    );
+    let exp = std::process::Command::new("gpg")
+        .args(["--homedir", h, "--export", "ops@example.jp"])
+        .output()
+        .unwrap();
+    std::fs::write(d.join("ops.gpg"), &exp.stdout).unwrap();
+    std::fs::remove_dir_all(&home).unwrap();
+    std::fs::write(d.join("pw.txt"), "wrong\ns3cret!\n").unwrap();
+
+    let db = d.join("m.db");
+    let r = scan_json(
+        &db,
+        &[d],
+        &["--password-file", d.join("pw.txt").to_str().unwrap()],
+    );
+    let jks = asset_at(&r, "certificate", "app.jks");
+    assert_eq!(jks["certificate"]["public_key_algorithm"], "ECDSA-P-384");
+    assert_eq!(jks["certificate"]["format"], "jks");
+    let jk = asset_at(&r, "key", "app.jks");
+    assert_eq!(jk["key"]["label"], "web");
+    let p12 = asset_at(&r, "certificate", "server.p12");
+    assert_eq!(p12["certificate"]["public_key_size"], 3072);
+    let pk = asset_at(&r, "key", "server.p12");
+    assert_eq!(pk["key"]["algorithm"], "RSA-3072");
+    assert_eq!(
+        pk["key"]["protection"],
+        "PBES2-PBKDF2-HMAC-SHA-256-AES-256-CBC"
+    );
+    let pgp = asset_at(&r, "key", "ops.gpg");
+    assert_eq!(pgp["key"]["algorithm"], "RSA-3072");
+    assert_eq!(pgp["key"]["label"], "Ops <ops@example.jp>");
+    // Without the password the PKCS#12 is a clear warning, not an error.
+    let r = scan_json(&db, &[&d.join("server.p12")], &[]);
+    let w = r["warnings"].as_array().unwrap();
+    assert!(
+        w.iter()
+            .any(|w| w["message"].as_str().unwrap().contains("password")),
+        "{w:?}"
+    );
+}
