@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod certs;
+pub mod config;
 pub mod detect;
 pub mod image;
 pub mod keys;
@@ -95,5 +96,11 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(certs::CertDetector::new(opts.all_passwords())),
         Box::new(keys::KeyDetector),
+        Box::new(config::sshd::SshConfigDetector),
+        Box::new(config::openssl_cnf::OpensslCnfDetector),
+        Box::new(config::nginx::NginxDetector),
+        Box::new(config::apache::ApacheDetector),
+        Box::new(config::java_security::JavaSecurityDetector),
+        Box::new(config::crypto_policies::CryptoPoliciesDetector),
     ]
 }
