@@ -13,7 +13,6 @@ pub struct OpensslCnfDetector;
 
 fn is_openssl_cnf(f: &FileInfo<'_>) -> bool {
     f.name == "openssl.cnf"
-        || f.name == "opensslcnf.config"
         || (f.name.ends_with(".cnf")
             && (f.name.contains("openssl")
                 || f.path.contains("/ssl/")
