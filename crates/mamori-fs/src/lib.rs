@@ -16,6 +16,7 @@
 
 pub mod binary;
 pub mod certs;
+pub mod config;
 pub mod der;
 pub mod detect;
 pub mod image;
@@ -95,5 +96,11 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
         Box::new(keys::KeyDetector),
         Box::new(binary::BinaryDetector),
         Box::new(java::JavaArchiveDetector),
+        Box::new(config::sshd::SshConfigDetector),
+        Box::new(config::openssl_cnf::OpensslCnfDetector),
+        Box::new(config::nginx::NginxDetector),
+        Box::new(config::apache::ApacheDetector),
+        Box::new(config::java_security::JavaSecurityDetector),
+        Box::new(config::crypto_policies::CryptoPoliciesDetector),
     ]
 }
