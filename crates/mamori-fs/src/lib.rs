@@ -18,6 +18,7 @@ pub mod certs;
 pub mod detect;
 pub mod image;
 pub mod keys;
+pub mod source;
 mod walk;
 
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
@@ -92,8 +93,10 @@ pub struct Collected {
 
 /// Every detector mamori has, in the order they run on a file.
 pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
-    vec![
+    let mut v: Vec<Box<dyn Detector>> = vec![
         Box::new(certs::CertDetector::new(opts.all_passwords())),
         Box::new(keys::KeyDetector),
-    ]
+    ];
+    v.extend(source::detectors());
+    v
 }
