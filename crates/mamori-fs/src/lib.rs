@@ -27,6 +27,7 @@ mod keystores;
 pub mod pem;
 pub mod pgp;
 pub mod pkcs12;
+pub mod source;
 mod walk;
 
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
@@ -91,7 +92,7 @@ pub struct Collected {
 
 /// Every detector mamori has, in the order they run on a file.
 pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
-    vec![
+    let mut v: Vec<Box<dyn Detector>> = vec![
         Box::new(certs::CertDetector::new(opts.all_passwords())),
         Box::new(keys::KeyDetector),
         Box::new(binary::BinaryDetector),
@@ -102,5 +103,7 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
         Box::new(config::apache::ApacheDetector),
         Box::new(config::java_security::JavaSecurityDetector),
         Box::new(config::crypto_policies::CryptoPoliciesDetector),
-    ]
+    ];
+    v.extend(source::detectors());
+    v
 }
