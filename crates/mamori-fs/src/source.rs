@@ -79,6 +79,8 @@ struct RulesFile {
     quotes: String,
     #[serde(default)]
     skip_minified: bool,
+    #[serde(default)]
+    skip_declarations: bool,
     rule: Vec<RuleSpec>,
 }
 
@@ -118,9 +120,6 @@ pub struct Example {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-// description, source and the examples are read by the rule tests and kept for readers
-// of the data files.
-#[cfg_attr(not(test), allow(dead_code))]
 struct RuleSpec {
     id: String,
     literal: OneOrMany,
@@ -146,9 +145,13 @@ struct RuleSpec {
     status: Option<String>,
     description: String,
     source: String,
+    /// Read by the tests.
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     examples: Vec<Example>,
+    /// Read by the tests.
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     counter_examples: Vec<String>,
 }
 
@@ -240,6 +243,7 @@ struct Lang {
     block_comments: bool,
     quotes: Vec<u8>,
     skip_minified: bool,
+    skip_declarations: bool,
     ac: AhoCorasick,
     /// For each literal (automaton pattern id), the rules owning it.
     lit_rules: Vec<Vec<usize>>,
@@ -344,6 +348,7 @@ fn compile(language: &str, detector: &'static str, text: &str) -> Result<Lang, S
         block_comments: file.block_comments,
         quotes: file.quotes.into_bytes(),
         skip_minified: file.skip_minified,
+        skip_declarations: file.skip_declarations,
         ac,
         lit_rules,
         rules,
@@ -491,6 +496,35 @@ pub fn languages() -> Vec<&'static str> {
     RULE_FILES.iter().map(|(l, _, _)| *l).collect()
 }
 
+/// What a rule finds and where it comes from, for listings and documentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Rule id (`java-cipher-getinstance`).
+    pub id: &'static str,
+    /// Language key (`java`).
+    pub language: &'static str,
+    /// What the rule finds.
+    pub description: &'static str,
+    /// The API documentation it is based on.
+    pub source: &'static str,
+}
+
+/// Every rule of every language, in file order.
+pub fn rules() -> Vec<RuleInfo> {
+    langs()
+        .iter()
+        .filter_map(|l| l.as_ref().ok())
+        .flat_map(|l| {
+            l.rules.iter().map(move |r| RuleInfo {
+                id: &r.spec.id,
+                language: &l.language,
+                description: &r.spec.description,
+                source: &r.spec.source,
+            })
+        })
+        .collect()
+}
+
 /// Number of rules of all languages.
 pub fn rule_count() -> usize {
     langs()
@@ -577,7 +611,10 @@ impl Lang {
                     if s >= le {
                         break;
                     }
-                    if s < covered[ri] || self.in_comment_or_string(data, s) {
+                    if s < covered[ri]
+                        || self.in_comment_or_string(data, s)
+                        || (self.skip_declarations && is_declaration(data, s))
+                    {
                         continue;
                     }
                     if let Some(h) = self.hit(rule, data, &caps, s, e, &mut lines) {
@@ -697,6 +734,41 @@ impl Lang {
             context: context(&data[s..e]),
         })
     }
+}
+
+/// Whether the match at `pos` looks like a C function declaration rather than a call:
+/// on its line it follows a type name (`int MD5_Init(`, `unsigned char *SHA1(`), not an
+/// operator, a bracket or a keyword such as `return`.
+fn is_declaration(data: &[u8], pos: usize) -> bool {
+    let ls = line_start(data, pos);
+    let prefix = &data[ls..pos];
+    let end = prefix
+        .iter()
+        .rposition(|b| !(b.is_ascii_whitespace() || *b == b'*' || *b == b'&'))
+        .map_or(0, |i| i + 1);
+    let before = &prefix[..end];
+    let start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |i| i + 1);
+    let word = &before[start..];
+    if word.is_empty() || end == prefix.len() {
+        // Nothing before, or an identifier glued to the match (not a separate type name).
+        return false;
+    }
+    !matches!(
+        word,
+        b"return"
+            | b"else"
+            | b"case"
+            | b"do"
+            | b"sizeof"
+            | b"throw"
+            | b"new"
+            | b"co_return"
+            | b"co_await"
+            | b"auto"
+    ) && !word.iter().all(u8::is_ascii_digit)
 }
 
 fn render(
@@ -942,6 +1014,9 @@ mod tests {
 
     #[test]
     fn rule_files_compile_with_unique_ids() {
+        assert_eq!(languages().len(), RULE_FILES.len());
+        assert!(rule_count() >= 150, "only {} rules", rule_count());
+        assert_eq!(rules().len(), rule_count());
         let mut ids = HashSet::new();
         for l in all_langs() {
             for r in &l.rules {
@@ -1122,5 +1197,151 @@ mod tests {
             wanting("app.js", 10, b"var a;\n"),
             vec!["source.javascript"]
         );
+    }
+
+    /// Realistic source files, one per language: each line reporting something carries an
+    /// `expect:` comment naming the asset ids; everything else must stay silent.
+    const FIXTURES: &[(&str, &str, &str)] = &[
+        (
+            "app.py",
+            "source.python",
+            include_str!("source/testdata/app.py"),
+        ),
+        (
+            "Crypto.java",
+            "source.java",
+            include_str!("source/testdata/Crypto.java"),
+        ),
+        (
+            "main.go",
+            "source.go",
+            include_str!("source/testdata/main.go"),
+        ),
+        (
+            "server.js",
+            "source.javascript",
+            include_str!("source/testdata/server.js"),
+        ),
+        ("keys.c", "source.c", include_str!("source/testdata/keys.c")),
+        (
+            "lib.rs",
+            "source.rust",
+            include_str!("source/testdata/lib.rs"),
+        ),
+        (
+            "Tokens.cs",
+            "source.csharp",
+            include_str!("source/testdata/Tokens.cs"),
+        ),
+    ];
+
+    fn expected(text: &str) -> std::collections::BTreeSet<(u32, String)> {
+        let mut want = std::collections::BTreeSet::new();
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, rest)) = line.split_once("expect:") {
+                for id in rest.split_whitespace().take_while(|w| *w != "*/") {
+                    want.insert((i as u32 + 1, id.to_string()));
+                }
+            }
+        }
+        want
+    }
+
+    #[test]
+    fn end_to_end_over_realistic_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, _, text) in FIXTURES {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let got = crate::collect(
+            dir.path(),
+            &crate::ScanOptions::default(),
+            &crate::Progress::default(),
+        );
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        for (name, detector, text) in FIXTURES {
+            let want = expected(text);
+            assert!(want.len() >= 4, "{name}: fixture has too few expectations");
+            let mine: Vec<_> = got
+                .observations
+                .iter()
+                .filter(|o| o.occurrence.location.path.ends_with(&format!("/{name}")))
+                .collect();
+            for o in &mine {
+                assert_eq!(o.occurrence.detector, *detector, "{name}");
+                let ctx = o.occurrence.context.as_deref().unwrap_or("");
+                assert!(
+                    !ctx.is_empty() && ctx.chars().count() <= 200,
+                    "{name}: context {ctx:?}"
+                );
+                if o.asset.kind == AssetKind::Algorithm {
+                    let a = o.asset.algorithm.as_ref().expect("algorithm props");
+                    assert_eq!(o.asset.id, format!("alg:{}", a.name));
+                }
+            }
+            let have: std::collections::BTreeSet<(u32, String)> = mine
+                .iter()
+                .map(|o| (o.occurrence.location.line.unwrap_or(0), o.asset.id.clone()))
+                .collect();
+            assert_eq!(have, want, "{name}: (line, asset) reported vs expected");
+        }
+        // Statuses come from the knowledge base.
+        let status = |id: &str| {
+            got.observations
+                .iter()
+                .find(|o| o.asset.id == id)
+                .map(|o| o.asset.status())
+        };
+        assert_eq!(status("alg:DES-ECB"), Some(CryptoStatus::Broken));
+        assert_eq!(status("alg:RSA-1024"), Some(CryptoStatus::Broken));
+        assert_eq!(status("alg:ML-KEM-768"), Some(CryptoStatus::QuantumSafe));
+        assert_eq!(status("alg:ML-KEM"), Some(CryptoStatus::QuantumSafe));
+        assert_eq!(status("alg:SHA-256"), Some(CryptoStatus::QuantumSafe));
+    }
+
+    /// The fixtures are real code: each parses or compiles with its language's own tool.
+    #[test]
+    fn fixtures_are_valid_source_for_the_real_toolchains() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, _, text) in FIXTURES {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let d = dir.path();
+        let checks: &[(&str, &[&str], &str, &str)] = &[
+            (
+                "python3",
+                &["-m", "py_compile", "app.py"],
+                "python3",
+                "app.py",
+            ),
+            (
+                "javac",
+                &["-d", "classes", "Crypto.java"],
+                "default-jdk-headless",
+                "Crypto.java",
+            ),
+            ("gofmt", &["-e", "-l", "main.go"], "golang-go", "main.go"),
+            ("node", &["--check", "server.js"], "nodejs", "server.js"),
+            (
+                "gcc",
+                &["-fsyntax-only", "-Wno-deprecated-declarations", "keys.c"],
+                "gcc and libssl-dev",
+                "keys.c",
+            ),
+        ];
+        for (tool, args, package, file) in checks {
+            let out = std::process::Command::new(tool)
+                .args(*args)
+                .current_dir(d)
+                .output()
+                .unwrap_or_else(|e| {
+                    panic!("{tool} is needed to check {file} (Debian package {package}): {e}")
+                });
+            assert!(
+                out.status.success(),
+                "{tool} rejects {file}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
