@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod libraries;
 pub mod ssh;
 pub mod tls;
 

@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `crypto-broken-algorithm` | high | an algorithm broken today (MD5, SHA-1 signatures, DES, 3DES, RC4, RSA < 2048, ECB …) |
 //! | `crypto-hndl-vulnerable` | medium | quantum-vulnerable key exchange or encryption: recorded traffic can be decrypted later |
-//! | `crypto-quantum-vulnerable` | low | quantum-vulnerable signature or key: forgeable once a quantum computer exists |
+//! | `crypto-quantum-vulnerable` | low (RSA: medium) | quantum-vulnerable signature or key: forgeable once a quantum computer exists |
 //! | `crypto-unknown-algorithm` | info | an algorithm mamori does not know |
 //! | `key-weak` | high | a key too small to be safe today |
 //! | `key-private-unencrypted` | info | a private key stored without a passphrase |
@@ -17,6 +17,8 @@
 //! | `cert-weak-signature` | high | a certificate signed with a broken algorithm (not a self-signed root) |
 //! | `cert-quantum-vulnerable-past-deadline` | medium | a quantum-vulnerable certificate valid beyond the migration deadline |
 //! | `protocol-deprecated` | high | a protocol version that is broken (SSL 2/3, TLS 1.0/1.1) |
+//! | `library-eol` | high | a crypto library version past its end of support |
+//! | `library-no-pqc` | low | a crypto library version without post-quantum algorithms, where newer ones have them |
 //!
 //! ```
 //! use mamori_assess::{assess, merge, Policy};
@@ -33,6 +35,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+use mamori_algorithms::libraries;
+use mamori_i18n::{Lang, Messages};
 use mamori_model::{
     AssetKind, CryptoAsset, CryptoStatus, Finding, Location, Observation, Primitive, Severity,
 };
@@ -91,8 +95,12 @@ pub fn merge(observations: Vec<Observation>) -> Vec<CryptoAsset> {
     out
 }
 
+/// Arguments of a finding's text, by placeholder name.
+type Args = Vec<(&'static str, String)>;
+
 /// Judge every asset. Findings come most severe first.
 pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
+    let en = Messages::new(Lang::En);
     let mut out = Vec::new();
     for a in assets {
         let Some(first) = a.occurrences.first() else {
@@ -100,56 +108,65 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
         };
         let loc = first.location.clone();
         let others = a.occurrences.len().saturating_sub(1) as u32;
-        let mut push = |code: &str, sev: Severity, msg: String, fix: &str, loc: &Location| {
+        // One finding: its English text comes from the catalog, keyed by code and variant,
+        // so reporters can render the same finding in any language from `args`.
+        let mut push = |code: &str, sev: Severity, variant: Option<&str>, args: Args| {
+            let mut map: BTreeMap<String, String> =
+                args.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            if let Some(v) = variant {
+                map.insert("variant".into(), v.into());
+            }
+            let (msg_key, fix_key) = en.finding_keys(code, map.get("variant").map(String::as_str));
             out.push(Finding {
                 code: code.to_string(),
                 severity: sev,
                 asset_id: a.id.clone(),
                 asset_name: a.name.clone(),
                 location: loc.clone(),
-                message: msg,
-                remediation: fix.to_string(),
+                message: en.render(&msg_key, &map).trim().to_string(),
+                remediation: en.render(&fix_key, &map),
                 other_locations: others,
+                args: map,
             });
         };
         match a.kind {
             AssetKind::Algorithm => {
                 let Some(p) = &a.algorithm else { continue };
-                let note = p.note.clone().unwrap_or_default();
+                let args = || -> Args {
+                    vec![
+                        ("name", p.name.clone()),
+                        ("note", p.note.clone().unwrap_or_default()),
+                    ]
+                };
                 match p.status {
                     CryptoStatus::Broken => push(
                         "crypto-broken-algorithm",
                         Severity::High,
-                        format!("{} is broken. {note}", p.name),
-                        replacement(p.primitive),
-                        &loc,
+                        Some(replacement(p.primitive)),
+                        args(),
                     ),
                     CryptoStatus::QuantumVulnerable => {
-                        if matches!(p.primitive, Primitive::KeyAgree | Primitive::Pke | Primitive::Kem) {
-                            push(
-                                "crypto-hndl-vulnerable",
-                                Severity::Medium,
-                                format!("{} protects confidentiality with classical public-key cryptography: traffic or data recorded today can be decrypted once a quantum computer exists (harvest now, decrypt later).", p.name),
-                                "Move key establishment to ML-KEM, preferably hybrid (X25519MLKEM768 in TLS, mlkem768x25519-sha256 in SSH).",
-                                &loc,
-                            )
-                        } else {
+                        if matches!(
+                            p.primitive,
+                            Primitive::KeyAgree | Primitive::Kem | Primitive::Combiner
+                        ) || (p.primitive == Primitive::Pke && p.family != "RSA")
+                        {
+                            push("crypto-hndl-vulnerable", Severity::Medium, None, args())
+                        } else if p.primitive == Primitive::Pke {
+                            // An RSA key signs and decrypts: both fall to Shor.
                             push(
                                 "crypto-quantum-vulnerable",
-                                Severity::Low,
-                                format!("{} is quantum-vulnerable: signatures can be forged once a quantum computer exists. {note}", p.name),
-                                "Plan the move to ML-DSA or SLH-DSA (or a composite ML-DSA certificate) before the migration deadline.",
-                                &loc,
+                                Severity::Medium,
+                                Some("rsa"),
+                                args(),
                             )
+                        } else {
+                            push("crypto-quantum-vulnerable", Severity::Low, None, args())
                         }
                     }
-                    CryptoStatus::Unknown => push(
-                        "crypto-unknown-algorithm",
-                        Severity::Info,
-                        format!("{} is not in mamori's knowledge base.", p.name),
-                        "Check what this algorithm is; report it to the mamori project if it should be known.",
-                        &loc,
-                    ),
+                    CryptoStatus::Unknown => {
+                        push("crypto-unknown-algorithm", Severity::Info, None, args())
+                    }
                     _ => {}
                 }
             }
@@ -160,9 +177,11 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                         push(
                             "key-weak",
                             Severity::High,
-                            format!("{} key is too weak to be safe today. {}", k.algorithm, p.note.clone().unwrap_or_default()),
-                            "Replace the key with RSA-3072 or larger, ECDSA P-256 or Ed25519 now, and plan ML-DSA/ML-KEM.",
-                            &loc,
+                            None,
+                            vec![
+                                ("algorithm", k.algorithm.clone()),
+                                ("note", p.note.clone().unwrap_or_default()),
+                            ],
                         );
                     }
                 }
@@ -170,9 +189,8 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                     push(
                         "key-private-unencrypted",
                         Severity::Info,
-                        format!("Private {} key stored without a passphrase.", k.algorithm),
-                        "Protect it with a passphrase, a hardware token or a secrets manager, and restrict file permissions.",
-                        &loc,
+                        None,
+                        vec![("algorithm", k.algorithm.clone())],
                     );
                 }
             }
@@ -184,13 +202,11 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                         push(
                             "cert-expired",
                             Severity::Medium,
-                            format!(
-                                "Certificate '{}' expired on {}.",
-                                a.name,
-                                &c.not_after[..c.not_after.len().min(10)]
-                            ),
-                            "Renew or remove the certificate.",
-                            &loc,
+                            None,
+                            vec![
+                                ("name", a.name.clone()),
+                                ("date", c.not_after.chars().take(10).collect()),
+                            ],
                         );
                     }
                 }
@@ -204,12 +220,11 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                         push(
                             "cert-weak-signature",
                             Severity::High,
-                            format!(
-                                "Certificate '{}' is signed with {}, which is forgeable.",
-                                a.name, c.signature_algorithm
-                            ),
-                            "Reissue the certificate with a SHA-256 (or stronger) signature.",
-                            &loc,
+                            None,
+                            vec![
+                                ("name", a.name.clone()),
+                                ("algorithm", c.signature_algorithm.clone()),
+                            ],
                         );
                     }
                     let deadline = deadline_unix(policy.deadline_year);
@@ -226,12 +241,12 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                         push(
                             "cert-quantum-vulnerable-past-deadline",
                             sev,
-                            format!(
-                                "Certificate '{}' ({}) stays valid after the {} migration deadline.",
-                                a.name, c.public_key_algorithm, policy.deadline_year
-                            ),
-                            "Reissue it with a shorter lifetime now, and with ML-DSA or a composite ML-DSA key before the deadline.",
-                            &loc,
+                            None,
+                            vec![
+                                ("name", a.name.clone()),
+                                ("algorithm", c.public_key_algorithm.clone()),
+                                ("deadline", policy.deadline_year.to_string()),
+                            ],
                         );
                     }
                 }
@@ -241,13 +256,49 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                     push(
                         "protocol-deprecated",
                         Severity::High,
-                        format!("{} is deprecated and insecure.", a.name),
-                        "Disable it; allow TLS 1.2 and TLS 1.3 only (RFC 8996).",
-                        &loc,
+                        None,
+                        vec![("name", a.name.clone())],
                     );
                 }
             }
-            AssetKind::Library => {}
+            AssetKind::Library => {
+                let Some(l) = &a.library else { continue };
+                let Some(version) = l.version.as_deref() else {
+                    continue;
+                };
+                let today = &iso_date(policy.now);
+                if libraries::is_eol(&l.library, version, today) == Some(true) {
+                    let note = libraries::version_facts(&l.library, version)
+                        .iter()
+                        .find(|f| f.eol.is_some())
+                        .map(|f| f.note.clone())
+                        .unwrap_or_default();
+                    push(
+                        "library-eol",
+                        Severity::High,
+                        None,
+                        vec![
+                            ("library", l.library.clone()),
+                            ("version", version.to_string()),
+                            ("note", note),
+                        ],
+                    );
+                }
+                if libraries::pqc_capabilities(&l.library, version).is_empty() {
+                    if let Some(from) = first_pqc_version(&l.library) {
+                        push(
+                            "library-no-pqc",
+                            Severity::Low,
+                            None,
+                            vec![
+                                ("library", l.library.clone()),
+                                ("version", version.to_string()),
+                                ("from", from),
+                            ],
+                        );
+                    }
+                }
+            }
         }
     }
     out.sort_by(|a, b| {
@@ -259,25 +310,44 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
     out
 }
 
+/// The first version of `library` the knowledge base credits with post-quantum algorithms.
+fn first_pqc_version(library: &str) -> Option<String> {
+    libraries::facts()
+        .iter()
+        .filter(|f| f.library.eq_ignore_ascii_case(library) && !f.pqc.is_empty())
+        .filter_map(|f| f.from.clone())
+        .min_by(|a, b| libraries::compare_versions(a, b).unwrap_or(std::cmp::Ordering::Equal))
+}
+
+/// A Unix time as `YYYY-MM-DD`.
+fn iso_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn is_host_key(loc: &Location) -> bool {
     // SSH host keys and TLS server keys must be readable by the daemon without a passphrase.
     loc.path.contains("ssh_host_") || loc.path.contains("/private/")
 }
 
+/// Which remediation fits a broken algorithm of this primitive (a catalog variant).
 fn replacement(p: Primitive) -> &'static str {
     match p {
-        Primitive::Hash => "Use SHA-256 or stronger (SHA-384 for long-term integrity).",
-        Primitive::BlockCipher | Primitive::StreamCipher | Primitive::Ae => {
-            "Use AES-256-GCM or ChaCha20-Poly1305."
-        }
-        Primitive::Mac => "Use HMAC-SHA-256 or stronger.",
-        Primitive::Signature => {
-            "Use RSA-3072+/ECDSA P-256+/Ed25519 with SHA-256 or stronger now, and plan ML-DSA."
-        }
-        Primitive::KeyAgree | Primitive::Kem | Primitive::Pke => {
-            "Use at least 2048-bit RSA or P-256 now, and move to hybrid ML-KEM (X25519MLKEM768)."
-        }
-        _ => "Replace it with a current, approved algorithm.",
+        Primitive::Hash | Primitive::Xof => "hash",
+        Primitive::BlockCipher | Primitive::StreamCipher | Primitive::Ae => "cipher",
+        Primitive::Mac => "mac",
+        Primitive::Signature => "signature",
+        Primitive::KeyAgree | Primitive::Kem | Primitive::Pke => "keyex",
+        _ => "other",
     }
 }
 
@@ -409,6 +479,51 @@ mod tests {
         );
         assert!(codes.contains(&"key-weak"), "{codes:?}");
         assert!(codes.contains(&"key-private-unencrypted"), "{codes:?}");
+    }
+
+    #[test]
+    fn libraries_past_support_and_without_pqc() {
+        let mut l = CryptoAsset::new(AssetKind::Library, "lib:OpenSSL@1.1.1w", "OpenSSL 1.1.1w");
+        l.library = Some(mamori_model::LibraryProps {
+            library: "OpenSSL".into(),
+            version: Some("1.1.1w".into()),
+            linkage: "static".into(),
+        });
+        let mut new = l.clone();
+        new.id = "lib:OpenSSL@3.5.1".into();
+        new.library.as_mut().unwrap().version = Some("3.5.1".into());
+        let policy = Policy {
+            deadline_year: 2030,
+            now: parse_rfc3339("2026-11-26T00:00:00Z").unwrap(),
+        };
+        let f = assess(
+            &merge(vec![obs(l, "bin/app", 1), obs(new, "bin/new", 1)]),
+            &policy,
+        );
+        let got: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.code.as_str(), f.asset_id.as_str()))
+            .collect();
+        assert!(
+            got.contains(&("library-eol", "lib:OpenSSL@1.1.1w")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("library-no-pqc", "lib:OpenSSL@1.1.1w")),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter().any(|(_, id)| *id == "lib:OpenSSL@3.5.1"),
+            "{got:?}"
+        );
+        let no_pqc = f.iter().find(|x| x.code == "library-no-pqc").unwrap();
+        assert!(
+            no_pqc.message.contains("OpenSSL 3.5 and later"),
+            "{}",
+            no_pqc.message
+        );
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(1_700_000_000), "2023-11-14");
     }
 
     #[test]

@@ -548,6 +548,10 @@ pub struct Finding {
     /// Other locations of the same asset, counted.
     #[serde(default)]
     pub other_locations: u32,
+    /// The values the message is built from (`name`, `algorithm`, `date` …, and `variant`),
+    /// so the finding can be shown in another language.
+    #[serde(default)]
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 impl Finding {

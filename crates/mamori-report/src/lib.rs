@@ -14,10 +14,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod i18n;
 mod text;
 
-pub use i18n::{Lang, Messages};
+pub use mamori_i18n::{Lang, Messages};
 pub use text::{text, TextOptions};
 
 use mamori_model::{AssetKind, CryptoAsset, ScanResult};

@@ -1,6 +1,6 @@
 //! The terminal summary.
 
-use crate::i18n::{Lang, Messages};
+use mamori_i18n::{Lang, Messages};
 use mamori_model::{AssetKind, CryptoStatus, ScanResult, Severity};
 use std::fmt::Write;
 
@@ -111,7 +111,7 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
             CryptoStatus::Unknown => "2",
         };
         let label = m.t(&key);
-        let pad = 28usize.saturating_sub(display_width(&label));
+        let pad = 32usize.saturating_sub(display_width(&label));
         let _ = writeln!(
             s,
             "  {}{}{n:>6}",
@@ -139,7 +139,18 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
         let _ = writeln!(s, "{}", m.t("top_findings"));
         for f in r.findings.iter().take(o.max_findings) {
             let sev = m.t(&format!("severity_{}", f.severity.as_str()));
-            let title = m.t(&format!("code_{}", f.code));
+            let title = m.t(&format!("title.{}", f.code));
+            // Findings carry their arguments: render them in the chosen language; a finding
+            // without them (read from an older store) keeps its stored English text.
+            let (message, remediation) = if f.args.is_empty() {
+                (f.message.clone(), f.remediation.clone())
+            } else {
+                let (mk, fk) = m.finding_keys(&f.code, f.args.get("variant").map(String::as_str));
+                (
+                    m.render(&mk, &f.args).trim().to_string(),
+                    m.render(&fk, &f.args),
+                )
+            };
             let more = if f.other_locations > 0 {
                 format!(
                     " {}",
@@ -156,9 +167,9 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
                 f.asset_name,
                 f.location,
                 more,
-                f.message,
+                message,
                 m.t("fix"),
-                f.remediation
+                remediation
             );
         }
         if r.findings.len() > o.max_findings {

@@ -432,6 +432,7 @@ mod tests {
                     message: "m".into(),
                     remediation: "r".into(),
                     other_locations: 0,
+                    args: Default::default(),
                 })
                 .collect(),
             warnings: vec![Warning::new("/t/bad", "truncated")],
