@@ -194,6 +194,12 @@ fn exit_codes_follow_fail_on() {
             .code(),
         Some(1)
     );
+    // The same findings, explained in Japanese.
+    let ja = mamori(&db, &["--lang", "ja", "scan", "--no-store", ts]);
+    let out = stdout(&ja);
+    assert!(out.contains("強度不足の鍵 — RSA-1024"), "{out}");
+    assert!(out.contains("RSA-1024 の鍵は強度が不足しており"), "{out}");
+    assert!(out.contains("対策: 直ちに RSA-3072 以上"), "{out}");
     assert_eq!(
         mamori(&db, &["scan", "-q", "--fail-on", "critical", ts])
             .status
