@@ -568,6 +568,9 @@ pub fn by_name(name: &str) -> Option<AlgorithmProps> {
     if let Some(c) = curve(name) {
         return ec(&c.name, Primitive::Signature);
     }
+    if let Some(a) = unsized_public_key(name) {
+        return Some(a);
+    }
     // Cipher with mode: aes-256-gcm, AES_128_CBC, camellia-128-cbc, des-ede3-cbc handled above.
     for m in MODES {
         let ml = m.to_ascii_lowercase();
@@ -590,6 +593,26 @@ pub fn by_name(name: &str) -> Option<AlgorithmProps> {
         }
     }
     None
+}
+
+/// A public-key family named without its size or curve (JCA `"RSA"`, Go's `crypto/rsa`,
+/// `EC`, `DH`): quantum-vulnerable whatever the size.
+pub fn unsized_public_key(name: &str) -> Option<AlgorithmProps> {
+    let (name, family, primitive) = match norm_key(name).as_str() {
+        "rsa" => ("RSA", "RSA", Primitive::Pke),
+        "dsa" => ("DSA", "DSA", Primitive::Signature),
+        "ec" | "ecdsa" => ("ECDSA", "ECDSA", Primitive::Signature),
+        "ecdh" | "ecdhe" => ("ECDH", "ECDH", Primitive::KeyAgree),
+        "dh" | "diffiehellman" | "ffdh" | "dhe" => ("FFDH", "FFDH", Primitive::KeyAgree),
+        _ => return None,
+    };
+    Some(AlgorithmProps {
+        status: CryptoStatus::QuantumVulnerable,
+        note: Some(
+            "Key size or curve not known where it is used; Shor's algorithm breaks it at any size, and small sizes are broken today.".into(),
+        ),
+        ..AlgorithmProps::unknown(name, family, primitive)
+    })
 }
 
 /// AES with the key size not stated (JCA "AES", Python `AES.new` without a key length):

@@ -324,20 +324,7 @@ impl CipherSuite {
 }
 
 fn unknown_props(name: &str, family: &str, primitive: Primitive) -> AlgorithmProps {
-    AlgorithmProps {
-        name: name.to_string(),
-        family: family.to_string(),
-        primitive,
-        parameter_set: None,
-        curve: None,
-        mode: None,
-        padding: None,
-        classical_security_level: None,
-        nist_quantum_security_level: 0,
-        oid: None,
-        status: CryptoStatus::Unknown,
-        note: None,
-    }
+    AlgorithmProps::unknown(name, family, primitive)
 }
 
 fn broken(mut a: AlgorithmProps, why: &str) -> AlgorithmProps {

@@ -221,18 +221,9 @@ fn rfc3339(ts: i64) -> String {
 
 fn unknown_alg(name: &str, oid: &str, primitive: Primitive) -> AlgorithmProps {
     AlgorithmProps {
-        name: name.to_string(),
-        family: "unknown".into(),
-        primitive,
-        parameter_set: None,
-        curve: None,
-        mode: None,
-        padding: None,
-        classical_security_level: None,
-        nist_quantum_security_level: 0,
         oid: Some(oid.to_string()),
-        status: CryptoStatus::Unknown,
         note: Some(format!("OID {oid} is not in mamori's knowledge base.")),
+        ..AlgorithmProps::unknown(name, "unknown", primitive)
     }
 }
 
@@ -329,10 +320,8 @@ pub fn key_algorithm(
 }
 
 fn unsized_rsa(oid: &str) -> AlgorithmProps {
-    let mut a = alg::rsa(2048);
-    a.name = "RSA".into();
-    a.parameter_set = None;
-    a.classical_security_level = None;
+    let mut a =
+        alg::unsized_public_key("RSA").unwrap_or_else(|| unknown_alg("RSA", oid, Primitive::Pke));
     a.oid = Some(oid.to_string());
     a.note = Some("RSA key whose size could not be read.".into());
     a

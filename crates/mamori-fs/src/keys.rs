@@ -11,9 +11,7 @@ use crate::detect::{Detector, FileInfo, Output};
 use crate::pem;
 use base64::Engine;
 use mamori_algorithms as alg;
-use mamori_model::{
-    AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, KeyProps, Location, Primitive,
-};
+use mamori_model::{AlgorithmProps, AssetKind, CryptoAsset, KeyProps, Location, Primitive};
 use sha2::{Digest, Sha256};
 
 /// Finds key material (never copies it).
@@ -151,20 +149,7 @@ fn key_props(
 
 /// Best-effort properties of an algorithm the knowledge base does not know.
 pub fn unknown_props(name: &str) -> AlgorithmProps {
-    AlgorithmProps {
-        name: name.into(),
-        family: "unknown".into(),
-        primitive: Primitive::Unknown,
-        parameter_set: None,
-        curve: None,
-        mode: None,
-        padding: None,
-        classical_security_level: None,
-        nist_quantum_security_level: 0,
-        oid: None,
-        status: CryptoStatus::Unknown,
-        note: None,
-    }
+    AlgorithmProps::unknown(name, "unknown", Primitive::Unknown)
 }
 
 /// RSAPublicKey DER from an RSAPrivateKey (n and e), for a public fingerprint.
@@ -464,10 +449,8 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
             let fam = label.split(' ').next().unwrap_or("");
             let props = match fam {
                 "RSA" => {
-                    let mut a = alg::rsa(2048);
-                    a.name = "RSA".into();
-                    a.parameter_set = None;
-                    a.classical_security_level = None;
+                    let mut a =
+                        alg::unsized_public_key("RSA").unwrap_or_else(|| unknown_props("RSA"));
                     a.note =
                         Some("Encrypted RSA key: size not visible without the passphrase.".into());
                     a

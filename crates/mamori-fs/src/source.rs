@@ -821,20 +821,6 @@ fn context(text: &[u8]) -> String {
 
 // ------------------------------------------------------------------ naming
 
-/// Public-key families whose size or curve is computed in code by mamori_algorithms, so a
-/// name without it does not resolve: (lookup key, name, primitive).
-const PUBLIC_KEY_FAMILIES: &[(&str, &str, &str, Primitive)] = &[
-    ("rsa", "RSA", "RSA", Primitive::Pke),
-    ("dsa", "DSA", "DSA", Primitive::Signature),
-    ("dh", "FFDH", "FFDH", Primitive::KeyAgree),
-    ("ffdh", "FFDH", "FFDH", Primitive::KeyAgree),
-    ("diffiehellman", "FFDH", "FFDH", Primitive::KeyAgree),
-    ("ec", "ECDSA", "ECDSA", Primitive::Signature),
-    ("ecdsa", "ECDSA", "ECDSA", Primitive::Signature),
-    ("ecdh", "ECDH", "ECDH", Primitive::KeyAgree),
-    ("ecdhe", "ECDH", "ECDH", Primitive::KeyAgree),
-];
-
 /// The knowledge base's answer for `name`, including family-level names (`RSA`,
 /// `ML-KEM`) judged by what every member of the family shares.
 fn resolve(name: &str) -> Option<AlgorithmProps> {
@@ -846,25 +832,6 @@ fn resolve(name: &str) -> Option<AlgorithmProps> {
     }
     if let Some(a) = mamori_algorithms::by_name(name) {
         return Some(a);
-    }
-    if let Some((_, n, fam, prim)) = PUBLIC_KEY_FAMILIES.iter().find(|(k, ..)| *k == key) {
-        return Some(AlgorithmProps {
-            name: (*n).to_string(),
-            family: (*fam).to_string(),
-            primitive: *prim,
-            parameter_set: None,
-            curve: None,
-            mode: None,
-            padding: None,
-            classical_security_level: None,
-            nist_quantum_security_level: 0,
-            oid: None,
-            status: CryptoStatus::QuantumVulnerable,
-            note: Some(
-                "Key size or curve not stated where it is used; Shor's algorithm breaks it on a quantum computer whatever the size."
-                    .into(),
-            ),
-        });
     }
     if let Some((first, rest)) = name.split_once('/') {
         // A JCA transformation whose algorithm is a family (RSA/ECB/OAEPPadding).

@@ -258,6 +258,27 @@ pub struct AlgorithmProps {
     pub note: Option<String>,
 }
 
+impl AlgorithmProps {
+    /// An algorithm nothing is known about beyond its name: status unknown, no levels.
+    /// Callers add what they do know (`oid`, `note`) with struct update syntax.
+    pub fn unknown(name: &str, family: &str, primitive: Primitive) -> Self {
+        AlgorithmProps {
+            name: name.to_string(),
+            family: family.to_string(),
+            primitive,
+            parameter_set: None,
+            curve: None,
+            mode: None,
+            padding: None,
+            classical_security_level: None,
+            nist_quantum_security_level: 0,
+            oid: None,
+            status: CryptoStatus::Unknown,
+            note: None,
+        }
+    }
+}
+
 /// What kind of crypto asset this is (CycloneDX `assetType`, plus libraries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -22,7 +22,7 @@ pub mod strings;
 
 use crate::detect::{Detector, FileInfo, Output};
 use aho_corasick::AhoCorasick;
-use mamori_model::{AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, LibraryProps, Primitive};
+use mamori_model::{AlgorithmProps, AssetKind, CryptoAsset, LibraryProps};
 use std::sync::OnceLock;
 
 /// Detector name used in occurrences.
@@ -73,32 +73,9 @@ pub fn library_asset(library: &str, version: Option<&str>, linkage: &str) -> Cry
 }
 
 /// Best-effort properties for a public-key algorithm named without its size or curve
-/// (JCA `"RSA"`, Go's `crypto/rsa`): quantum-vulnerable whatever the size.
+/// (JCA `"RSA"`, Go's `crypto/rsa`): the knowledge base's family-level answer.
 pub fn unsized_alg(name: &str) -> Option<AlgorithmProps> {
-    let (name, family, primitive) = match name.to_ascii_uppercase().as_str() {
-        "RSA" => ("RSA", "RSA", Primitive::Pke),
-        "DSA" => ("DSA", "DSA", Primitive::Signature),
-        "EC" | "ECDSA" => ("ECDSA", "ECDSA", Primitive::Signature),
-        "ECDH" | "ECDHE" => ("ECDH", "ECDH", Primitive::KeyAgree),
-        "DH" | "DIFFIEHELLMAN" | "FFDH" => ("FFDH", "FFDH", Primitive::KeyAgree),
-        _ => return None,
-    };
-    Some(AlgorithmProps {
-        name: name.into(),
-        family: family.into(),
-        primitive,
-        parameter_set: None,
-        curve: None,
-        mode: None,
-        padding: None,
-        classical_security_level: None,
-        nist_quantum_security_level: 0,
-        oid: None,
-        status: CryptoStatus::QuantumVulnerable,
-        note: Some(
-            "Key size or curve not known where it is used; Shor's algorithm breaks it at any size, and small sizes are broken today.".into(),
-        ),
-    })
+    mamori_algorithms::unsized_public_key(name)
 }
 
 /// An algorithm asset for `name` as the knowledge base resolves it (or [`unsized_alg`]).

@@ -16,9 +16,7 @@ pub mod sshd;
 
 use crate::detect::{FileInfo, Output};
 use mamori_algorithms::tls::{self, CipherSuite, ProtocolVersion};
-use mamori_model::{
-    AlgorithmProps, AssetKind, CryptoAsset, CryptoStatus, Primitive, ProtocolProps,
-};
+use mamori_model::{AlgorithmProps, AssetKind, CryptoAsset, Primitive, ProtocolProps};
 
 /// The directive as context: trimmed, at most 200 characters.
 pub fn context(line: &str) -> String {
@@ -44,18 +42,8 @@ pub fn alg_asset(props: AlgorithmProps) -> CryptoAsset {
 /// Best-effort properties for a name nothing resolves: status unknown.
 pub fn unknown_alg(name: &str, primitive: Primitive) -> AlgorithmProps {
     AlgorithmProps {
-        name: name.to_string(),
-        family: "Other".into(),
-        primitive,
-        parameter_set: None,
-        curve: None,
-        mode: None,
-        padding: None,
-        classical_security_level: None,
-        nist_quantum_security_level: 0,
-        oid: None,
-        status: CryptoStatus::Unknown,
         note: Some("Name not in mamori's knowledge base.".into()),
+        ..AlgorithmProps::unknown(name, "Other", primitive)
     }
 }
 
