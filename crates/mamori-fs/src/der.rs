@@ -79,30 +79,31 @@ pub fn children(value: &[u8]) -> Vec<Tlv<'_>> {
     out
 }
 
-/// Dotted form of an OBJECT IDENTIFIER's content octets.
-pub fn oid_string(value: &[u8]) -> Option<String> {
-    let first = *value.first()?;
-    let mut parts: Vec<u64> = Vec::with_capacity(8);
-    let mut acc: u64 = 0;
-    let mut started = false;
-    for (i, &b) in value.iter().enumerate() {
-        if i == 0 {
-            continue;
-        }
-        if acc > (u64::MAX >> 8) {
-            return None;
-        }
-        acc = (acc << 7) | (b & 0x7f) as u64;
-        started = true;
-        if b & 0x80 == 0 {
-            parts.push(acc);
-            acc = 0;
-            started = false;
-        }
-    }
-    if started {
+/// Dotted form of an OBJECT IDENTIFIER's content octets (without tag and length); `None`
+/// for non-minimal or truncated encodings. The first arc may span several octets (`2.999`).
+pub fn oid_string(content: &[u8]) -> Option<String> {
+    if content.is_empty() || content.len() > 256 {
         return None;
     }
+    let mut arcs: Vec<u128> = Vec::new();
+    let mut v: u128 = 0;
+    let mut in_arc = false;
+    for &b in content {
+        if !in_arc && b == 0x80 {
+            return None; // non-minimal encoding
+        }
+        v = v.checked_mul(128)?.checked_add((b & 0x7f) as u128)?;
+        in_arc = true;
+        if b & 0x80 == 0 {
+            arcs.push(v);
+            v = 0;
+            in_arc = false;
+        }
+    }
+    if in_arc {
+        return None;
+    }
+    let first = *arcs.first()?;
     let (a, b) = if first < 40 {
         (0, first)
     } else if first < 80 {
@@ -111,9 +112,9 @@ pub fn oid_string(value: &[u8]) -> Option<String> {
         (2, first - 80)
     };
     let mut s = format!("{a}.{b}");
-    for p in parts {
+    for x in &arcs[1..] {
         s.push('.');
-        s.push_str(&p.to_string());
+        s.push_str(&x.to_string());
     }
     Some(s)
 }

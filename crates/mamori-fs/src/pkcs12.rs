@@ -260,44 +260,7 @@ fn octets_depth<'a>(t: &Tlv<'a>, depth: u32) -> DerResult<Cow<'a, [u8]>> {
     Ok(Cow::Owned(out))
 }
 
-/// The dotted form of an OID's content octets (BER, without tag and length).
-pub(crate) fn oid_string(content: &[u8]) -> Option<String> {
-    if content.is_empty() || content.len() > 256 {
-        return None;
-    }
-    let mut arcs: Vec<u128> = Vec::new();
-    let mut v: u128 = 0;
-    let mut in_arc = false;
-    for &b in content {
-        if !in_arc && b == 0x80 {
-            return None; // non-minimal encoding
-        }
-        v = v.checked_mul(128)?.checked_add((b & 0x7f) as u128)?;
-        in_arc = true;
-        if b & 0x80 == 0 {
-            arcs.push(v);
-            v = 0;
-            in_arc = false;
-        }
-    }
-    if in_arc {
-        return None;
-    }
-    let first = *arcs.first()?;
-    let (a, b) = if first < 40 {
-        (0, first)
-    } else if first < 80 {
-        (1, first - 40)
-    } else {
-        (2, first - 80)
-    };
-    let mut s = format!("{a}.{b}");
-    for x in &arcs[1..] {
-        s.push('.');
-        s.push_str(&x.to_string());
-    }
-    Some(s)
-}
+pub(crate) use crate::der::oid_string;
 
 fn oid_of(t: &Tlv<'_>) -> DerResult<String> {
     if t.tag != 0x06 {

@@ -2,8 +2,8 @@
 //! OpenSSL. A missing tool fails the test naming the Debian package that provides it.
 
 use super::*;
-use mamori_model::CryptoStatus;
 use crate::detect::{FileInfo, Output};
+use mamori_model::CryptoStatus;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
