@@ -554,9 +554,13 @@ fn certificate(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoA
     let sig = cp
         .and_then(|m| str_of(m, "signatureAlgorithmRef"))
         .and_then(|r| algs.get(r));
-    let key = cp
-        .and_then(|m| str_of(m, "subjectPublicKeyRef"))
-        .and_then(|r| algs.get(r));
+    let key = match cp.and_then(|m| str_of(m, "subjectPublicKeyRef")) {
+        Some(r) => algs.get(r),
+        // mamori leaves the key reference out when the key's algorithm is the signature's
+        // (ML-DSA, composite and other self-signed post-quantum certificates).
+        None if property(c, "mamori:status").is_some() => sig,
+        None => None,
+    };
     let subject = get("subjectName");
     let issuer = get("issuerName");
     let serial = cp
@@ -575,9 +579,13 @@ fn certificate(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoA
         signature_algorithm_oid: sig.and_then(|a| a.oid.clone()).unwrap_or_default(),
         public_key_algorithm: key.map(|a| a.name.clone()).unwrap_or_default(),
         public_key_algorithm_oid: key.and_then(|a| a.oid.clone()).unwrap_or_default(),
-        public_key_size: key
-            .and_then(|a| a.parameter_set.as_deref())
-            .and_then(|p| p.parse().ok()),
+        public_key_size: key.and_then(|a| {
+            a.parameter_set
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .filter(|_| matches!(a.family.as_str(), "RSA" | "DSA" | "FFDH"))
+                .or_else(|| Some(alg::curve(a.curve.as_deref()?)?.bits))
+        }),
         curve: key.and_then(|a| a.curve.clone()),
         is_ca: false,
         sha256: sha256.unwrap_or_default(),
@@ -623,8 +631,20 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
         .and_then(|m| obj_of(m, "securedBy"))
         .and_then(|s| str_of(s, "mechanism"))
         .map(str::to_string);
+    let material = get("type").unwrap_or("unknown").to_string();
+    let format = get("format").unwrap_or("cyclonedx").to_string();
+    let encrypted = match protection.as_deref() {
+        Some(p) if p.eq_ignore_ascii_case("none") => Some(false),
+        Some(_) => Some(true),
+        None if format.contains("encrypted") => Some(true),
+        // mamori writes `securedBy` for every protected key it saw.
+        None if material == "private-key" && property(c, "mamori:status").is_some() => {
+            Some(false)
+        }
+        None => None,
+    };
     let props = KeyProps {
-        material: get("type").unwrap_or("unknown").to_string(),
+        material,
         algorithm: alg
             .map(|a| a.name.clone())
             .unwrap_or_else(|| "unknown".into()),
@@ -632,9 +652,9 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
             .and_then(|m| u32_of(m, "size"))
             .or_else(|| alg.and_then(|a| a.parameter_set.as_deref()?.parse().ok())),
         curve: alg.and_then(|a| a.curve.clone()),
-        format: get("format").unwrap_or("cyclonedx").to_string(),
+        format,
         fingerprint,
-        encrypted: protection.as_ref().map(|p| !p.eq_ignore_ascii_case("none")),
+        encrypted,
         protection: protection.filter(|p| !p.eq_ignore_ascii_case("none")),
         label: None,
     };
