@@ -37,8 +37,8 @@
 use crate::detect::{Detector, FileInfo, Output};
 use mamori_algorithms as alg;
 use mamori_model::{
-    AlgorithmProps, AssetKind, CertificateProps, CryptoAsset, CryptoStatus, KeyProps,
-    LibraryProps, Location, Primitive, ProtocolProps,
+    AlgorithmProps, AssetKind, CertificateProps, CryptoAsset, CryptoStatus, KeyProps, LibraryProps,
+    Location, Primitive, ProtocolProps,
 };
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -193,7 +193,10 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         });
     }
     if bad > 0 {
-        out.warn(file, format!("{bad} components are not JSON objects; skipped"));
+        out.warn(
+            file,
+            format!("{bad} components are not JSON objects; skipped"),
+        );
     }
 
     // 2. Algorithms first: certificates and keys take their algorithm from them.
@@ -496,7 +499,10 @@ fn cert_sha256(c: &Map<String, Value>, props: Option<&Map<String, Value>>) -> Op
         let v = str_of(h, "content")?;
         (is_sha256_alg(a) && is_sha256_hex(v)).then(|| v.to_ascii_lowercase())
     };
-    if let Some(h) = props.and_then(|p| obj_of(p, "fingerprint")).and_then(hash_obj) {
+    if let Some(h) = props
+        .and_then(|p| obj_of(p, "fingerprint"))
+        .and_then(hash_obj)
+    {
         return Some(h);
     }
     if let Some(h) = c
@@ -617,8 +623,8 @@ fn certificate(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoA
 
 fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
     let c = comp.c;
-    let kp = obj_of(c, "cryptoProperties")
-        .and_then(|cp| obj_of(cp, "relatedCryptoMaterialProperties"));
+    let kp =
+        obj_of(c, "cryptoProperties").and_then(|cp| obj_of(cp, "relatedCryptoMaterialProperties"));
     let get = |k: &str| kp.and_then(|m| str_of(m, k));
     let alg = get("algorithmRef").and_then(|r| algs.get(r));
     let fingerprint = get("id").map(str::to_string);
@@ -638,9 +644,7 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
         Some(_) => Some(true),
         None if format.contains("encrypted") => Some(true),
         // mamori writes `securedBy` for every protected key it saw.
-        None if material == "private-key" && property(c, "mamori:status").is_some() => {
-            Some(false)
-        }
+        None if material == "private-key" && property(c, "mamori:status").is_some() => Some(false),
         None => None,
     };
     let props = KeyProps {
@@ -790,7 +794,11 @@ mod tests {
              "algorithmProperties":{"primitive":"block-cipher","classicalSecurityLevel":99}}}]}"#;
         let out = run(bom);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
-        let ids: Vec<&str> = out.observations.iter().map(|o| o.asset.id.as_str()).collect();
+        let ids: Vec<&str> = out
+            .observations
+            .iter()
+            .map(|o| o.asset.id.as_str())
+            .collect();
         let rsa = alg::by_oid("1.2.840.113549.1.1.11").unwrap();
         assert_eq!(ids[0], format!("alg:{}", rsa.name));
         assert_eq!(ids[1], "alg:ECDH-P-256");
@@ -810,8 +818,10 @@ mod tests {
         let out = run(br#"{"bomFormat":"CycloneDX","specVersion":"1.2","components":{}}"#);
         assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
         assert!(out.warnings[0].message.contains("1.2"));
-        let out = run(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[1,
-            {"type":"cryptographic-asset","name":"x","cryptoProperties":{"assetType":7}}]}"#);
+        let out = run(
+            br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[1,
+            {"type":"cryptographic-asset","name":"x","cryptoProperties":{"assetType":7}}]}"#,
+        );
         assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
         assert!(out.observations.is_empty());
     }

@@ -358,13 +358,21 @@ fn a_cyclonedx_17_cbom_from_another_tool_is_read_and_judged() {
         .iter_errors(&bom)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "fixture is not CycloneDX 1.7: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "fixture is not CycloneDX 1.7: {errors:#?}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("payments.cdx.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&bom).unwrap()).unwrap();
     let r = scan_json(&dir.path().join("m.db"), &[&path], &[]);
-    assert_eq!(r["warnings"].as_array().unwrap().len(), 0, "{}", r["warnings"]);
+    assert_eq!(
+        r["warnings"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r["warnings"]
+    );
     let a = by_id(&r);
     let bom_path = path.to_str().unwrap();
 
@@ -399,7 +407,10 @@ fn a_cyclonedx_17_cbom_from_another_tool_is_read_and_judged() {
     let sig_occ = &a["alg:RSA-PKCS1-1.5-SHA-256"]["occurrences"][0];
     assert_eq!(sig_occ["location"]["path"], bom_path);
     assert_eq!(sig_occ["context"], "bom-ref crypto/algorithm/sha256rsa");
-    assert_eq!(a["alg:RSA-2048"]["algorithm"]["classical_security_level"], 112);
+    assert_eq!(
+        a["alg:RSA-2048"]["algorithm"]["classical_security_level"],
+        112
+    );
     assert_eq!(a["alg:ECDH-P-256"]["algorithm"]["curve"], "P-256");
     assert_eq!(a["alg:ECDH-P-256"]["algorithm"]["primitive"], "key-agree");
     assert_eq!(a["alg:ML-KEM-768"]["algorithm"]["status"], "quantum-safe");
@@ -425,7 +436,10 @@ fn a_cyclonedx_17_cbom_from_another_tool_is_read_and_judged() {
         cert["depends_on"],
         json!(["alg:RSA-PKCS1-1.5-SHA-256", "alg:RSA-2048"])
     );
-    assert_eq!(cert["occurrences"][0]["location"]["path"], "deploy/tls/api.pem");
+    assert_eq!(
+        cert["occurrences"][0]["location"]["path"],
+        "deploy/tls/api.pem"
+    );
 
     // The key, nested under an application component.
     let key = &a["key:2b2a4b6e-6f53-4a84-9c38-9a1c0b2d7e11"];
@@ -453,6 +467,8 @@ fn a_cyclonedx_17_cbom_from_another_tool_is_read_and_judged() {
         assert!(deps.contains(&d), "{deps:?}");
     }
     // Only cryptographic assets: the application components are not inventoried.
-    assert!(a.keys().all(|k| !k.contains("gateway") && !k.contains("payments")));
+    assert!(a
+        .keys()
+        .all(|k| !k.contains("gateway") && !k.contains("payments")));
     assert_eq!(a.len(), 9, "{:?}", a.keys());
 }
