@@ -9,7 +9,8 @@
 //! The reader inverts `mamori_report::cyclonedx`: algorithms, certificates, keys
 //! (`related-crypto-material`) and protocols are mapped back to mamori's model, and the
 //! status and normalized name are re-derived from mamori's knowledge base (by name when the
-//! name already is a normalized one, then by OID, then by name, then from the properties),
+//! name already is a normalized one, then by OID, then from the family, parameter set,
+//! curve and mode, then by name),
 //! so a BOM made elsewhere gets mamori's judgement. Where mamori knows nothing the BOM's own
 //! values are kept (status `unknown` unless the BOM is mamori's own and says otherwise).
 //! Asset ids are those mamori's detectors give the same thing: `alg:<normalized name>`,
@@ -447,7 +448,13 @@ fn resolve_algorithm(c: &Map<String, Value>) -> AlgorithmProps {
     };
     let mamori_made = property(c, "mamori:status").is_some();
     let known = if exact {
-        from_name
+        // A bare family name (`RSA`, `ECDH`, `AES`) made specific by the BOM's parameter
+        // set, curve or mode (`RSA-2048`, `ECDH-P-256`, `AES-128-GCM`).
+        let specific = (!mamori_made)
+            .then(from_props)
+            .flatten()
+            .filter(|q| q.name != name && q.name.starts_with(name));
+        specific.or(from_name)
     } else if mamori_made {
         // mamori's own name that the knowledge base does not spell back (RSA-PSS-SHA-256,
         // `OID …`): keep the name and the judgement mamori made with the full evidence.
@@ -457,7 +464,7 @@ fn resolve_algorithm(c: &Map<String, Value>) -> AlgorithmProps {
         p.note = bom.note.clone();
         Some(p)
     } else {
-        from_oid().or(from_name).or_else(from_props)
+        from_oid().or_else(from_props).or(from_name)
     };
     let Some(mut p) = known else {
         return bom;
@@ -811,6 +818,29 @@ mod tests {
         let o = &out.observations[0].occurrence;
         assert_eq!(o.location.path, "x/bom.json");
         assert_eq!(o.context.as_deref(), Some("bom-ref r1"));
+    }
+
+    #[test]
+    fn bare_family_names_take_the_bom_parameters() {
+        let bom = br#"{"bomFormat":"CycloneDX","specVersion":"1.7","components":[
+          {"type":"cryptographic-asset","name":"RSA","cryptoProperties":{"assetType":"algorithm",
+             "algorithmProperties":{"primitive":"pke","parameterSetIdentifier":"1024"}}},
+          {"type":"cryptographic-asset","name":"AES","cryptoProperties":{"assetType":"algorithm",
+             "algorithmProperties":{"primitive":"block-cipher","algorithmFamily":"AES",
+               "parameterSetIdentifier":"256","mode":"ecb"}}}]}"#;
+        let out = run(bom);
+        let got: Vec<(&str, CryptoStatus)> = out
+            .observations
+            .iter()
+            .map(|o| (o.asset.id.as_str(), o.asset.status()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alg:RSA-1024", CryptoStatus::Broken),
+                ("alg:AES-256-ECB", CryptoStatus::Broken)
+            ]
+        );
     }
 
     #[test]
