@@ -17,6 +17,7 @@
 pub mod binary;
 pub mod certs;
 pub mod config;
+pub mod cyclonedx;
 pub mod der;
 pub mod detect;
 pub mod image;
@@ -103,6 +104,7 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
         Box::new(config::apache::ApacheDetector),
         Box::new(config::java_security::JavaSecurityDetector),
         Box::new(config::crypto_policies::CryptoPoliciesDetector),
+        Box::new(cyclonedx::CycloneDxDetector),
     ];
     v.extend(source::detectors());
     v

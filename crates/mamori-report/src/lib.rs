@@ -190,6 +190,13 @@ fn component(a: &CryptoAsset) -> Value {
             props.push(json!({"name": "mamori:linkage", "value": l.linkage}));
         }
     } else {
+        if let Some(cert) = &a.certificate {
+            // CycloneDX 1.6 has no place for these; mamori reads them back from a BOM.
+            props.push(json!({"name": "mamori:serial", "value": cert.serial}));
+            props.push(json!({"name": "mamori:ca", "value": cert.is_ca.to_string()}));
+            props
+                .push(json!({"name": "mamori:self-signed", "value": cert.self_signed.to_string()}));
+        }
         c.insert("type".into(), "cryptographic-asset".into());
         c.insert("name".into(), a.name.clone().into());
         c.insert("cryptoProperties".into(), crypto_properties(a));
