@@ -155,11 +155,12 @@ pub fn jks(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Output
 }
 
 fn pgp_props(k: &pgp::PgpKey) -> AlgorithmProps {
+    // OpenPGP's own curve OIDs (legacy EdDSA/Curve25519) are known by name only.
     let by_curve = |p: Primitive| {
         k.curve_oid
             .as_deref()
-            .or(k.curve.as_deref())
             .and_then(|c| alg::ec(c, p))
+            .or_else(|| k.curve.as_deref().and_then(|c| alg::ec(c, p)))
     };
     let got = match (k.algorithm.as_str(), k.bits) {
         ("RSA", Some(b)) | ("RSA (encrypt-only)", Some(b)) | ("RSA (sign-only)", Some(b)) => {

@@ -566,8 +566,32 @@ fn keystores_pkcs12_and_openpgp() {
         ],
         "gnupg",
     );
+    // gpg 2.2 makes legacy EdDSA keys on OpenPGP's own Ed25519 curve OID.
+    tool(
+        d,
+        "gpg",
+        &[
+            "--batch",
+            "--homedir",
+            h,
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Sig <sig@example.jp>",
+            "ed25519",
+            "sign",
+            "never",
+        ],
+        "gnupg",
+    );
     let exp = std::process::Command::new("gpg")
-        .args(["--homedir", h, "--export", "ops@example.jp"])
+        .args([
+            "--homedir",
+            h,
+            "--export",
+            "ops@example.jp",
+            "sig@example.jp",
+        ])
         .output()
         .unwrap();
     std::fs::write(d.join("ops.gpg"), &exp.stdout).unwrap();
@@ -596,6 +620,12 @@ fn keystores_pkcs12_and_openpgp() {
     let pgp = asset_at(&r, "key", "ops.gpg");
     assert_eq!(pgp["key"]["algorithm"], "RSA-3072");
     assert_eq!(pgp["key"]["label"], "Ops <ops@example.jp>");
+    let ed = assets_of(&r, "key")
+        .into_iter()
+        .find(|k| k["key"]["label"] == "Sig <sig@example.jp>")
+        .expect("the Ed25519 OpenPGP key");
+    assert_eq!(ed["key"]["algorithm"], "Ed25519");
+    assert_eq!(ed["algorithm"]["status"], "quantum-vulnerable");
     // Without the password the PKCS#12 is a clear warning, not an error.
     let r = scan_json(&db, &[&d.join("server.p12")], &[]);
     let w = r["warnings"].as_array().unwrap();
