@@ -138,7 +138,18 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                         ("note", p.note.clone().unwrap_or_default()),
                     ]
                 };
+                // Seen only as the self-signature of trust anchors: nothing verifies it.
+                let only_self_signatures = a
+                    .occurrences
+                    .iter()
+                    .all(|o| o.context.as_deref() == Some("signature algorithm (self-signed)"));
                 match p.status {
+                    CryptoStatus::Broken if only_self_signatures => push(
+                        "crypto-broken-algorithm",
+                        Severity::Low,
+                        Some("self-signed"),
+                        args(),
+                    ),
                     CryptoStatus::Broken => push(
                         "crypto-broken-algorithm",
                         Severity::High,
@@ -524,6 +535,43 @@ mod tests {
         );
         assert_eq!(iso_date(0), "1970-01-01");
         assert_eq!(iso_date(1_700_000_000), "2023-11-14");
+    }
+
+    #[test]
+    fn broken_self_signatures_of_trust_anchors_are_low() {
+        let sha1 = || {
+            let p = mamori_algorithms::by_name("SHA1withRSA").unwrap();
+            let mut a = CryptoAsset::new(
+                AssetKind::Algorithm,
+                format!("alg:{}", p.name),
+                p.name.clone(),
+            );
+            a.algorithm = Some(p);
+            a
+        };
+        let at = |path: &str, ctx: &str| Observation {
+            asset: sha1(),
+            occurrence: Occurrence {
+                location: Location::file(path),
+                detector: "certificate".into(),
+                context: Some(ctx.into()),
+            },
+        };
+        let roots = merge(vec![at("roots.pem", "signature algorithm (self-signed)")]);
+        let f = assess(&roots, &Policy::default());
+        assert_eq!(
+            (f[0].severity, f[0].args["variant"].as_str()),
+            (Severity::Low, "self-signed")
+        );
+        assert!(f[0].message.contains("self-signatures"), "{}", f[0].message);
+        let mixed = merge(vec![
+            at("roots.pem", "signature algorithm (self-signed)"),
+            at("leaf.pem", "signature algorithm"),
+        ]);
+        assert_eq!(
+            assess(&mixed, &Policy::default())[0].severity,
+            Severity::High
+        );
     }
 
     #[test]

@@ -378,6 +378,9 @@ fn algorithm_asset(a: &AlgorithmProps) -> CryptoAsset {
     asset
 }
 
+/// Occurrence context of the signature algorithm of a self-signed certificate.
+pub const SELF_SIGNATURE: &str = "signature algorithm (self-signed)";
+
 /// Parse one DER certificate and record it with its algorithms at `loc`.
 pub fn record_certificate(
     der: &[u8],
@@ -394,9 +397,12 @@ pub fn record_certificate(
         format!("cert:{}", cert.sha256),
         display_name(&cert.subject),
     );
-    // The certificate's status is the worse of its signature's and its key's.
+    // The certificate's status is the worse of its signature's and its key's — except for
+    // a self-signed certificate, whose own signature nobody relies on (a trust anchor is
+    // trusted because it is installed, not because it verifies).
+    let self_signed = cert.self_signed;
     let mut summary = key.clone();
-    if rank(sig.status) < rank(key.status) {
+    if !self_signed && rank(sig.status) < rank(key.status) {
         summary.status = sig.status;
         summary.note = sig.note.clone();
     }
@@ -411,7 +417,11 @@ pub fn record_certificate(
         sig_asset,
         loc.clone(),
         "certificate",
-        Some("signature algorithm".into()),
+        Some(if self_signed {
+            SELF_SIGNATURE.into()
+        } else {
+            "signature algorithm".into()
+        }),
     );
     out.observe(
         key_asset,
