@@ -73,6 +73,13 @@ impl Detector for KeyDetector {
             }
             return;
         }
+        // A DER public key can be named `.pub` too (`key.der.pub`): binary first.
+        if data.first() == Some(&0x30) && !data.is_ascii() {
+            if let Some((props, key)) = der_key(data) {
+                record_key(f.location(), props, key, out);
+                return;
+            }
+        }
         if SSH_FILES.contains(&f.name) || ssh_line_start(data) || f.name.ends_with(".pub") {
             ssh_lines(f, data, out);
             return;
@@ -296,6 +303,8 @@ fn sec1_public(key: &[u8]) -> Option<&[u8]> {
         .into_iter()
         .find(|t| t.tag == 0xa1)
         .and_then(|t| der::expect(t.value, der::BIT_STRING).map(|(b, _)| b.value))
+        // the point, without the BIT STRING's unused-bits octet
+        .and_then(|v| v.get(1..))
 }
 
 /// EncryptedPrivateKeyInfo: only the protection scheme is visible.
@@ -420,6 +429,9 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
             | "OPENSSH PRIVATE KEY"
             | "DH PARAMETERS"
             | "X9.42 DH PARAMETERS"
+            | "DSA PARAMETERS"
+            | "CERTIFICATE REQUEST"
+            | "NEW CERTIFICATE REQUEST"
             | "SSH2 PUBLIC KEY"
     );
     if !interesting {
@@ -513,6 +525,17 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
                 k.fingerprint = Some(fp_sha256(der_bytes));
                 (props, k)
             }),
+        "DSA PARAMETERS" => der::expect(der_bytes, der::SEQUENCE)
+            .and_then(|(s, _)| der::expect(s.value, der::INTEGER))
+            .map(|(p, _)| {
+                let bits = der::int_bits(p.value);
+                let props = alg::dsa(bits);
+                let mut k = key_props("public-key", &props, Some(bits), None, "dsa-parameters");
+                k.material = "parameters".into();
+                k.fingerprint = Some(fp_sha256(der_bytes));
+                (props, k)
+            }),
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => csr(der_bytes),
         "OPENSSH PRIVATE KEY" => openssh_private(der_bytes),
         "SSH2 PUBLIC KEY" => ssh_blob(der_bytes).map(|(p, mut k)| {
             k.format = "rfc4716".into();
@@ -527,6 +550,19 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
         }
         None => Err(format!("malformed {label} (could not read its structure)")),
     }
+}
+
+/// A PKCS#10 certification request: the public key it asks a certificate for.
+/// CertificationRequest ::= SEQUENCE { info SEQUENCE { version, subject, spki, [0] attrs }, … }
+fn csr(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    let (outer, _) = der::expect(der_bytes, der::SEQUENCE)?;
+    let (info, _) = der::expect(outer.value, der::SEQUENCE)?;
+    let kids = der::children(info.value);
+    let spki = kids.get(2)?;
+    let (props, bits, curve) = crate::certs::spki_algorithm(spki.raw)?;
+    let mut k = key_props("public-key", &props, bits, curve, "pkcs10-request");
+    k.fingerprint = Some(fp_sha256(spki.raw));
+    Some((props, k))
 }
 
 // ------------------------------------------------------------------ OpenSSH

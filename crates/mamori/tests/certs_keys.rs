@@ -268,6 +268,33 @@ fn keys_made_by_openssl_and_ssh_keygen() {
         ],
     );
     openssl(d, &["dhparam", "-out", "dh1024.pem", "1024"]);
+    openssl(d, &["dsaparam", "-out", "dsa.params", "2048"]);
+    openssl(
+        d,
+        &[
+            "pkey",
+            "-in",
+            "pkcs1.key",
+            "-pubout",
+            "-outform",
+            "DER",
+            "-out",
+            "key.der.pub",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "sec1.key",
+            "-subj",
+            "/CN=csr.example",
+            "-out",
+            "req.csr",
+        ],
+    );
     tool(
         d,
         "ssh-keygen",
@@ -353,6 +380,17 @@ fn keys_made_by_openssl_and_ssh_keygen() {
     assert_eq!(e["protection"], "PBES2-PBKDF2-HMAC-SHA-256-AES-256-CBC");
     assert_eq!(key("rsa.der")["size"], 2048);
     assert_eq!(key("dh1024.pem")["algorithm"], "FFDH-1024");
+    assert_eq!(key("dsa.params")["algorithm"], "DSA-2048");
+    // A DER public key named .pub is the same key as pkcs1.key.
+    assert_eq!(
+        key("key.der.pub")["fingerprint"],
+        key("pkcs1.key")["fingerprint"]
+    );
+    // A certificate request asks a certificate for sec1.key's public key.
+    assert_eq!(
+        key("req.csr")["fingerprint"],
+        key("sec1.key")["fingerprint"]
+    );
 
     // SSH: fingerprints exactly as ssh-keygen -l prints them.
     let fp = |f: &str| {
