@@ -29,6 +29,30 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
     let c = match pkcs12::parse(data, passwords) {
         Ok(c) => c,
         Err(pkcs12::Pkcs12Error::WrongPassword) => {
+            // Still inventory: a keystore is here, even if its contents stay unknown. No
+            // algorithm is claimed for it (none is known).
+            let kp = KeyProps {
+                material: "keystore".into(),
+                algorithm: "unknown (locked PKCS#12)".into(),
+                format: "pkcs12".into(),
+                fingerprint: Some(format!("sha256:{}", hex::encode(Sha256::digest(data)))),
+                encrypted: Some(true),
+                protection: Some("password not known to mamori".into()),
+                ..Default::default()
+            };
+            let fp = kp.fingerprint.clone().unwrap_or_default();
+            let mut asset = mamori_model::CryptoAsset::new(
+                mamori_model::AssetKind::Key,
+                format!("key:{fp}"),
+                "PKCS#12 keystore (locked)",
+            );
+            asset.key = Some(kp);
+            out.observe(
+                asset,
+                f.location(),
+                "key",
+                Some("keystore (pkcs12), password not known".into()),
+            );
             out.warn(
                 f,
                 format!(

@@ -678,4 +678,8 @@ fn keystores_pkcs12_and_openpgp() {
             .any(|w| w["message"].as_str().unwrap().contains("password")),
         "{w:?}"
     );
+    // … and the locked keystore is still in the inventory.
+    let locked = asset_at(&r, "key", "server.p12");
+    assert_eq!(locked["key"]["material"], "keystore");
+    assert_eq!(locked["key"]["encrypted"], true);
 }
