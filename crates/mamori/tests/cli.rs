@@ -389,3 +389,103 @@ fn killed_scan_leaves_the_store_unchanged() {
         if still_running { 2 } else { 3 }
     );
 }
+
+/// An OCI image tarball as a user would scan it: two layers, the upper one deleting a file
+/// of the lower one (whiteout); made with python3's tarfile, checked by skopeo when present.
+#[test]
+fn scans_an_oci_image_tarball() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("l1/etc/ssl")).unwrap();
+    std::fs::create_dir_all(d.join("l2/etc/ssl")).unwrap();
+    openssl(
+        &d.join("l1/etc/ssl"),
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kept", "-keyout",
+            "kept.key", "-out", "kept.pem",
+        ],
+    );
+    openssl(
+        &d.join("l1/etc/ssl"),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:1024",
+            "-nodes",
+            "-subj",
+            "/CN=deleted",
+            "-keyout",
+            "old.key",
+            "-out",
+            "old.pem",
+        ],
+    );
+    std::fs::write(d.join("l2/etc/ssl/.wh.old.pem"), b"").unwrap();
+    std::fs::write(d.join("l2/etc/ssl/.wh.old.key"), b"").unwrap();
+    let script = r#"
+import gzip, hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]
+def layer(name):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        t.add(os.path.join(root, name), arcname=".")
+    raw = buf.getvalue()
+    return gzip.compress(raw), hashlib.sha256(raw).hexdigest()
+blobs = {}
+def blob(data):
+    h = hashlib.sha256(data).hexdigest()
+    blobs[h] = data
+    return h
+layers = [layer("l1"), layer("l2")]
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + d for _, d in layers]}}).encode()
+man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + blob(cfg), "size": len(cfg)},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + blob(g), "size": len(g)} for g, _ in layers]}).encode()
+index = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "digest": "sha256:" + blob(man), "size": len(man), "annotations": {"org.opencontainers.image.ref.name": "app:1"}}]}).encode()
+with tarfile.open(os.path.join(root, "image.tar"), "w") as t:
+    for name, data in [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)] + \
+            [("blobs/sha256/" + h, b) for h, b in blobs.items()]:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+"#;
+    tool(
+        d,
+        "python3",
+        &["-c", script, d.to_str().unwrap()],
+        "python3",
+    );
+    let image = d.join("image.tar");
+    if let Ok(o) = std::process::Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("oci-archive:{}", image.display()))
+        .output()
+    {
+        assert!(
+            o.status.success(),
+            "skopeo rejects the fixture: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let r = scan_json(&d.join("m.db"), &[&image], &[]);
+    let certs = assets_of(&r, "certificate");
+    let names: Vec<&str> = certs.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        vec!["kept"],
+        "whiteouts must hide the deleted certificate"
+    );
+    let occ = &certs[0]["occurrences"][0]["location"];
+    assert_eq!(occ["path"], "/etc/ssl/kept.pem");
+    assert!(
+        occ["container"]
+            .as_str()
+            .unwrap()
+            .ends_with("image.tar@app:1"),
+        "{occ}"
+    );
+    assert_eq!(assets_of(&r, "key").len(), 1);
+}
