@@ -1,6 +1,8 @@
 //! CycloneDX BOMs (JSON, spec 1.4–1.7) read back in as an inventory.
 //!
-//! A BOM given as a target — mamori's own `--format cyclonedx` output, or a CBOM made by
+//! Only a BOM given as a target is read (`walk.rs` leaves this detector out of directory
+//! and image walks: a report left in a tree is not an input). A BOM given as a target —
+//! mamori's own `--format cyclonedx` output, or a CBOM made by
 //! another tool (CBOMkit, cdxgen …) — becomes observations like any other file: every
 //! `cryptographic-asset` component (top level or nested) is one asset, seen at each of its
 //! `evidence.occurrences` (or at the BOM itself when it has none), with the BOM as the
@@ -15,7 +17,8 @@
 //! values are kept (status `unknown` unless the BOM is mamori's own and says otherwise).
 //! Asset ids are those mamori's detectors give the same thing: `alg:<normalized name>`,
 //! `cert:<sha256>` when the BOM carries a SHA-256 of the certificate (else
-//! `cert:bom:<bom-ref>`), `key:<id>` (else `key:bom:<bom-ref>`), `proto:<kind>-<version>`.
+//! `cert:bom:<bom-ref>`), mamori's own `key:…` bom-ref or `key:<id>` (else
+//! `key:bom:<bom-ref>`), `proto:<kind>-<version>`.
 //! `library` components written by mamori (they carry a `mamori:linkage` property) come back
 //! as library assets; other libraries are not read.
 //!
@@ -636,9 +639,11 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
     let get = |k: &str| kp.and_then(|m| str_of(m, k));
     let alg = get("algorithmRef").and_then(|r| algs.get(r));
     let fingerprint = get("id").map(str::to_string);
-    let id = match (&fingerprint, comp.bom_ref) {
-        (Some(fp), _) => format!("key:{fp}"),
-        (None, Some(r)) if r.starts_with("key:") => r.to_string(),
+    // mamori's own bom-ref is the key's identity (for SSH keys it is the SubjectPublicKeyInfo
+    // digest, not the `SHA256:` fingerprint in `id`); other BOMs' keys go by their `id`.
+    let id = match (comp.bom_ref, &fingerprint) {
+        (Some(r), _) if r.starts_with("key:") => r.to_string(),
+        (_, Some(fp)) => format!("key:{fp}"),
         _ => bom_id("key", comp),
     };
     let protection = kp
@@ -656,6 +661,7 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
         None => None,
     };
     let props = KeyProps {
+        spki_sha256: None,
         material,
         algorithm: alg
             .map(|a| a.name.clone())

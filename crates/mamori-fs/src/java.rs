@@ -467,15 +467,16 @@ impl JavaArchiveDetector {
             ));
         }
         let mut buf = Vec::new();
-        f.take(limit + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("entry {name}: {e}"))?;
+        let read = f.take(limit + 1).read_to_end(&mut buf);
+        // Every inflated byte counts against the archive's budget, also when the entry then
+        // fails (bad CRC, over the limit): a bomb of failing entries must run dry too.
+        budget.bytes = budget.bytes.saturating_sub(buf.len() as u64);
+        read.map_err(|e| format!("entry {name}: {e}"))?;
         if buf.len() as u64 > limit {
             return Err(format!(
                 "entry {name} inflates past the {limit}-byte limit; not read"
             ));
         }
-        budget.bytes -= buf.len() as u64;
         Ok(buf)
     }
 

@@ -101,9 +101,13 @@ impl Detector for KeyDetector {
 
 /// Record a key and its algorithm at `loc`.
 pub fn record_key(loc: Location, props: AlgorithmProps, key: KeyProps, out: &mut Output) {
-    let id = match &key.fingerprint {
-        Some(fp) => format!("key:{fp}"),
-        None => format!("key:{}@{}", key.algorithm, loc),
+    // Without a fingerprint, a key is identified by where it is and its label (keystore
+    // alias, key number), so two keys of one file stay two assets.
+    let id = match (&key.spki_sha256, &key.fingerprint, &key.label) {
+        (Some(spki), _, _) => format!("key:sha256:{spki}"),
+        (None, Some(fp), _) => format!("key:{fp}"),
+        (None, None, Some(l)) => format!("key:{}@{}#{l}", key.algorithm, loc),
+        (None, None, None) => format!("key:{}@{}", key.algorithm, loc),
     };
     let mut asset = CryptoAsset::new(
         AssetKind::Key,
@@ -142,6 +146,7 @@ fn key_props(
     format: &str,
 ) -> KeyProps {
     KeyProps {
+        spki_sha256: None,
         material: material.into(),
         algorithm: props.name.clone(),
         size,
@@ -209,6 +214,8 @@ fn push_base128(out: &mut Vec<u8>, mut v: u64) {
 
 const RSA_OID: &str = "1.2.840.113549.1.1.1";
 const EC_OID: &str = "1.2.840.10045.2.1";
+const DSA_OID: &str = "1.2.840.10040.4.1";
+const ED25519_OID: &str = "1.3.101.112";
 const NULL: &[u8] = &[0x05, 0x00];
 
 fn rsa_spki_fp(rsa_public: &[u8]) -> String {
@@ -510,7 +517,20 @@ fn pem_block(f: &FileInfo<'_>, b: &pem::Block, out: &mut Output) -> Result<(), S
                 let bits = der::int_bits(p.value);
                 let props = alg::dsa(bits);
                 let mut k = key_props("private-key", &props, Some(bits), None, "dsa");
-                k.fingerprint = kids.get(4).map(|y| fp_sha256(y.value));
+                // The public key as its SubjectPublicKeyInfo: params (p, q, g) and y.
+                k.fingerprint = match (kids.get(2), kids.get(3), kids.get(4)) {
+                    (Some(q), Some(g), Some(y)) => {
+                        let mut params = p.raw.to_vec();
+                        params.extend_from_slice(q.raw);
+                        params.extend_from_slice(g.raw);
+                        Some(fp_sha256(&spki(
+                            DSA_OID,
+                            &wrap(der::SEQUENCE, &params),
+                            y.raw,
+                        )))
+                    }
+                    _ => Some(fp_sha256(der_bytes)),
+                };
                 k.encrypted = Some(false);
                 Some((props, k))
             })
@@ -587,24 +607,35 @@ impl<'a> SshReader<'a> {
 fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     let mut r = SshReader(blob);
     let kind = std::str::from_utf8(r.string()?).ok()?.to_string();
+    let cert = kind.ends_with("-cert-v01@openssh.com");
     let base = kind.trim_end_matches("-cert-v01@openssh.com");
-    let (props, size, curve) = match base {
+    if cert {
+        r.string()?; // nonce
+    }
+    // Besides the algorithm, the same public key as a SubjectPublicKeyInfo: so an OpenSSH
+    // key and the same key in PEM or in a certificate are one asset.
+    let (props, size, curve, spki_der) = match base {
         "ssh-rsa" => {
-            if kind.ends_with("-cert-v01@openssh.com") {
-                r.string()?; // nonce
-            }
-            let _e = r.string()?;
+            let e = r.string()?;
             let n = r.string()?;
             let bits = der::int_bits(n);
-            (alg::rsa(bits), Some(bits), None)
+            let mut body = wrap(der::INTEGER, n);
+            body.extend(wrap(der::INTEGER, e));
+            let spki_der = spki(RSA_OID, NULL, &wrap(der::SEQUENCE, &body));
+            (alg::rsa(bits), Some(bits), None, Some(spki_der))
         }
         "ssh-dss" => {
-            if kind.ends_with("-cert-v01@openssh.com") {
-                r.string()?;
-            }
-            let p = r.string()?;
+            let (p, q, g, y) = (r.string()?, r.string()?, r.string()?, r.string()?);
             let bits = der::int_bits(p);
-            (alg::dsa(bits), Some(bits), None)
+            let mut params = wrap(der::INTEGER, p);
+            params.extend(wrap(der::INTEGER, q));
+            params.extend(wrap(der::INTEGER, g));
+            let spki_der = spki(
+                DSA_OID,
+                &wrap(der::SEQUENCE, &params),
+                &wrap(der::INTEGER, y),
+            );
+            (alg::dsa(bits), Some(bits), None, Some(spki_der))
         }
         k if k.starts_with("ecdsa-sha2-") || k.starts_with("sk-ecdsa-sha2-") => {
             let c = k
@@ -614,17 +645,36 @@ fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
                 .trim_end_matches("@openssh.com");
             let a = alg::ec(c, Primitive::Signature)?;
             let cv = a.curve.clone();
+            let _curve_id = r.string()?;
+            let q = r.string()?;
+            let spki_der = a
+                .oid
+                .as_deref()
+                .map(|curve_oid| spki(EC_OID, &oid_der(curve_oid), q));
             (
                 a.clone(),
                 cv.as_deref().and_then(alg::curve).map(|c| c.bits),
                 cv,
+                spki_der,
             )
         }
         "ssh-ed25519" | "sk-ssh-ed25519@openssh.com" => {
-            (alg::by_name("Ed25519")?, Some(256), Some("Ed25519".into()))
+            let key = r.string()?;
+            let spki_der = spki(ED25519_OID, &[], key);
+            (
+                alg::by_name("Ed25519")?,
+                Some(256),
+                Some("Ed25519".into()),
+                Some(spki_der),
+            )
         }
-        "ssh-ed448" => (alg::by_name("Ed448")?, Some(456), Some("Ed448".into())),
-        other => (unknown_props(other), None, None),
+        "ssh-ed448" => (
+            alg::by_name("Ed448")?,
+            Some(456),
+            Some("Ed448".into()),
+            None,
+        ),
+        other => (unknown_props(other), None, None, None),
     };
     let fp = format!(
         "SHA256:{}",
@@ -632,6 +682,9 @@ fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     );
     let mut k = key_props("public-key", &props, size, curve, "openssh-public");
     k.fingerprint = Some(fp);
+    k.spki_sha256 = spki_der
+        .filter(|_| !cert)
+        .map(|d| hex::encode(Sha256::digest(d)));
     Some((props, k))
 }
 
@@ -683,7 +736,16 @@ fn ssh_lines(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
             continue;
         }
         let toks: Vec<&str> = line.split_whitespace().collect();
-        let Some(pos) = toks.iter().position(|t| is_ssh_key_type(t)) else {
+        // The key type is the first type-looking token followed by base64 key data (a host
+        // may be called `ssh-gw.example.com`).
+        let Some(pos) = toks
+            .iter()
+            .enumerate()
+            .position(|(i, t)| {
+                is_ssh_key_type(t) && toks.get(i + 1).is_some_and(|b| b.starts_with("AAAA"))
+            })
+            .or_else(|| toks.iter().position(|t| is_ssh_key_type(t)))
+        else {
             if f.name.ends_with(".pub") || SSH_FILES.contains(&f.name) {
                 out.warn(f, format!("line {}: no SSH key type found", i + 1));
             }

@@ -73,13 +73,14 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
             out.warn(f, format!("certificate in PKCS#12: {e}"));
         }
     }
-    for k in &c.keys {
+    for (i, k) in c.keys.iter().enumerate() {
         let props = k
             .summary
             .as_ref()
             .map(summary_props)
             .unwrap_or_else(|| unknown_props("encrypted-key"));
         let kp = KeyProps {
+            spki_sha256: None,
             material: "private-key".into(),
             algorithm: props.name.clone(),
             size: k.summary.as_ref().and_then(|s| s.bits),
@@ -91,7 +92,12 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
                 .encryption
                 .clone()
                 .or_else(|| (!protection.is_empty()).then(|| protection.clone())),
-            label: k.friendly_name.clone(),
+            // Without a fingerprint the label tells keys of one file apart (see record_key).
+            label: k
+                .friendly_name
+                .clone()
+                .or_else(|| k.local_key_id.as_ref().map(|id| format!("localKeyId {id}")))
+                .or_else(|| Some(format!("key #{}", i + 1))),
         };
         record_key(f.location(), props, kp, out);
     }
@@ -131,8 +137,7 @@ pub fn jks(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Output
         }
     };
     for e in &c.entries {
-        let mut loc = f.location();
-        loc.container = None;
+        let loc = f.location();
         for der in &e.chain {
             if let Err(err) = record_certificate(der, loc.clone(), "jks", out) {
                 out.warn(f, format!("keystore entry '{}': {err}", e.alias));
@@ -143,13 +148,14 @@ pub fn jks(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Output
                 let Some(leaf) = e.chain.first() else {
                     continue;
                 };
-                let Ok((_, _, props)) = analyse(leaf, "jks") else {
+                let Ok((cert, _, props)) = analyse(leaf, "jks") else {
                     continue;
                 };
                 let kp = KeyProps {
+                    spki_sha256: None,
                     material: "private-key".into(),
                     algorithm: props.name.clone(),
-                    size: props.parameter_set.as_deref().and_then(|p| p.parse().ok()),
+                    size: cert.public_key_size,
                     curve: props.curve.clone(),
                     format: "jks".into(),
                     fingerprint: crate::certs::cert_spki(leaf)
@@ -228,6 +234,7 @@ pub fn openpgp(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
     for k in &keys {
         let props = pgp_props(k);
         let kp = KeyProps {
+            spki_sha256: None,
             material: if k.is_secret {
                 "private-key"
             } else {

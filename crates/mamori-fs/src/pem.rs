@@ -25,9 +25,13 @@ pub fn blocks(data: &[u8]) -> Vec<Block> {
     let mut out = Vec::new();
     let finder = memchr::memmem::Finder::new(b"-----BEGIN ");
     let mut pos = 0;
+    // Lines are counted incrementally from the last block, never from the start again.
+    let (mut counted_to, mut line_at) = (0usize, 1u32);
     while let Some(i) = finder.find(&data[pos..]) {
         let start = pos + i;
-        let line = 1 + memchr::memchr_iter(b'\n', &data[..start]).count() as u32;
+        line_at += memchr::memchr_iter(b'\n', &data[counted_to..start]).count() as u32;
+        counted_to = start;
+        let line = line_at;
         let after = &data[start + 11..];
         let Some(dash) = memchr::memmem::find(after, b"-----") else {
             break;
@@ -85,6 +89,21 @@ pub fn blocks(data: &[u8]) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_blocks_are_linear() {
+        // 200k empty blocks: quadratic line counting would not finish in a test run.
+        let one = b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+        let data: Vec<u8> = one
+            .iter()
+            .copied()
+            .cycle()
+            .take(one.len() * 200_000)
+            .collect();
+        let b = blocks(&data);
+        assert_eq!(b.len(), 200_000);
+        assert_eq!(b[199_999].line, 399_999);
+    }
 
     #[test]
     fn finds_blocks_lines_and_headers() {

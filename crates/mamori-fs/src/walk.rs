@@ -15,8 +15,10 @@ const PSEUDO_FS: &[&str] = &["/proc", "/sys", "/dev"];
 
 /// Collect observations from one target.
 pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
-    let dets = detectors(opts);
-    let meta = match std::fs::symlink_metadata(target) {
+    let all = detectors(opts);
+    // A target the user named is followed if it is a symlink (they asked for it); nothing
+    // below it is.
+    let meta = match std::fs::metadata(target) {
         Ok(m) => m,
         Err(e) => {
             return Collected {
@@ -28,18 +30,21 @@ pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collec
             }
         }
     };
+    // A BOM is read as an inventory only when it is itself a target: reports mamori (or
+    // anyone) left inside a scanned tree must not bring back what is gone.
+    let in_tree: Vec<Box<dyn Detector>> = all
+        .into_iter()
+        .filter(|d| meta.is_file() || d.name() != "cyclonedx")
+        .collect();
     if meta.is_dir() {
-        walk_dir(target, opts, &dets, progress)
+        walk_dir(target, opts, &in_tree, progress)
     } else if meta.is_file() && image::is_image(target) {
-        image::collect_image(target, opts, &dets, progress)
+        image::collect_image(target, opts, &in_tree, progress)
     } else {
-        // A single file (or a symlink the user named: follow it, they asked for it).
         let mut out = Output::default();
         let shown = target.display().to_string();
-        let fs = DiskFs {
-            root: PathBuf::from("/"),
-        };
-        scan_disk_file(target, &shown, &dets, &fs, progress, &mut out);
+        let fs = DiskFs::new(target.parent().unwrap_or(Path::new(".")));
+        scan_disk_file(target, &shown, &in_tree, &fs, progress, &mut out);
         Collected {
             observations: out.observations,
             warnings: out.warnings,
@@ -49,14 +54,39 @@ pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collec
     }
 }
 
-/// Read access to the tree on disk, for detectors that follow `Include`.
+/// Read access to the scanned tree, for detectors that follow `Include`. Only files inside
+/// the target are ever read: an absolute path in a config is resolved inside the target
+/// when the target is a root file system (it has `etc/`), else taken as is; either way a
+/// path that resolves (symlinks included) outside the target is refused.
 struct DiskFs {
     root: PathBuf,
+    rootfs: bool,
+}
+
+impl DiskFs {
+    fn new(root: &Path) -> DiskFs {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let rootfs = root != Path::new("/") && root.join("etc").is_dir();
+        DiskFs { root, rootfs }
+    }
+
+    fn resolve(&self, path: &str) -> PathBuf {
+        if self.rootfs && Path::new(path).is_absolute() {
+            self.root.join(path.trim_start_matches('/'))
+        } else {
+            PathBuf::from(path)
+        }
+    }
+
+    fn inside(&self, p: &Path) -> Option<PathBuf> {
+        let c = std::fs::canonicalize(p).ok()?;
+        c.starts_with(&self.root).then_some(c)
+    }
 }
 
 impl ReadOther for DiskFs {
     fn read(&self, path: &str, limit: u64) -> Option<Vec<u8>> {
-        let p = self.resolve(path);
+        let p = self.inside(&self.resolve(path))?;
         let f = File::open(p).ok()?;
         let mut v = Vec::new();
         f.take(limit).read_to_end(&mut v).ok()?;
@@ -71,25 +101,30 @@ impl ReadOther for DiskFs {
         let Ok(m) = globset::Glob::new(&pat).map(|g| g.compile_matcher()) else {
             return vec![];
         };
+        let Some(dir) = self.inside(&dir) else {
+            return vec![];
+        };
         let mut out: Vec<String> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
             .flatten()
             .filter(|e| m.is_match(e.file_name()))
-            .map(|e| e.path().display().to_string())
+            .filter(|e| self.inside(&e.path()).is_some())
+            .map(|e| {
+                // Give the path back in the tree's own terms, so `read` resolves it again.
+                let full = e.path();
+                if self.rootfs {
+                    match full.strip_prefix(&self.root) {
+                        Ok(rel) => format!("/{}", rel.display()),
+                        Err(_) => full.display().to_string(),
+                    }
+                } else {
+                    full.display().to_string()
+                }
+            })
             .collect();
         out.sort();
         out
-    }
-}
-
-impl DiskFs {
-    fn resolve(&self, path: &str) -> PathBuf {
-        if Path::new(path).is_absolute() && self.root != Path::new("/") {
-            self.root.join(path.trim_start_matches('/'))
-        } else {
-            PathBuf::from(path)
-        }
     }
 }
 
@@ -112,8 +147,19 @@ fn walk_dir(
     if !opts.excludes.is_empty() {
         let mut ob = ignore::overrides::OverrideBuilder::new(root);
         for g in &opts.excludes {
+            // Globs are relative to the target; accept them written with the target's path
+            // in front too (`dir/vendor/`, `/abs/dir/vendor/`).
+            let rel = [root.to_path_buf(), root_abs.clone()]
+                .iter()
+                .find_map(|r| {
+                    Path::new(g)
+                        .strip_prefix(r)
+                        .ok()
+                        .map(|p| p.to_string_lossy().to_string())
+                })
+                .unwrap_or_else(|| g.clone());
             // Overrides are whitelists; a leading '!' turns a glob into an exclusion.
-            let _ = ob.add(&format!("!{g}"));
+            let _ = ob.add(&format!("!{rel}"));
         }
         if let Ok(o) = ob.build() {
             b.overrides(o);
@@ -128,9 +174,7 @@ fn walk_dir(
             && e.file_type().map(|t| t.is_dir()).unwrap_or(false)
             && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]))
     });
-    let fs = DiskFs {
-        root: PathBuf::from("/"),
-    };
+    let fs = DiskFs::new(root);
     let results: Mutex<Vec<Output>> = Mutex::new(Vec::new());
     b.build_parallel().run(|| {
         let mut local = Local {
@@ -335,6 +379,21 @@ pub(crate) fn scan_reader(
         return Ok(());
     }
     let max = wanting.iter().map(|d| d.max_size()).max().unwrap_or(0);
+    if info.size > max {
+        progress.add(n as u64);
+        for d in &wanting {
+            out.warn(
+                info,
+                format!(
+                    "{} bytes: larger than the {} detector reads ({} bytes); skipped by it",
+                    info.size,
+                    d.name(),
+                    d.max_size()
+                ),
+            );
+        }
+        return Ok(());
+    }
     let mut data = Vec::with_capacity((info.size.min(max)) as usize);
     data.extend_from_slice(head);
     if (n as u64) < info.size {

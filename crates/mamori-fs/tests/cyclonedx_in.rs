@@ -47,7 +47,7 @@ fn scan(dir: &Path) -> mamori_fs::Collected {
 }
 
 #[test]
-fn a_bom_in_a_tree_is_read_and_other_json_is_left_alone() {
+fn a_bom_given_as_target_is_read_and_other_json_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("bom.json"), GOOD).unwrap();
@@ -63,7 +63,18 @@ fn a_bom_in_a_tree_is_read_and_other_json_is_left_alone() {
         r#"{"$id": "x", "properties": {"bomFormat": {"enum": ["CycloneDX"]}}}"#,
     )
     .unwrap();
-    let got = scan(d);
+    // Inside a scanned tree a BOM is a report, not an input: nothing is read from it.
+    let tree = scan(d);
+    assert!(tree.warnings.is_empty(), "{:?}", tree.warnings);
+    assert!(tree.observations.is_empty(), "{:?}", tree.observations);
+    for other in ["package.json", "schema.json"] {
+        let got = scan(&d.join(other));
+        assert!(
+            got.warnings.is_empty() && got.observations.is_empty(),
+            "{other}"
+        );
+    }
+    let got = scan(&d.join("bom.json"));
     assert!(got.warnings.is_empty(), "{:?}", got.warnings);
     let ids: Vec<&str> = got
         .observations
@@ -107,7 +118,10 @@ fn truncated_and_garbage_boms_are_warnings_naming_the_file() {
     let mut garbage = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "#.to_vec();
     garbage.extend((0..5000u32).map(|i| (i * 7919 % 251) as u8));
     std::fs::write(d.join("garbage.json"), &garbage).unwrap();
-    let got = scan(d);
+    let mut got = scan(&d.join("cut.cdx.json"));
+    let more = scan(&d.join("garbage.json"));
+    got.observations.extend(more.observations);
+    got.warnings.extend(more.warnings);
     assert!(got.observations.is_empty());
     let mut w: Vec<String> = got.warnings.iter().map(|w| w.to_string()).collect();
     w.sort();

@@ -380,6 +380,10 @@ pub struct KeyProps {
     /// Fingerprint (SHA-256 of the public key in its standard encoding, `SHA256:`+base64 for SSH, v4/v5 for OpenPGP).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// SHA-256 (hex) of the public key as a DER SubjectPublicKeyInfo, where it differs from
+    /// `fingerprint` (SSH keys): the identity shared by every encoding of one key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spki_sha256: Option<String>,
     /// Whether the private key is protected by a passphrase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted: Option<bool>,

@@ -311,11 +311,20 @@ fn emit(
 fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
     match output {
         Some(p) => {
-            // Write beside, then rename: a half-written report never replaces a good one.
-            let tmp = p.with_extension("mamori-tmp");
-            std::fs::write(&tmp, body)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
+            // Write a fresh temporary file beside, then rename it over: a half-written
+            // report never replaces a good one, and no fixed temporary name can be a
+            // planted symlink.
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            tmp.write_all(body.as_bytes())
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            tmp.persist(p)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot write {}", p.display()))?;
         }
         None => {
             let mut out = std::io::stdout().lock();

@@ -333,6 +333,15 @@ fn keys_made_by_openssl_and_ssh_keygen() {
         ],
         "openssh-client",
     );
+    // An RSA key pair written by ssh-keygen in PEM: private key PEM, public key OpenSSH.
+    tool(
+        d,
+        "ssh-keygen",
+        &[
+            "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", "pem_rsa",
+        ],
+        "openssh-client",
+    );
     let pubkey = std::fs::read_to_string(d.join("id_ed25519.pub")).unwrap();
     let ecpub = std::fs::read_to_string(d.join("ssh_host_ecdsa_key.pub")).unwrap();
     std::fs::write(
@@ -343,8 +352,13 @@ fn keys_made_by_openssl_and_ssh_keygen() {
     std::fs::write(
         d.join("known_hosts"),
         format!(
-            "server.example,192.0.2.1 {}",
+            "server.example,192.0.2.1 {}\nssh-gw.example.jp {}",
             ecpub
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" "),
+            pubkey
                 .split_whitespace()
                 .take(2)
                 .collect::<Vec<_>>()
@@ -435,8 +449,32 @@ fn keys_made_by_openssl_and_ssh_keygen() {
         ctx(ak, "authorized_keys"),
         ("public-key (authorized_keys) alice@example".into(), Some(2))
     );
-    let kh = asset_at(&r, "key", "known_hosts");
-    assert_eq!(kh["key"]["curve"], "P-521");
+    // A host named ssh-… is a host, not a key type.
+    let gw = assets_of(&r, "key")
+        .into_iter()
+        .find(|k| {
+            k["occurrences"].as_array().unwrap().iter().any(|o| {
+                o["context"]
+                    .as_str()
+                    .unwrap_or("")
+                    .ends_with("ssh-gw.example.jp")
+            })
+        })
+        .expect("the ssh-gw host key");
+    assert_eq!(gw["key"]["algorithm"], "Ed25519");
+    // The PEM private key and its OpenSSH public key are one asset.
+    assert_eq!(
+        asset_at(&r, "key", "pem_rsa")["id"],
+        asset_at(&r, "key", "pem_rsa.pub")["id"]
+    );
+    assert!(asset_at(&r, "key", "pem_rsa.pub")["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("key:sha256:"));
+    let kh = assets_of(&r, "key")
+        .into_iter()
+        .find(|k| k["key"]["curve"] == "P-521")
+        .expect("the P-521 host key");
     assert_eq!(
         ctx(kh, "known_hosts").0,
         "public-key (known_hosts) server.example,192.0.2.1"

@@ -489,3 +489,89 @@ with tarfile.open(os.path.join(root, "image.tar"), "w") as t:
     );
     assert_eq!(assets_of(&r, "key").len(), 1);
 }
+
+/// What the user named is what is read: a symlinked target is followed, nothing outside it
+/// is read through an Include, old reports inside the tree are not re-imported, and
+/// excludes may be written with the target's path.
+#[test]
+fn reads_only_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t = d.join("t");
+    std::fs::create_dir_all(t.join("etc/ssh/sshd_config.d")).unwrap();
+    std::fs::create_dir_all(t.join("vendor")).unwrap();
+    // Outside the target: a config an Include points at.
+    std::fs::write(d.join("outside.conf"), "Ciphers 3des-cbc\n").unwrap();
+    std::fs::write(
+        t.join("etc/ssh/sshd_config"),
+        format!(
+            "Include /etc/ssh/sshd_config.d/*.conf\nInclude {}\nKexAlgorithms curve25519-sha256\n",
+            d.join("outside.conf").display()
+        ),
+    )
+    .unwrap();
+    // The target's own drop-in, reached through the absolute Include (the target is a root fs).
+    std::fs::write(
+        t.join("etc/ssh/sshd_config.d/legacy.conf"),
+        "MACs hmac-md5\n",
+    )
+    .unwrap();
+    openssl(&t, &["genrsa", "-out", "vendor/v.key", "1024"]);
+    openssl(&t, &["genrsa", "-out", "app.key", "2048"]);
+    let link = d.join("link");
+    std::os::unix::fs::symlink(&t, &link).unwrap();
+    let db = d.join("m.db");
+
+    let r = scan_json(
+        &db,
+        &[&link],
+        &["--exclude", &format!("{}/vendor/", link.display())],
+    );
+    let ids: Vec<&str> = r["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"alg:hmac-md5"),
+        "the target's drop-in was not read: {ids:?}"
+    );
+    assert!(
+        !ids.contains(&"alg:3des-cbc"),
+        "a file outside the target was read: {ids:?}"
+    );
+    let keys = assets_of(&r, "key");
+    assert_eq!(
+        keys.len(),
+        1,
+        "the excluded vendor/ key was read: {keys:#?}"
+    );
+    assert_eq!(keys[0]["key"]["size"], 2048);
+
+    // A CBOM left in the tree is a report, not an input: after the key is gone, so is the asset.
+    let bom = t.join("cbom.json");
+    let o = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "-f",
+            "cyclonedx",
+            "-o",
+            bom.to_str().unwrap(),
+            t.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::remove_file(t.join("app.key")).unwrap();
+    std::fs::remove_dir_all(t.join("vendor")).unwrap();
+    let r = scan_json(&db, &[&t], &[]);
+    assert!(
+        assets_of(&r, "key").is_empty(),
+        "keys came back from the old report"
+    );
+    // Given as a target, the same BOM is read (it recorded both keys).
+    let r = scan_json(&db, &[&bom], &[]);
+    assert_eq!(assets_of(&r, "key").len(), 2);
+}
