@@ -407,10 +407,31 @@ pub fn record_certificate(
         summary.note = sig.note.clone();
     }
     asset.algorithm = Some(summary);
-    asset.depends_on = vec![sig_asset.id.clone()];
-    if key_asset.id != sig_asset.id {
-        asset.depends_on.push(key_asset.id.clone());
-    }
+    // The subject's public key as its own asset (CycloneDX `subjectPublicKeyRef` names a
+    // related-crypto-material component): the same identity as the key file holding it,
+    // so a certificate and its private key meet in one key asset.
+    let spki = cert_spki(der).unwrap_or_default();
+    let public_key = {
+        let fp = format!("sha256:{}", sha256_hex(spki));
+        let mut k = CryptoAsset::new(
+            AssetKind::Key,
+            format!("key:{fp}"),
+            format!("{} public key", key.name),
+        );
+        k.key = Some(mamori_model::KeyProps {
+            material: "public-key".into(),
+            algorithm: key.name.clone(),
+            size: cert.public_key_size,
+            curve: cert.curve.clone(),
+            format: "x509-spki".into(),
+            fingerprint: Some(fp),
+            ..Default::default()
+        });
+        k.algorithm = Some(key.clone());
+        k.depends_on = vec![key_asset.id.clone()];
+        k
+    };
+    asset.depends_on = vec![sig_asset.id.clone(), public_key.id.clone()];
     let ctx = Some(format!("{} / {}", cert.subject, cert.not_after));
     asset.certificate = Some(cert);
     out.observe(
@@ -424,10 +445,16 @@ pub fn record_certificate(
         }),
     );
     out.observe(
-        key_asset,
+        public_key,
         loc.clone(),
         "certificate",
         Some("subject public key".into()),
+    );
+    out.observe(
+        key_asset,
+        loc.clone(),
+        "certificate",
+        Some("subject public key algorithm".into()),
     );
     out.observe(asset, loc, "certificate", ctx);
     Ok(())

@@ -226,6 +226,19 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         }
         assets.push(a);
     }
+    // A certificate's subjectPublicKeyRef names its public key (related-crypto-material),
+    // whose algorithmRef names the algorithm: let the key's bom-ref stand for that algorithm.
+    for comp in &comps {
+        if comp.kind != AssetKind::Key {
+            continue;
+        }
+        let alg_ref = obj_of(comp.c, "cryptoProperties")
+            .and_then(|cp| obj_of(cp, "relatedCryptoMaterialProperties"))
+            .and_then(|k| str_of(k, "algorithmRef"));
+        if let (Some(r), Some(p)) = (comp.bom_ref, alg_ref.and_then(|a| algs.get(a)).cloned()) {
+            algs.entry(r).or_insert(p);
+        }
+    }
     for (comp, slot) in comps.iter().zip(assets.iter_mut()) {
         if slot.is_some() {
             continue;
@@ -668,7 +681,11 @@ fn key(comp: &Comp<'_>, algs: &HashMap<&str, AlgorithmProps>) -> CryptoAsset {
             .unwrap_or_else(|| "unknown".into()),
         size: kp
             .and_then(|m| u32_of(m, "size"))
-            .or_else(|| alg.and_then(|a| a.parameter_set.as_deref()?.parse().ok())),
+            // A parameter set is a key size only for RSA, DSA and DH (ML-DSA-44's is not).
+            .or_else(|| {
+                alg.filter(|a| matches!(a.family.as_str(), "RSA" | "DSA" | "FFDH"))
+                    .and_then(|a| a.parameter_set.as_deref()?.parse().ok())
+            }),
         curve: alg.and_then(|a| a.curve.clone()),
         format,
         fingerprint,

@@ -73,6 +73,21 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
             out.warn(f, format!("certificate in PKCS#12: {e}"));
         }
     }
+    // The certificates' public keys, by key algorithm: a private key whose algorithm only
+    // one certificate of the file shares is that certificate's key, and takes its SPKI
+    // identity (so the pair is one key asset).
+    let cert_keys: Vec<(String, String)> = c
+        .certificates
+        .iter()
+        .filter_map(|der| {
+            let (_, _, key) = analyse(der, "pkcs12").ok()?;
+            let spki = crate::certs::cert_spki(der)?;
+            Some((
+                key.name,
+                format!("sha256:{}", hex::encode(Sha256::digest(spki))),
+            ))
+        })
+        .collect();
     for (i, k) in c.keys.iter().enumerate() {
         let props = k
             .summary
@@ -86,7 +101,13 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
             size: k.summary.as_ref().and_then(|s| s.bits),
             curve: k.summary.as_ref().and_then(|s| s.curve.clone()),
             format: "pkcs12".into(),
-            fingerprint: None,
+            fingerprint: {
+                let mut same = cert_keys.iter().filter(|(name, _)| *name == props.name);
+                match (same.next(), same.next()) {
+                    (Some((_, fp)), None) => Some(fp.clone()),
+                    _ => None,
+                }
+            },
             encrypted: Some(k.encrypted_pkcs8 || !c.encryption.is_empty()),
             protection: k
                 .encryption

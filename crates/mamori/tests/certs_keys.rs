@@ -190,11 +190,21 @@ fn certificates_made_by_openssl() {
         codes.contains(&("crypto-broken-algorithm", "RSA-PKCS1-1.5-SHA-1")),
         "{codes:?}"
     );
-    // The certificate depends on its two algorithms.
-    assert_eq!(
-        leaf["depends_on"],
-        serde_json::json!(["alg:RSA-PKCS1-1.5-SHA-1", "alg:ECDSA-P-256"])
-    );
+    // The certificate depends on its signature algorithm and its public key, and the public
+    // key is the same asset as the private key file leaf.key (one key, two places).
+    let deps = leaf["depends_on"].as_array().unwrap();
+    assert_eq!(deps[0], "alg:RSA-PKCS1-1.5-SHA-1");
+    let key = asset_at(&r, "key", "leaf.key");
+    assert_eq!(deps[1], key["id"]);
+    assert_eq!(key["depends_on"], serde_json::json!(["alg:ECDSA-P-256"]));
+    assert!(key["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("leaf.pem")));
 }
 
 #[test]

@@ -84,7 +84,18 @@ fn cyclonedx_output_is_schema_valid_and_complete() {
     let cp = &cert["cryptoProperties"]["certificateProperties"];
     assert_eq!(cp["subjectName"], "CN=app");
     assert_eq!(cp["signatureAlgorithmRef"], "alg:RSA-PKCS1-1.5-SHA-256");
-    assert_eq!(cp["subjectPublicKeyRef"], "alg:RSA-2048");
+    // subjectPublicKeyRef names the public key (related-crypto-material), which names its
+    // algorithm.
+    let pk_ref = cp["subjectPublicKeyRef"].as_str().unwrap();
+    assert!(pk_ref.starts_with("key:sha256:"), "{pk_ref}");
+    let pk = comps
+        .iter()
+        .find(|c| c["bom-ref"] == pk_ref)
+        .expect("the public key component");
+    assert_eq!(
+        pk["cryptoProperties"]["relatedCryptoMaterialProperties"]["algorithmRef"],
+        "alg:RSA-2048"
+    );
     assert!(cert["evidence"]["occurrences"][0]["location"]
         .as_str()
         .unwrap()
