@@ -156,6 +156,13 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
             bail!("target {} does not exist or cannot be read", t.display());
         }
     }
+    // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
+    // another run, does not depend on the directory mamori was started from.
+    let targets: Vec<PathBuf> = a
+        .targets
+        .iter()
+        .map(|t| std::path::absolute(t).unwrap_or_else(|_| t.clone()))
+        .collect();
     let mut passwords = Vec::new();
     if let Some(pf) = &a.password_file {
         let text = std::fs::read_to_string(pf)
@@ -207,7 +214,7 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
             }
             pb.finish_and_clear();
         });
-        for t in &a.targets {
+        for t in &targets {
             let got = mamori_fs::collect(t, &opts, &progress);
             observations.extend(got.observations);
             warnings.extend(got.warnings);
@@ -222,7 +229,7 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
     };
     let findings = mamori_assess::assess(&assets, &policy);
     let result = ScanResult {
-        targets: a.targets.iter().map(|t| t.display().to_string()).collect(),
+        targets: targets.iter().map(|t| t.display().to_string()).collect(),
         assets,
         findings,
         warnings,

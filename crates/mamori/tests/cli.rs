@@ -586,3 +586,39 @@ fn reads_only_the_target() {
     let r = scan_json(&db, &[&bom], &[]);
     assert_eq!(assets_of(&r, "key").len(), 2);
 }
+
+/// The same tree scanned as `t`, `./t` and by its absolute path gives runs with no diff.
+#[test]
+fn how_the_target_is_typed_does_not_change_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("t")).unwrap();
+    openssl(&d.join("t"), &["genrsa", "-out", "k.key", "1024"]);
+    let db = d.join("m.db");
+    for target in ["t", "./t", d.join("t").to_str().unwrap()] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_mamori"))
+            .args(["scan", "-q", target])
+            .env("MAMORI_DB", &db)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    for (a, b) in [("1", "2"), ("2", "3")] {
+        let diff: serde_json::Value =
+            serde_json::from_slice(&mamori(&db, &["diff", a, b, "--format", "json"]).stdout)
+                .unwrap();
+        for k in [
+            "assets_added",
+            "assets_removed",
+            "findings_added",
+            "findings_removed",
+        ] {
+            assert!(
+                diff[k].as_array().unwrap().is_empty(),
+                "{a}->{b} {k}: {}",
+                diff[k]
+            );
+        }
+    }
+}
