@@ -710,6 +710,15 @@ fn openssh_private(data: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     Some((props, k))
 }
 
+/// Whether `b64` decodes to an SSH public key blob whose type string is `kind`.
+fn blob_names(b64: &str, kind: &str) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .and_then(|b| SshReader(&b).string().map(|s| s == kind.as_bytes()))
+        .unwrap_or(false)
+}
+
 fn is_ssh_key_type(t: &str) -> bool {
     t.starts_with("ssh-")
         || t.starts_with("ecdsa-sha2-")
@@ -745,6 +754,11 @@ fn ssh_lines(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
                 is_ssh_key_type(t) && toks.get(i + 1).is_some_and(|b| b.starts_with("AAAA"))
             })
             .or_else(|| toks.iter().position(|t| is_ssh_key_type(t)))
+            // A key type OpenSSH does not know (`name@example.com` extensions): the token
+            // whose following base64 blob names it as its own type.
+            .or_else(|| {
+                (0..toks.len().saturating_sub(1)).find(|&i| blob_names(toks[i + 1], toks[i]))
+            })
         else {
             if f.name.ends_with(".pub") || SSH_FILES.contains(&f.name) {
                 out.warn(f, format!("line {}: no SSH key type found", i + 1));
@@ -794,6 +808,38 @@ fn ssh_lines(f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssh_keys_of_unknown_types_are_kept() {
+        let mut blob = Vec::new();
+        for part in [&b"name@example.com"[..], &[7u8; 32][..]] {
+            blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            blob.extend_from_slice(part);
+        }
+        let line = format!(
+            "name@example.com {} me@host\n",
+            base64::engine::general_purpose::STANDARD.encode(&blob)
+        );
+        let f = FileInfo {
+            path: "opaque.pub",
+            name: "opaque.pub",
+            size: line.len() as u64,
+            container: None,
+            fs: None,
+        };
+        let mut out = Output::default();
+        KeyDetector.detect(&f, line.as_bytes(), &mut out);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let key = out
+            .observations
+            .iter()
+            .find(|o| o.asset.key.is_some())
+            .unwrap();
+        assert_eq!(
+            key.asset.key.as_ref().unwrap().algorithm,
+            "name@example.com"
+        );
+    }
 
     #[test]
     fn malformed_inputs_do_not_panic() {
