@@ -2,7 +2,7 @@
 //! the `TLSv1.3` form), `SSLOpenSSLConfCmd` (Curves, Groups, SignatureAlgorithms,
 //! Ciphersuites, CipherString, MinProtocol) and their `SSLProxy*` twins.
 
-use super::{proto_asset, Sink};
+use super::Sink;
 use crate::detect::{Detector, FileInfo, Output};
 use mamori_algorithms::tls::{self, ProtocolVersion};
 
@@ -127,14 +127,7 @@ impl Detector for ApacheDetector {
                 _ => {}
             }
         }
-        for (v, line, text) in protos {
-            let suites = if v.version == "1.3" {
-                s13.clone()
-            } else {
-                s12.clone()
-            };
-            sink.at(proto_asset(v, suites), line, &text);
-        }
+        sink.protocols(protos, &s12, &s13);
     }
 }
 

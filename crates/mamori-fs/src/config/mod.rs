@@ -94,6 +94,24 @@ impl Sink<'_, '_> {
         };
         self.out.observe(asset, loc, self.detector, ctx);
     }
+    /// Record the enabled protocol versions `(version, line, directive)`, each TLS 1.3 one
+    /// with the TLS 1.3 suites and every older one with the cipher-string suites.
+    pub fn protocols(
+        &mut self,
+        protos: Vec<(&'static ProtocolVersion, u32, String)>,
+        suites12: &[String],
+        suites13: &[String],
+    ) {
+        for (v, line, text) in protos {
+            let suites = if v.version == "1.3" {
+                suites13
+            } else {
+                suites12
+            };
+            self.at(proto_asset(v, suites.to_vec()), line, &text);
+        }
+    }
+
     /// Record a problem.
     pub fn warn(&mut self, msg: impl Into<String>) {
         self.out.warn(self.file, msg);

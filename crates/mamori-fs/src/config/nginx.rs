@@ -3,7 +3,7 @@
 //! `sites-enabled/`, `sites-available/`, `conf.d/`. `ssl_certificate` files are left to the
 //! certificate detector. Where `ssl_protocols` is absent nothing is assumed.
 
-use super::{proto_asset, Sink};
+use super::Sink;
 use crate::detect::{Detector, FileInfo, Output};
 use mamori_algorithms::tls;
 
@@ -161,14 +161,7 @@ impl Detector for NginxDetector {
                 _ => {}
             }
         }
-        for (v, line, text) in protos {
-            let suites = if v.version == "1.3" {
-                suites13.clone()
-            } else {
-                suites12.clone()
-            };
-            sink.at(proto_asset(v, suites), line, &text);
-        }
+        sink.protocols(protos, &suites12, &suites13);
     }
 }
 

@@ -89,3 +89,25 @@ pub fn asset_at<'a>(
         })
         .unwrap_or_else(|| panic!("no {kind} asset at {suffix}"))
 }
+
+/// A validator for the official CycloneDX JSON schema `bom-<version>.schema.json` in
+/// ../shared, with the schemas it references registered (nothing is fetched).
+pub fn cyclonedx_validator(version: &str) -> jsonschema::Validator {
+    let dir = shared().join("cyclonedx");
+    let load = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+    };
+    let mut opts = jsonschema::options();
+    for f in [
+        "spdx.schema.json",
+        "jsf-0.82.schema.json",
+        "cryptography-defs.schema.json",
+    ] {
+        opts = opts.with_resource(
+            format!("http://cyclonedx.org/schema/{f}"),
+            jsonschema::Resource::from_contents(load(f)).unwrap(),
+        );
+    }
+    opts.build(&load(&format!("bom-{version}.schema.json")))
+        .unwrap_or_else(|e| panic!("CycloneDX {version} schema compiles: {e}"))
+}
