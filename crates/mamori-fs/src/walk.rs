@@ -13,6 +13,45 @@ use std::sync::Mutex;
 /// Paths never entered when they are reached as real system directories.
 const PSEUDO_FS: &[&str] = &["/proc", "/sys", "/dev"];
 
+/// File-system types whose contents are the live kernel's, not files.
+const PSEUDO_FS_TYPES: &[&str] = &[
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "mqueue",
+    "hugetlbfs",
+    "configfs",
+    "fusectl",
+    "binfmt_misc",
+];
+
+/// Mount points of pseudo file systems, from /proc/self/mountinfo (empty where it cannot be
+/// read). Field 5 is the mount point (octal escapes for spaces), the field after ` - ` the type.
+fn pseudo_mounts() -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let (left, right) = l.split_once(" - ")?;
+            let fstype = right.split_whitespace().next()?;
+            let mount = left.split_whitespace().nth(4)?;
+            PSEUDO_FS_TYPES
+                .contains(&fstype)
+                .then(|| PathBuf::from(mount.replace("\\040", " ")))
+        })
+        .filter(|m| m != Path::new("/"))
+        .collect()
+}
+
 /// Collect observations from one target.
 pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
     let all = detectors(opts);
@@ -168,11 +207,23 @@ fn walk_dir(
     // Never descend into the live kernel's pseudo file systems (/proc, /sys, /dev) when
     // the walk starts at the real root.
     let root_is_slash = root_abs == Path::new("/");
+    // … nor into any kernel pseudo file system mounted anywhere below the target (a
+    // container root file system with its own /proc mounted, say).
+    // Mount points are real paths; the walk's paths start with the target as given.
+    let pseudo_mounts: Vec<PathBuf> = pseudo_mounts()
+        .into_iter()
+        .filter_map(|m| m.strip_prefix(&root_abs).ok().map(|rel| root.join(rel)))
+        .filter(|m| m.as_path() != root)
+        .collect();
     b.filter_entry(move |e| {
-        !(root_is_slash
-            && e.depth() == 1
-            && e.file_type().map(|t| t.is_dir()).unwrap_or(false)
-            && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]))
+        let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if !is_dir {
+            return true;
+        }
+        if root_is_slash && e.depth() == 1 && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]) {
+            return false;
+        }
+        !(!pseudo_mounts.is_empty() && pseudo_mounts.iter().any(|m| e.path() == m.as_path()))
     });
     let fs = DiskFs::new(root);
     let results: Mutex<Vec<Output>> = Mutex::new(Vec::new());

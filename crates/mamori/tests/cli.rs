@@ -604,3 +604,37 @@ fn how_the_target_is_typed_does_not_change_the_run() {
         }
     }
 }
+
+/// A root file system with the kernel's /proc mounted inside (as in a chroot or a container
+/// root): the walk does not enter it. Needs root for `mount`, as CI and scripts/test have.
+#[test]
+fn does_not_walk_into_a_mounted_proc() {
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::create_dir_all(root.join("etc/ssl")).unwrap();
+    openssl(&root.join("etc/ssl"), &["genrsa", "-out", "k.key", "2048"]);
+    let st = std::process::Command::new("mount")
+        .args(["-t", "proc", "proc"])
+        .arg(root.join("proc"))
+        .status()
+        .expect("mount runs (package mount)");
+    assert!(
+        st.success(),
+        "mount -t proc failed: this test needs root, as CI has"
+    );
+    let _guard = Unmount(root.join("proc"));
+    let r = scan_json(&dir.path().join("m.db"), &[&root], &[]);
+    assert!(
+        r["files"].as_u64().unwrap() < 10,
+        "walked into /proc: {} files",
+        r["files"]
+    );
+    assert_eq!(assets_of(&r, "key").len(), 1);
+}
