@@ -223,7 +223,7 @@ fn walk_dir(
         if root_is_slash && e.depth() == 1 && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]) {
             return false;
         }
-        !(!pseudo_mounts.is_empty() && pseudo_mounts.iter().any(|m| e.path() == m.as_path()))
+        !pseudo_mounts.iter().any(|m| e.path() == m.as_path())
     });
     let fs = DiskFs::new(root);
     let results: Mutex<Vec<Output>> = Mutex::new(Vec::new());
