@@ -1107,6 +1107,7 @@ pub fn parse(data: &[u8], passwords: &[String]) -> Result<Pkcs12Contents, Pkcs12
         chosen,
         failed: 0,
         opened: 0,
+        work_left: FILE_WORK,
     };
     for part in parts {
         match part {
@@ -1137,16 +1138,40 @@ pub fn parse(data: &[u8], passwords: &[String]) -> Result<Pkcs12Contents, Pkcs12
     Ok(out)
 }
 
+/// Key-derivation iterations one file may cost in all (about a few seconds of CPU): a
+/// hostile file of many bags, each at the per-bag maximum, must not stall the scan.
+const FILE_WORK: u64 = 40_000_000;
+
 /// Password state while reading one file.
 struct Ctx<'p> {
     passwords: &'p [String],
     chosen: Option<usize>,
     failed: usize,
     opened: usize,
+    /// Key-derivation iterations still allowed for this file.
+    work_left: u64,
 }
 
 impl Ctx<'_> {
     fn decrypt(&mut self, scheme: &Scheme, data: &[u8]) -> Option<Vec<u8>> {
+        // When no password has opened anything and one bag has already resisted all of them,
+        // the next bag will too (one file, one password): do not pay for it again.
+        if self.opened == 0 && self.failed > 0 {
+            self.failed += 1;
+            return None;
+        }
+        // Worst case of this bag: every password, every password form, key and IV derived.
+        let per_try = match scheme {
+            Scheme::Pkcs12 { iter, .. } => iter.saturating_mul(6),
+            Scheme::Pbes2 { iter, .. } => u64::from(*iter),
+        };
+        let tries = self.passwords.len().max(1) as u64;
+        let cost = per_try.saturating_mul(tries);
+        if cost > self.work_left {
+            self.failed += 1;
+            return None;
+        }
+        self.work_left -= cost;
         match decrypt_any(scheme, self.passwords, self.chosen, data) {
             Some((i, plain)) => {
                 self.opened += 1;
@@ -1414,6 +1439,41 @@ fn secret_info(plain: &[u8]) -> Option<(String, u32)> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn one_file_has_a_bounded_key_derivation_budget() {
+        let pw = vec!["a".to_string()];
+        let scheme = |iter: u32| Scheme::Pbes2 {
+            prf: Hash::Sha256,
+            salt: vec![1; 8],
+            iter,
+            cipher: Cipher::Aes,
+            key_len: 32,
+            iv: vec![0; 16],
+        };
+        let mut ctx = Ctx {
+            passwords: &pw,
+            chosen: None,
+            failed: 0,
+            opened: 0,
+            work_left: FILE_WORK,
+        };
+        // After the first bag resists every password, no further bag costs anything.
+        for _ in 0..1000 {
+            assert!(ctx.decrypt(&scheme(1000), &[0u8; 32]).is_none());
+        }
+        assert_eq!((ctx.failed, ctx.work_left), (1000, FILE_WORK - 1000));
+        // A bag dearer than what is left is not even tried.
+        let mut ctx = Ctx {
+            passwords: &pw,
+            chosen: None,
+            failed: 0,
+            opened: 0,
+            work_left: 10,
+        };
+        assert!(ctx.decrypt(&scheme(2_000_000), &[0u8; 32]).is_none());
+        assert_eq!(ctx.work_left, 10);
+    }
+
     use super::*;
     use std::path::{Path, PathBuf};
     use std::process::Command;
