@@ -238,6 +238,12 @@ fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
     v
 }
 
+/// A PKCS#8 PrivateKeyInfo described as the key detector describes it (algorithm, size,
+/// fingerprint of the public half); used for keys inside PKCS#12 files too.
+pub(crate) fn pkcs8_key(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+    pkcs8(der_bytes)
+}
+
 /// PKCS#8 PrivateKeyInfo (RFC 5958 OneAsymmetricKey).
 fn pkcs8(der_bytes: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     let (seq, _) = der::expect(der_bytes, der::SEQUENCE)?;

@@ -73,53 +73,39 @@ pub fn pkcs12(f: &FileInfo<'_>, data: &[u8], passwords: &[String], out: &mut Out
             out.warn(f, format!("certificate in PKCS#12: {e}"));
         }
     }
-    // The certificates' public keys, by key algorithm: a private key whose algorithm only
-    // one certificate of the file shares is that certificate's key, and takes its SPKI
-    // identity (so the pair is one key asset).
-    let cert_keys: Vec<(String, String)> = c
-        .certificates
-        .iter()
-        .filter_map(|der| {
-            let (_, _, key) = analyse(der, "pkcs12").ok()?;
-            let spki = crate::certs::cert_spki(der)?;
-            Some((
-                key.name,
-                format!("sha256:{}", hex::encode(Sha256::digest(spki))),
-            ))
-        })
-        .collect();
     for (i, k) in c.keys.iter().enumerate() {
-        let props = k
-            .summary
-            .as_ref()
-            .map(summary_props)
-            .unwrap_or_else(|| unknown_props("encrypted-key"));
-        let kp = KeyProps {
-            spki_sha256: None,
-            material: "private-key".into(),
-            algorithm: props.name.clone(),
-            size: k.summary.as_ref().and_then(|s| s.bits),
-            curve: k.summary.as_ref().and_then(|s| s.curve.clone()),
-            format: "pkcs12".into(),
-            fingerprint: {
-                let mut same = cert_keys.iter().filter(|(name, _)| *name == props.name);
-                match (same.next(), same.next()) {
-                    (Some((_, fp)), None) => Some(fp.clone()),
-                    _ => None,
-                }
-            },
-            encrypted: Some(k.encrypted_pkcs8 || !c.encryption.is_empty()),
-            protection: k
-                .encryption
-                .clone()
-                .or_else(|| (!protection.is_empty()).then(|| protection.clone())),
-            // Without a fingerprint the label tells keys of one file apart (see record_key).
-            label: k
-                .friendly_name
-                .clone()
-                .or_else(|| k.local_key_id.as_ref().map(|id| format!("localKeyId {id}")))
-                .or_else(|| Some(format!("key #{}", i + 1))),
+        // The decrypted key described like a loose PKCS#8 key (its fingerprint ties it to
+        // its certificate); a key that could not be read still counts, by its summary.
+        let (props, mut kp) = match &k.described {
+            Some((p, kp)) => (p.clone(), kp.clone()),
+            None => {
+                let props = k
+                    .summary
+                    .as_ref()
+                    .map(summary_props)
+                    .unwrap_or_else(|| unknown_props("encrypted-key"));
+                let kp = KeyProps {
+                    material: "private-key".into(),
+                    algorithm: props.name.clone(),
+                    size: k.summary.as_ref().and_then(|s| s.bits),
+                    curve: k.summary.as_ref().and_then(|s| s.curve.clone()),
+                    ..Default::default()
+                };
+                (props, kp)
+            }
         };
+        kp.format = "pkcs12".into();
+        kp.encrypted = Some(k.encrypted_pkcs8 || !c.encryption.is_empty());
+        kp.protection = k
+            .encryption
+            .clone()
+            .or_else(|| (!protection.is_empty()).then(|| protection.clone()));
+        // Without a fingerprint the label tells keys of one file apart (see record_key).
+        kp.label = k
+            .friendly_name
+            .clone()
+            .or_else(|| k.local_key_id.as_ref().map(|id| format!("localKeyId {id}")))
+            .or_else(|| Some(format!("key #{}", i + 1)));
         record_key(f.location(), props, kp, out);
     }
     for s in &c.secrets {

@@ -71,6 +71,9 @@ pub struct KeySummary {
 pub struct P12Key {
     /// What the key is; `None` when it could not be decrypted or parsed.
     pub summary: Option<KeySummary>,
+    /// The key as the key detector describes a PKCS#8 key (algorithm, size, and the
+    /// fingerprint of its public half), read from the decrypted PrivateKeyInfo in memory.
+    pub described: Option<(mamori_model::AlgorithmProps, mamori_model::KeyProps)>,
     /// Length of the (decrypted) PKCS#8 PrivateKeyInfo DER, or of the encrypted blob when it
     /// could not be decrypted.
     pub der_len: usize,
@@ -1338,6 +1341,7 @@ fn read_safe_contents(
                 let raw = value.raw;
                 out.keys.push(P12Key {
                     summary: pkcs8_summary(raw).ok(),
+                    described: crate::keys::pkcs8_key(raw),
                     der_len: raw.len(),
                     encrypted_pkcs8: false,
                     encryption: None,
@@ -1350,6 +1354,7 @@ fn read_safe_contents(
                 let (name, plain) = open_shrouded(raw, ctx, out)?;
                 out.keys.push(P12Key {
                     summary: plain.as_deref().and_then(|p| pkcs8_summary(p).ok()),
+                    described: plain.as_deref().and_then(crate::keys::pkcs8_key),
                     der_len: plain.as_ref().map_or(raw.len(), Vec::len),
                     encrypted_pkcs8: true,
                     encryption: Some(name),

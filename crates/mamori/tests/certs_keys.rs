@@ -698,6 +698,9 @@ fn keystores_pkcs12_and_openpgp() {
     let p12 = asset_at(&r, "certificate", "server.p12");
     assert_eq!(p12["certificate"]["public_key_size"], 3072);
     let pk = asset_at(&r, "key", "server.p12");
+    // The private key in the file is the certificate's key: one asset.
+    assert_eq!(p12["depends_on"][1], pk["id"]);
+    assert_eq!(pk["key"]["material"], "private-key");
     assert_eq!(pk["key"]["algorithm"], "RSA-3072");
     assert_eq!(
         pk["key"]["protection"],
