@@ -32,8 +32,7 @@ impl Detector for KeyDetector {
     }
 
     fn wants(&self, f: &FileInfo<'_>, head: &[u8]) -> bool {
-        if crate::pgp::sniff(head) || matches!(f.extension().as_deref(), Some("gpg") | Some("kbx"))
-        {
+        if is_openpgp_keys(f, head) {
             return true;
         }
         if pem::has_pem(head) {
@@ -60,10 +59,12 @@ impl Detector for KeyDetector {
     }
 
     fn detect(&self, f: &FileInfo<'_>, data: &[u8], out: &mut Output) {
-        if crate::pgp::sniff(data) || matches!(f.extension().as_deref(), Some("gpg") | Some("kbx"))
-        {
+        if is_openpgp_keys(f, data) {
             crate::keystores::openpgp(f, data, out);
             return;
+        }
+        if armored_pgp_without_keys(data) {
+            return; // a signature or message: OpenPGP, but no key to inventory
         }
         if pem::has_pem(data) {
             for b in pem::blocks(data) {
@@ -236,6 +237,20 @@ fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
     }
     v.extend_from_slice(body);
     v
+}
+
+/// An armored OpenPGP signature or message (`BEGIN PGP SIGNATURE`, `… MESSAGE`): no key.
+fn armored_pgp_without_keys(head: &[u8]) -> bool {
+    memchr::memmem::find(head, b"-----BEGIN PGP ").is_some()
+        && memchr::memmem::find(head, b" KEY BLOCK-----").is_none()
+}
+
+/// OpenPGP key material: a binary keyring or keybox, or an armored key block.
+fn is_openpgp_keys(f: &FileInfo<'_>, head: &[u8]) -> bool {
+    if armored_pgp_without_keys(head) {
+        return false;
+    }
+    crate::pgp::sniff(head) || matches!(f.extension().as_deref(), Some("gpg") | Some("kbx"))
 }
 
 /// A PKCS#8 PrivateKeyInfo described as the key detector describes it (algorithm, size,

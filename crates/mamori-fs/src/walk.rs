@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Paths never entered when they are reached as real system directories.
+/// Directories never entered at the top of `/` or of a root file system.
 const PSEUDO_FS: &[&str] = &["/proc", "/sys", "/dev"];
 
 /// File-system types whose contents are the live kernel's, not files.
@@ -207,6 +207,8 @@ fn walk_dir(
     // Never descend into the live kernel's pseudo file systems (/proc, /sys, /dev) when
     // the walk starts at the real root.
     let root_is_slash = root_abs == Path::new("/");
+    // A root file system (a container's or a chroot's) has the same /proc, /sys and /dev.
+    let rootfs = DiskFs::new(root).rootfs;
     // … nor into any kernel pseudo file system mounted anywhere below the target (a
     // container root file system with its own /proc mounted, say).
     // Mount points are real paths; the walk's paths start with the target as given.
@@ -220,7 +222,10 @@ fn walk_dir(
         if !is_dir {
             return true;
         }
-        if root_is_slash && e.depth() == 1 && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..]) {
+        if (root_is_slash || rootfs)
+            && e.depth() == 1
+            && PSEUDO_FS.iter().any(|ps| e.file_name() == &ps[1..])
+        {
             return false;
         }
         !pseudo_mounts.iter().any(|m| e.path() == m.as_path())
@@ -313,19 +318,26 @@ fn visit(
     if ft.is_symlink() {
         // Not followed: a link inside the target is scanned where it points; a link out of
         // the target is not ours to read. Broken and looping links are reported.
-        match std::fs::canonicalize(path) {
+        // In a root file system an absolute link means the tree's own root, not the host's.
+        let dest = std::fs::read_link(path).ok();
+        let resolved = match &dest {
+            Some(d) if fs.rootfs && d.is_absolute() => {
+                let inner = fs.root.join(d.strip_prefix("/").unwrap_or(d));
+                std::fs::symlink_metadata(&inner).map(|_| inner)
+            }
+            _ => std::fs::canonicalize(path),
+        };
+        match resolved {
             Err(e) if e.raw_os_error() == Some(40) => out
                 .warnings
                 .push(Warning::new(shown.to_string(), "symlink loop")),
-            Err(_) => {
-                let dest = std::fs::read_link(path)
-                    .map(|d| d.display().to_string())
-                    .unwrap_or_default();
-                out.warnings.push(Warning::new(
-                    shown.to_string(),
-                    format!("dangling symlink to {dest}"),
-                ))
-            }
+            Err(_) => out.warnings.push(Warning::new(
+                shown.to_string(),
+                format!(
+                    "dangling symlink to {}",
+                    dest.map(|d| d.display().to_string()).unwrap_or_default()
+                ),
+            )),
             Ok(_) => {}
         }
         let _ = root_abs;

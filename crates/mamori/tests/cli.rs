@@ -511,6 +511,21 @@ fn reads_only_the_target() {
     .unwrap();
     openssl(&t, &["genrsa", "-out", "vendor/v.key", "1024"]);
     openssl(&t, &["genrsa", "-out", "app.key", "2048"]);
+    // In a root file system an absolute link points inside it: not dangling.
+    std::fs::create_dir_all(t.join("etc/nginx/sites-available")).unwrap();
+    std::fs::create_dir_all(t.join("etc/nginx/sites-enabled")).unwrap();
+    std::fs::write(t.join("etc/nginx/sites-available/default"), "server {}\n").unwrap();
+    std::os::unix::fs::symlink(
+        "/etc/nginx/sites-available/default",
+        t.join("etc/nginx/sites-enabled/default"),
+    )
+    .unwrap();
+    // An armored OpenPGP signature holds no key: neither a key nor a warning.
+    std::fs::write(
+        t.join("Release.gpg"),
+        "-----BEGIN PGP SIGNATURE-----\n\niQIzBAABCgAdFiEE\n=abcd\n-----END PGP SIGNATURE-----\n",
+    )
+    .unwrap();
     let link = d.join("link");
     std::os::unix::fs::symlink(&t, &link).unwrap();
     let db = d.join("m.db");
@@ -533,6 +548,16 @@ fn reads_only_the_target() {
     assert!(
         !ids.contains(&"alg:3des-cbc"),
         "a file outside the target was read: {ids:?}"
+    );
+    // The one warning: the Include that points outside the target was not read.
+    let w = r["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read Include"),
+        "{w:?}"
     );
     let keys = assets_of(&r, "key");
     assert_eq!(
