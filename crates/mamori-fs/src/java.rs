@@ -704,22 +704,7 @@ mod tests {
     }
 
     fn scan_bytes(path: &str, data: &[u8]) -> Output {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let f = FileInfo {
-            path,
-            name,
-            size: data.len() as u64,
-            container: None,
-            fs: None,
-        };
-        let d = JavaArchiveDetector;
-        assert!(
-            d.wants(&f, &data[..data.len().min(crate::HEAD_LEN)]),
-            "{path} not wanted"
-        );
-        let mut out = Output::default();
-        d.detect(&f, data, &mut out);
-        out
+        crate::config::testutil::run(&JavaArchiveDetector, path, data, None)
     }
 
     fn scan(p: &Path) -> Output {

@@ -22,22 +22,7 @@ fn run(cmd: &mut Command, package: &str) -> String {
 }
 
 fn scan_bytes(path: &str, data: &[u8]) -> Output {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let f = FileInfo {
-        path,
-        name,
-        size: data.len() as u64,
-        container: None,
-        fs: None,
-    };
-    let d = BinaryDetector;
-    assert!(
-        d.wants(&f, &data[..data.len().min(crate::HEAD_LEN)]),
-        "{path} not wanted"
-    );
-    let mut out = Output::default();
-    d.detect(&f, data, &mut out);
-    out
+    crate::config::testutil::run(&BinaryDetector, path, data, None)
 }
 
 fn scan(path: &Path) -> Output {
