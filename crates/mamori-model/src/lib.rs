@@ -16,6 +16,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod purl;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
