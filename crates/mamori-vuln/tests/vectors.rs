@@ -4,6 +4,22 @@
 //!
 //! Each vector is checked both ways: `compare(a, b)` must give the stated
 //! order and `compare(b, a)` its reverse.
+//!
+//! Where the vectors encode one tool's behaviour rather than a spec (all
+//! pass; the schemes document it):
+//! - Alpine: the malformed versions (`1.2.0A`, `1-ruff`, `0..1..0`) follow
+//!   OSV's osv-scalibr fallback; the file itself notes apk 2.x and 3.x
+//!   disagree on them.
+//! - Red Hat: `1 < 1-` and `1 < 1-0` (a present release beats an absent
+//!   one) is OSV's choice; rpm compares releases only when both have one.
+//! - Packagist: `1.0.0 > 1.0` is PHP `version_compare`, not Composer's
+//!   `normalize` (which makes them equal); huge numbers are compared exactly
+//!   where PHP would clamp them.
+//! - PyPI: the `0.1-bulbasaur` lines are pre-PEP 440 "legacy" versions
+//!   (setuptools order), which current `packaging` rejects.
+//! - SemVer/Pub: `v` prefixes, missing minor/patch and `1.1.3.4.5` are
+//!   lenient readings, not SemVer 2.0.
+//! - RubyGems: `1beta` is rejected by `Gem::Version`; read leniently.
 
 use mamori_vuln::version::{compare, Ecosystem};
 use std::cmp::Ordering;
