@@ -691,16 +691,7 @@ mod tests {
     use std::process::Command;
 
     fn run(cmd: &mut Command, package: &str) {
-        let prog = format!("{:?}", cmd.get_program());
-        let out = cmd.output().unwrap_or_else(|e| {
-            panic!("{prog} not runnable ({e}): install the Debian package {package}")
-        });
-        assert!(
-            out.status.success(),
-            "{prog} failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::config::testutil::command(cmd, package);
     }
 
     fn scan_bytes(path: &str, data: &[u8]) -> Output {

@@ -7,19 +7,7 @@ use mamori_model::CryptoStatus;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn run(cmd: &mut Command, package: &str) -> String {
-    let prog = format!("{:?}", cmd.get_program());
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{prog} not runnable ({e}): install the Debian package {package}")
-    });
-    assert!(
-        out.status.success(),
-        "{prog} failed (is the Debian package {package} installed?):\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::config::testutil::command as run;
 
 fn scan_bytes(path: &str, data: &[u8]) -> Output {
     crate::config::testutil::run(&BinaryDetector, path, data, None)

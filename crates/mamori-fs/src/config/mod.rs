@@ -252,6 +252,22 @@ pub(crate) mod testutil {
         }
     }
 
+    /// Run a real tool that makes a fixture; its standard output. A missing tool fails the
+    /// test naming the Debian package that provides it.
+    pub fn command(cmd: &mut std::process::Command, package: &str) -> String {
+        let prog = format!("{:?}", cmd.get_program());
+        let out = cmd.output().unwrap_or_else(|e| {
+            panic!("{prog} not runnable ({e}): install the Debian package {package}")
+        });
+        assert!(
+            out.status.success(),
+            "{prog} failed (is the Debian package {package} installed?):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Run a detector on bytes as if they were the file at `path`.
     pub fn run(d: &dyn Detector, path: &str, data: &[u8], fs: Option<&dyn ReadOther>) -> Output {
         let name = path.rsplit('/').next().unwrap_or(path);
