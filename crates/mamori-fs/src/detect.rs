@@ -6,7 +6,9 @@
 //! file inside a container image layer and a file on disk look the same, and the scan reads
 //! only the bytes some detector needs.
 
-use mamori_model::{CryptoAsset, Location, Observation, Occurrence, Warning};
+use mamori_model::{
+    Component, ComponentObservation, CryptoAsset, Distro, Location, Observation, Occurrence, Warning,
+};
 
 /// How many leading bytes every detector sees before deciding.
 pub const HEAD_LEN: usize = 4096;
@@ -68,6 +70,10 @@ pub struct Output {
     pub observations: Vec<Observation>,
     /// Problems with the input (malformed file …); the scan goes on.
     pub warnings: Vec<Warning>,
+    /// Software components seen.
+    pub components: Vec<ComponentObservation>,
+    /// Operating systems seen (os-release files).
+    pub distros: Vec<Distro>,
 }
 
 impl Output {
@@ -81,6 +87,24 @@ impl Output {
     ) {
         self.observations.push(Observation {
             asset,
+            occurrence: Occurrence {
+                location,
+                detector: detector.to_string(),
+                context,
+            },
+        });
+    }
+
+    /// Record software `component` seen at `location` by `detector`, with what was there.
+    pub fn component(
+        &mut self,
+        component: Component,
+        location: Location,
+        detector: &str,
+        context: Option<String>,
+    ) {
+        self.components.push(ComponentObservation {
+            component,
             occurrence: Occurrence {
                 location,
                 detector: detector.to_string(),

@@ -148,12 +148,13 @@ pub fn collect_image(
             (0, 0)
         }
     };
-    Collected {
-        observations: out.observations,
-        warnings: out.warnings,
+    let mut all = Collected {
         files,
         bytes,
-    }
+        ..Default::default()
+    };
+    all.absorb(out);
+    all
 }
 
 /// Open and index the outer tarball, decompressing it first if it is gzip.
@@ -693,6 +694,8 @@ fn scan_outer(
                 Ok(o) => {
                     out.observations.extend(o.observations);
                     out.warnings.extend(o.warnings);
+                    out.components.extend(o.components);
+                    out.distros.extend(o.distros);
                 }
                 Err(_) => out
                     .warnings

@@ -34,7 +34,7 @@ mod walk;
 pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
 pub use walk::collect;
 
-use mamori_model::{Observation, Warning};
+use mamori_model::{ComponentObservation, Distro, Observation, Warning};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the user asked of a scan.
@@ -85,10 +85,24 @@ pub struct Collected {
     pub observations: Vec<Observation>,
     /// Input problems.
     pub warnings: Vec<Warning>,
+    /// Software components, one per occurrence (not yet merged).
+    pub components: Vec<ComponentObservation>,
+    /// Operating systems of the root file systems seen.
+    pub distros: Vec<Distro>,
     /// Regular files examined.
     pub files: u64,
     /// Bytes read.
     pub bytes: u64,
+}
+
+impl Collected {
+    /// Add what one detector output holds.
+    pub fn absorb(&mut self, o: Output) {
+        self.observations.extend(o.observations);
+        self.warnings.extend(o.warnings);
+        self.components.extend(o.components);
+        self.distros.extend(o.distros);
+    }
 }
 
 /// Every detector mamori has, in the order they run on a file.

@@ -84,12 +84,13 @@ pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collec
         let shown = target.display().to_string();
         let fs = DiskFs::new(target.parent().unwrap_or(Path::new(".")));
         scan_disk_file(target, &shown, &in_tree, &fs, progress, &mut out);
-        Collected {
-            observations: out.observations,
-            warnings: out.warnings,
+        let mut all = Collected {
             files: progress.files.load(std::sync::atomic::Ordering::Relaxed),
             bytes: progress.bytes.load(std::sync::atomic::Ordering::Relaxed),
-        }
+            ..Default::default()
+        };
+        all.absorb(out);
+        all
     }
 }
 
@@ -260,8 +261,7 @@ fn walk_dir(
     });
     let mut all = Collected::default();
     for o in results.into_inner().unwrap_or_default() {
-        all.observations.extend(o.observations);
-        all.warnings.extend(o.warnings);
+        all.absorb(o);
     }
     all.files = progress.files.load(std::sync::atomic::Ordering::Relaxed);
     all.bytes = progress.bytes.load(std::sync::atomic::Ordering::Relaxed);

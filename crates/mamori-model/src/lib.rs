@@ -588,6 +588,203 @@ impl Finding {
     }
 }
 
+/// A checksum of a component's artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Hash {
+    /// Algorithm in CycloneDX spelling: `MD5`, `SHA-1`, `SHA-256`, `SHA-384`, `SHA-512`, `BLAKE2b-256` ….
+    pub alg: String,
+    /// Lowercase hex digest.
+    pub value: String,
+}
+
+/// The source package an OS binary package was built from (advisories name source packages).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SourcePackage {
+    /// Source package name (`openssl` for `libssl3`).
+    pub name: String,
+    /// Source version when it differs from the binary's (binNMUs); else the binary's version.
+    pub version: String,
+}
+
+/// A software component (package) found by a scan: one SBOM entry.
+///
+/// Identity is the purl (`pkg:cargo/serde@1.0.200`, `pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64`);
+/// two observations with the same purl are the same component seen in two places.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Component {
+    /// Package URL, canonical form (see [`purl::Purl`]); the identity.
+    pub purl: String,
+    /// Display name as the ecosystem writes it (`@babel/core`, `org.slf4j:slf4j-api`, `golang.org/x/net`).
+    pub name: String,
+    /// Version as the ecosystem writes it; `None` when the evidence has none (e.g. an unpinned requirement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// OSV ecosystem name: `crates.io`, `npm`, `PyPI`, `Go`, `Maven`, `RubyGems`, `Packagist`,
+    /// `NuGet`, `Debian`, `Ubuntu`, `Alpine`, `Red Hat` …; empty when unknown.
+    pub ecosystem: String,
+    /// For OS packages: the release to match advisories against, as OSV writes it
+    /// (`Debian:12`, `Alpine:v3.20`, `Ubuntu:22.04:LTS`), filled from os-release after the walk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<String>,
+    /// For OS packages: the source package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePackage>,
+    /// Declared license as an SPDX expression (or the declared text when it is not one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// Known checksums of the artifact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    /// `Some(true)` when the project declares it directly, `Some(false)` when it comes in
+    /// transitively, `None` when the evidence does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    /// Only needed for development or tests (dev-dependencies).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+    /// Purls of the components this one depends on, where the evidence gives them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Where it was seen (lockfile, package database, binary). Filled when observations are merged.
+    #[serde(default)]
+    pub occurrences: Vec<Occurrence>,
+}
+
+impl Component {
+    /// A component with its identity; fill the rest.
+    pub fn new(
+        purl: impl Into<String>,
+        name: impl Into<String>,
+        version: Option<String>,
+        ecosystem: impl Into<String>,
+    ) -> Self {
+        Component {
+            purl: purl.into(),
+            name: name.into(),
+            version,
+            ecosystem: ecosystem.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The OSV ecosystem advisories for this component are filed under: the distro release
+    /// for OS packages, else the ecosystem.
+    pub fn match_ecosystem(&self) -> &str {
+        self.distro.as_deref().unwrap_or(&self.ecosystem)
+    }
+
+    /// The package name advisories use: the source package for OS packages, else the name.
+    pub fn match_name(&self) -> &str {
+        self.source.as_ref().map(|s| s.name.as_str()).unwrap_or(&self.name)
+    }
+
+    /// The version advisories compare: the source version for OS packages, else the version.
+    pub fn match_version(&self) -> Option<&str> {
+        match &self.source {
+            Some(s) if !s.version.is_empty() => Some(&s.version),
+            _ => self.version.as_deref(),
+        }
+    }
+}
+
+/// A component seen somewhere, as a detector reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentObservation {
+    /// The component (its `occurrences` are ignored; `occurrence` is used instead).
+    pub component: Component,
+    /// Where and how.
+    pub occurrence: Occurrence,
+}
+
+/// The operating system of a root file system, from its os-release file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distro {
+    /// The root file system's path (the directory that holds `etc/os-release`, `/` inside an image).
+    pub root: String,
+    /// The image tarball it is in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// os-release `ID` (`debian`, `ubuntu`, `alpine`, `rhel`, `rocky` …).
+    pub id: String,
+    /// os-release `VERSION_ID` (`12`, `22.04`, `3.20.3`).
+    #[serde(default)]
+    pub version_id: String,
+    /// os-release `PRETTY_NAME`.
+    #[serde(default)]
+    pub pretty_name: String,
+    /// The OSV ecosystem its packages are matched in (`Debian:12`, `Alpine:v3.20`), if mamori knows the distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osv_ecosystem: Option<String>,
+}
+
+/// A CVSS rating computed from a vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    /// `3.0`, `3.1` or `4.0`.
+    pub version: String,
+    /// The vector string as the advisory gives it.
+    pub vector: String,
+    /// Base score, 0.0 to 10.0.
+    pub score: f64,
+}
+
+/// A VEX statement applied to a vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VexStatus {
+    /// `not_affected`, `fixed`, `affected` or `under_investigation` (OpenVEX words).
+    pub status: String,
+    /// Why (justification and/or impact statement), as the VEX document gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// The VEX file the statement came from.
+    pub source: String,
+}
+
+/// A known vulnerability of a component found by the scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    /// Advisory id (`GHSA-…`, `RUSTSEC-…`, `GO-…`, `PYSEC-…`, `DSA-…`).
+    pub id: String,
+    /// Other ids of the same vulnerability (`CVE-…`, `GHSA-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// One-line summary.
+    #[serde(default)]
+    pub summary: String,
+    /// Severity from the CVSS score (or the advisory's own rating); `None` when the advisory gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The CVSS rating the severity comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<Cvss>,
+    /// The affected component's purl.
+    pub component: String,
+    /// Its name.
+    pub component_name: String,
+    /// Its version.
+    pub component_version: String,
+    /// The nearest version that fixes it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    /// Where the component was found (first occurrence).
+    pub location: Location,
+    /// Set when a VEX statement says the product is not affected or fixed: the finding stays
+    /// visible but no longer counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<VexStatus>,
+}
+
+impl Vulnerability {
+    /// Identity for diffs: the advisory on the component.
+    pub fn key(&self) -> String {
+        format!("{}|{}", self.id, self.component)
+    }
+    /// Whether it counts (not suppressed by VEX).
+    pub fn active(&self) -> bool {
+        self.suppressed.is_none()
+    }
+}
+
 /// A problem with the input that did not stop the scan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -630,6 +827,12 @@ pub struct RunInfo {
     pub findings: u64,
     /// Warnings.
     pub warnings: u64,
+    /// Software components.
+    #[serde(default)]
+    pub components: u64,
+    /// Vulnerabilities (not suppressed by VEX).
+    #[serde(default)]
+    pub vulnerabilities: u64,
     /// Files examined.
     pub files: u64,
     /// Bytes read.
@@ -647,6 +850,15 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Input problems.
     pub warnings: Vec<Warning>,
+    /// Software components (the SBOM), sorted by purl.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// Operating systems of the root file systems scanned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distros: Vec<Distro>,
+    /// Known vulnerabilities of the components, most severe first.
+    #[serde(default)]
+    pub vulnerabilities: Vec<Vulnerability>,
     /// Files examined.
     pub files: u64,
     /// Bytes read by detectors.

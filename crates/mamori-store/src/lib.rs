@@ -250,6 +250,8 @@ impl Store {
                 assets: assets as u64,
                 findings: findings as u64,
                 warnings: warnings as u64,
+                components: 0,
+                vulnerabilities: 0,
                 files: files as u64,
                 bytes: bytes as u64,
             });
@@ -297,6 +299,7 @@ impl Store {
             warnings,
             files: files as u64,
             bytes: bytes as u64,
+            ..Default::default()
         })
     }
 
@@ -438,6 +441,7 @@ mod tests {
             warnings: vec![Warning::new("/t/bad", "truncated")],
             files: 3,
             bytes: 10,
+            ..Default::default()
         }
     }
 

@@ -233,6 +233,9 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
         assets,
         findings,
         warnings,
+        components: Vec::new(),
+        distros: Vec::new(),
+        vulnerabilities: Vec::new(),
         files: progress.files.load(Ordering::Relaxed),
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
