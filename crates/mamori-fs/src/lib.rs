@@ -28,6 +28,7 @@ mod keystores;
 pub mod pem;
 pub mod pgp;
 pub mod pkcs12;
+pub mod sbom;
 pub mod source;
 mod walk;
 
@@ -105,6 +106,11 @@ impl Collected {
     }
 }
 
+/// Detectors that read a file only when the user names it as a target: inventories
+/// (SBOM documents) that mamori or anyone left inside a scanned tree must not bring back
+/// what is gone.
+pub const TARGET_ONLY: &[&str] = &["cyclonedx", "spdx"];
+
 /// Every detector mamori has, in the order they run on a file.
 pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
     let mut v: Vec<Box<dyn Detector>> = vec![
@@ -121,5 +127,6 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
         Box::new(cyclonedx::CycloneDxDetector),
     ];
     v.extend(source::detectors());
+    v.extend(sbom::detectors());
     v
 }

@@ -73,7 +73,7 @@ pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collec
     // anyone) left inside a scanned tree must not bring back what is gone.
     let in_tree: Vec<Box<dyn Detector>> = all
         .into_iter()
-        .filter(|d| meta.is_file() || d.name() != "cyclonedx")
+        .filter(|d| meta.is_file() || !crate::TARGET_ONLY.contains(&d.name()))
         .collect();
     if meta.is_dir() {
         walk_dir(target, opts, &in_tree, progress)
