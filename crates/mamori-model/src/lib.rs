@@ -675,7 +675,10 @@ impl Component {
 
     /// The package name advisories use: the source package for OS packages, else the name.
     pub fn match_name(&self) -> &str {
-        self.source.as_ref().map(|s| s.name.as_str()).unwrap_or(&self.name)
+        self.source
+            .as_ref()
+            .map(|s| s.name.as_str())
+            .unwrap_or(&self.name)
     }
 
     /// The version advisories compare: the source version for OS packages, else the version.
@@ -783,6 +786,26 @@ impl Vulnerability {
     pub fn active(&self) -> bool {
         self.suppressed.is_none()
     }
+}
+
+/// Sorts vulnerabilities for reports: active before VEX-suppressed, most severe first
+/// (unknown severity after info), then by component and advisory id.
+pub fn sort_vulnerabilities(v: &mut [Vulnerability]) {
+    v.sort_by(|a, b| {
+        a.suppressed
+            .is_some()
+            .cmp(&b.suppressed.is_some())
+            .then(b.severity.cmp(&a.severity))
+            .then(
+                b.cvss
+                    .as_ref()
+                    .map(|c| c.score)
+                    .unwrap_or(-1.0)
+                    .total_cmp(&a.cvss.as_ref().map(|c| c.score).unwrap_or(-1.0)),
+            )
+            .then(a.component.cmp(&b.component))
+            .then(a.id.cmp(&b.id))
+    });
 }
 
 /// A problem with the input that did not stop the scan.

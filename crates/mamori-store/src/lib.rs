@@ -16,7 +16,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-use mamori_model::{CryptoAsset, Finding, RunInfo, ScanResult, Warning};
+use mamori_model::{
+    Component, CryptoAsset, Distro, Finding, RunInfo, ScanResult, Vulnerability, Warning,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,7 +56,8 @@ pub enum StoreError {
 }
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE runs (
     id        INTEGER PRIMARY KEY,
     started   TEXT NOT NULL,
@@ -87,7 +90,34 @@ CREATE TABLE warnings (
     message   TEXT NOT NULL
 );
 CREATE INDEX findings_severity ON findings(run_id, severity);
-"#];
+"#,
+    r#"
+CREATE TABLE components (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    purl      TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    version   TEXT,
+    ecosystem TEXT NOT NULL,
+    data      TEXT NOT NULL,
+    PRIMARY KEY (run_id, purl)
+);
+CREATE INDEX components_name ON components(ecosystem, name);
+CREATE TABLE vulnerabilities (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    advisory   TEXT NOT NULL,
+    severity   TEXT,
+    component  TEXT NOT NULL,
+    suppressed INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+);
+CREATE TABLE distros (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    data      TEXT NOT NULL
+);
+"#,
+];
 
 /// An open store.
 pub struct Store {
@@ -109,6 +139,18 @@ pub struct Diff {
     pub findings_added: Vec<Finding>,
     /// Findings in `from` but not in `to`.
     pub findings_removed: Vec<Finding>,
+    /// Software components in `to` but not in `from` (by purl).
+    #[serde(default)]
+    pub components_added: Vec<Component>,
+    /// Software components in `from` but not in `to`.
+    #[serde(default)]
+    pub components_removed: Vec<Component>,
+    /// Vulnerabilities (advisory on component, not suppressed) in `to` but not in `from`.
+    #[serde(default)]
+    pub vulnerabilities_added: Vec<Vulnerability>,
+    /// Vulnerabilities in `from` that `to` no longer has (fixed, removed or suppressed by VEX).
+    #[serde(default)]
+    pub vulnerabilities_removed: Vec<Vulnerability>,
 }
 
 impl Store {
@@ -212,6 +254,37 @@ impl Store {
             for w in &r.warnings {
                 ins.execute(params![run, w.path, w.message])?;
             }
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO components (run_id, purl, name, version, ecosystem, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for c in &r.components {
+                ins.execute(params![
+                    run,
+                    c.purl,
+                    c.name,
+                    c.version,
+                    c.ecosystem,
+                    serde_json::to_string(c)?
+                ])?;
+            }
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO vulnerabilities (run_id, key, advisory, severity, component, suppressed, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for v in &r.vulnerabilities {
+                ins.execute(params![
+                    run,
+                    v.key(),
+                    v.id,
+                    v.severity.map(|s| s.as_str()),
+                    v.component,
+                    !v.active(),
+                    serde_json::to_string(v)?
+                ])?;
+            }
+            let mut ins = tx.prepare("INSERT INTO distros (run_id, data) VALUES (?1, ?2)")?;
+            for d in &r.distros {
+                ins.execute(params![run, serde_json::to_string(d)?])?;
+            }
         }
         tx.commit()?;
         Ok(run)
@@ -223,7 +296,9 @@ impl Store {
             "SELECT r.id, r.started, r.finished, r.targets, r.files, r.bytes,
                     (SELECT COUNT(*) FROM assets a WHERE a.run_id = r.id),
                     (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id),
-                    (SELECT COUNT(*) FROM warnings w WHERE w.run_id = r.id)
+                    (SELECT COUNT(*) FROM warnings w WHERE w.run_id = r.id),
+                    (SELECT COUNT(*) FROM components c WHERE c.run_id = r.id),
+                    (SELECT COUNT(*) FROM vulnerabilities v WHERE v.run_id = r.id AND NOT v.suppressed)
              FROM runs r ORDER BY r.id",
         )?;
         let rows = st.query_map([], |row| {
@@ -237,11 +312,25 @@ impl Store {
                 row.get::<_, i64>(6)?,
                 row.get::<_, i64>(7)?,
                 row.get::<_, i64>(8)?,
+                row.get::<_, i64>(9)?,
+                row.get::<_, i64>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for r in rows {
-            let (id, started, finished, targets, files, bytes, assets, findings, warnings) = r?;
+            let (
+                id,
+                started,
+                finished,
+                targets,
+                files,
+                bytes,
+                assets,
+                findings,
+                warnings,
+                components,
+                vulnerabilities,
+            ) = r?;
             out.push(RunInfo {
                 id,
                 started,
@@ -250,8 +339,8 @@ impl Store {
                 assets: assets as u64,
                 findings: findings as u64,
                 warnings: warnings as u64,
-                components: 0,
-                vulnerabilities: 0,
+                components: components as u64,
+                vulnerabilities: vulnerabilities as u64,
                 files: files as u64,
                 bytes: bytes as u64,
             });
@@ -292,15 +381,60 @@ impl Store {
                 Ok(Warning::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let components = self.components(run)?.into_values().collect();
+        let mut vulnerabilities: Vec<Vulnerability> =
+            self.vulnerabilities(run)?.into_values().collect();
+        mamori_model::sort_vulnerabilities(&mut vulnerabilities);
+        let mut st = self
+            .conn
+            .prepare("SELECT data FROM distros WHERE run_id = ?1 ORDER BY rowid")?;
+        let distros = st
+            .query_map([run], |r| r.get::<_, String>(0))?
+            .map(|d| Ok(serde_json::from_str::<Distro>(&d?)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(ScanResult {
             targets: serde_json::from_str(&targets)?,
             assets,
             findings,
             warnings,
+            components,
+            distros,
+            vulnerabilities,
             files: files as u64,
             bytes: bytes as u64,
-            ..Default::default()
         })
+    }
+
+    fn components(&self, run: i64) -> Result<BTreeMap<String, Component>, StoreError> {
+        self.rows(
+            "SELECT purl, data FROM components WHERE run_id = ?1 ORDER BY purl",
+            run,
+        )
+    }
+
+    fn vulnerabilities(&self, run: i64) -> Result<BTreeMap<String, Vulnerability>, StoreError> {
+        self.rows(
+            "SELECT key, data FROM vulnerabilities WHERE run_id = ?1 ORDER BY key",
+            run,
+        )
+    }
+
+    fn rows<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        run: i64,
+    ) -> Result<BTreeMap<String, T>, StoreError> {
+        self.exists(run)?;
+        let mut st = self.conn.prepare(sql)?;
+        let rows = st.query_map([run], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let (k, data) = r?;
+            out.insert(k, serde_json::from_str(&data)?);
+        }
+        Ok(out)
     }
 
     fn assets(&self, run: i64) -> Result<BTreeMap<String, CryptoAsset>, StoreError> {
@@ -353,7 +487,18 @@ impl Store {
         let b = self.assets(to)?;
         let fa = self.findings(from)?;
         let fb = self.findings(to)?;
+        let ca = self.components(from)?;
+        let cb = self.components(to)?;
+        let active = |m: BTreeMap<String, Vulnerability>| -> BTreeMap<String, Vulnerability> {
+            m.into_iter().filter(|(_, v)| v.active()).collect()
+        };
+        let va = active(self.vulnerabilities(from)?);
+        let vb = active(self.vulnerabilities(to)?);
         Ok(Diff {
+            components_added: only_in(&cb, &ca),
+            components_removed: only_in(&ca, &cb),
+            vulnerabilities_added: only_in(&vb, &va),
+            vulnerabilities_removed: only_in(&va, &vb),
             from,
             to,
             assets_added: b
@@ -378,6 +523,14 @@ impl Store {
                 .collect(),
         })
     }
+}
+
+/// Values of `a` whose keys `b` lacks.
+fn only_in<T: Clone>(a: &BTreeMap<String, T>, b: &BTreeMap<String, T>) -> Vec<T> {
+    a.iter()
+        .filter(|(k, _)| !b.contains_key(*k))
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 /// Now, RFC 3339 UTC, second precision.
@@ -475,6 +628,88 @@ mod tests {
         drop(s);
         let s = Store::open(&dir.path().join("sub/m.db")).unwrap();
         assert_eq!(s.latest_run().unwrap(), Some(r2));
+    }
+
+    fn vuln(id: &str, purl: &str, sev: Option<Severity>, vex: bool) -> Vulnerability {
+        Vulnerability {
+            id: id.into(),
+            aliases: vec![],
+            summary: String::new(),
+            severity: sev,
+            cvss: None,
+            component: purl.into(),
+            component_name: "time".into(),
+            component_version: "0.1.43".into(),
+            fixed: Some("0.2.23".into()),
+            location: Location::file("/p/Cargo.lock"),
+            suppressed: vex.then(|| mamori_model::VexStatus {
+                status: "not_affected".into(),
+                justification: Some("vulnerable_code_not_in_execute_path".into()),
+                source: "vex.json".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn components_and_vulnerabilities_round_trip_and_diff() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
+        let time = "pkg:cargo/time@0.1.43";
+        let serde = "pkg:cargo/serde@1.0.200";
+        let mut a = result(&[], &[]);
+        // Sorted by purl, as scans produce them.
+        a.components = vec![
+            Component::new(serde, "serde", Some("1.0.200".into()), "crates.io"),
+            Component::new(time, "time", Some("0.1.43".into()), "crates.io"),
+        ];
+        a.vulnerabilities = vec![
+            vuln("RUSTSEC-2020-0071", time, Some(Severity::Medium), false),
+            vuln("RUSTSEC-2020-0159", time, None, true),
+        ];
+        let r1 = s.save_run(&a, "t0").unwrap();
+        let mut b = result(&[], &[]);
+        b.components = vec![Component::new(
+            serde,
+            "serde",
+            Some("1.0.200".into()),
+            "crates.io",
+        )];
+        let r2 = s.save_run(&b, "t1").unwrap();
+        let runs = s.runs().unwrap();
+        // The VEX-suppressed vulnerability is stored but not counted.
+        assert_eq!((runs[0].components, runs[0].vulnerabilities), (2, 1));
+        let back = s.load_run(r1).unwrap();
+        assert_eq!(back.components, a.components);
+        assert_eq!(back.vulnerabilities.len(), 2);
+        assert_eq!(back.vulnerabilities[0].id, "RUSTSEC-2020-0071");
+        assert!(back.vulnerabilities[1].suppressed.is_some());
+        let d = s.diff(r1, r2).unwrap();
+        assert_eq!(d.components_removed.len(), 1);
+        assert_eq!(d.components_removed[0].purl, time);
+        assert!(d.components_added.is_empty());
+        // Only the active vulnerability counts as fixed.
+        assert_eq!(d.vulnerabilities_removed.len(), 1);
+        assert_eq!(d.vulnerabilities_removed[0].id, "RUSTSEC-2020-0071");
+    }
+
+    #[test]
+    fn a_version_1_store_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.db");
+        {
+            let c = Connection::open(&p).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+            c.execute(
+                "INSERT INTO runs (started, finished, targets, files, bytes) VALUES ('a','b','[]',1,2)",
+                [],
+            )
+            .unwrap();
+        }
+        let s = Store::open(&p).unwrap();
+        let r = s.load_run(1).unwrap();
+        assert!(r.components.is_empty());
+        assert_eq!(s.runs().unwrap()[0].components, 0);
     }
 
     #[test]
