@@ -38,7 +38,8 @@
 use mamori_algorithms::libraries;
 use mamori_i18n::{Lang, Messages};
 use mamori_model::{
-    AssetKind, CryptoAsset, CryptoStatus, Finding, Location, Observation, Primitive, Severity,
+    AssetKind, Component, ComponentObservation, CryptoAsset, CryptoStatus, Finding, Location,
+    Observation, Primitive, Severity,
 };
 use std::collections::BTreeMap;
 
@@ -93,6 +94,63 @@ pub fn merge(observations: Vec<Observation>) -> Vec<CryptoAsset> {
         a.occurrences.dedup();
     }
     out
+}
+
+/// Merge component observations into one [`Component`] per purl, with every place it
+/// was seen. Evidence adds up: dependency edges, hashes and a license from any source; a
+/// component is direct if any evidence says so, and dev-only only if every piece of
+/// evidence that says anything says so. Sorted by purl.
+pub fn merge_components(observations: Vec<ComponentObservation>) -> Vec<Component> {
+    let mut by_purl: BTreeMap<String, (Component, bool)> = BTreeMap::new();
+    for o in observations {
+        let c = o.component;
+        let (entry, seen_runtime) = by_purl.entry(c.purl.clone()).or_insert_with(|| {
+            let mut first = c.clone();
+            first.occurrences.clear();
+            first.dependencies.clear();
+            first.hashes.clear();
+            (first, false)
+        });
+        if !c.dev {
+            *seen_runtime = true;
+        }
+        entry.direct = match (entry.direct, c.direct) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            _ => None,
+        };
+        if entry.license.is_none() {
+            entry.license = c.license;
+        }
+        if entry.source.is_none() {
+            entry.source = c.source;
+        }
+        if entry.distro.is_none() {
+            entry.distro = c.distro;
+        }
+        for d in c.dependencies {
+            if !entry.dependencies.contains(&d) {
+                entry.dependencies.push(d);
+            }
+        }
+        for h in c.hashes {
+            if !entry.hashes.contains(&h) {
+                entry.hashes.push(h);
+            }
+        }
+        entry.occurrences.push(o.occurrence);
+    }
+    by_purl
+        .into_values()
+        .map(|(mut c, seen_runtime)| {
+            c.dev = !seen_runtime;
+            c.occurrences.sort();
+            c.occurrences.dedup();
+            c.dependencies.sort();
+            c.hashes.sort();
+            c
+        })
+        .collect()
 }
 
 /// Arguments of a finding's text, by placeholder name.
@@ -394,6 +452,46 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn components_merge_by_purl_and_evidence_adds_up() {
+        use mamori_model::{Hash, Occurrence};
+        let obs = |purl: &str, path: &str, direct: Option<bool>, dev: bool, deps: &[&str]| {
+            let mut c = Component::new(purl, "serde", Some("1.0.200".into()), "crates.io");
+            c.direct = direct;
+            c.dev = dev;
+            c.dependencies = deps.iter().map(|d| d.to_string()).collect();
+            c.hashes = vec![Hash {
+                alg: "SHA-256".into(),
+                value: "ab".into(),
+            }];
+            ComponentObservation {
+                component: c,
+                occurrence: Occurrence {
+                    location: Location::file(path),
+                    detector: "sbom.cargo-lock".into(),
+                    context: None,
+                },
+            }
+        };
+        let p = "pkg:cargo/serde@1.0.200";
+        let merged = merge_components(vec![
+            obs(p, "/b/Cargo.lock", Some(false), true, &["pkg:cargo/serde_derive@1.0.200"]),
+            obs(p, "/a/Cargo.lock", Some(true), false, &[]),
+            obs("pkg:cargo/anyhow@1.0.0", "/a/Cargo.lock", None, true, &[]),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].purl, "pkg:cargo/anyhow@1.0.0");
+        assert!(merged[0].dev, "dev everywhere it was seen");
+        let s = &merged[1];
+        assert_eq!(s.direct, Some(true));
+        assert!(!s.dev, "a runtime dependency somewhere is not dev-only");
+        assert_eq!(s.occurrences.len(), 2);
+        assert_eq!(s.occurrences[0].location.path, "/a/Cargo.lock");
+        assert_eq!(s.dependencies, vec!["pkg:cargo/serde_derive@1.0.200"]);
+        assert_eq!(s.hashes.len(), 1);
+    }
+
     use super::*;
     use mamori_model::{CertificateProps, KeyProps, Occurrence};
 
