@@ -1,7 +1,7 @@
 //! The terminal summary.
 
 use mamori_i18n::{Lang, Messages};
-use mamori_model::{AssetKind, CryptoStatus, ScanResult, Severity};
+use mamori_model::{AssetKind, CryptoStatus, ScanResult, Severity, Vulnerability};
 use std::fmt::Write;
 
 /// How the terminal summary is drawn.
@@ -17,6 +17,11 @@ pub struct TextOptions {
     pub max_findings: usize,
     /// Seconds the scan took.
     pub seconds: f64,
+    /// Said instead of the vulnerability section when components could not be matched
+    /// (no vulnerability database): the database path.
+    pub no_vulndb: Option<String>,
+    /// How many vulnerabilities to show.
+    pub max_vulns: usize,
 }
 
 impl Default for TextOptions {
@@ -27,6 +32,8 @@ impl Default for TextOptions {
             verbose: false,
             max_findings: 15,
             seconds: 0.0,
+            no_vulndb: None,
+            max_vulns: 15,
         }
     }
 }
@@ -183,6 +190,7 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
             );
         }
     }
+    software(r, o, &m, &mut s);
     if !r.warnings.is_empty() {
         if o.verbose {
             let _ = writeln!(
@@ -202,6 +210,135 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
         }
     }
     s
+}
+
+fn sev_label(m: &Messages, s: Option<Severity>) -> String {
+    match s {
+        Some(s) => m.t(&format!("severity_{}", s.as_str())),
+        None => m.t("severity_unknown"),
+    }
+}
+
+/// The software half: components by ecosystem, the operating systems, vulnerabilities by
+/// severity and the most serious ones.
+fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
+    if r.components.is_empty() {
+        return;
+    }
+    let mut by_eco: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &r.components {
+        let e = if c.ecosystem.is_empty() {
+            "?"
+        } else {
+            c.ecosystem.as_str()
+        };
+        *by_eco.entry(e).or_default() += 1;
+    }
+    let mut ecos: Vec<(&str, usize)> = by_eco.into_iter().collect();
+    ecos.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = ecos.iter().map(|(e, n)| format!("{e} {n}")).collect();
+    let _ = writeln!(
+        s,
+        "\n{}  ({})",
+        m.get("components_total", &[("n", r.components.len().to_string())]),
+        list.join(", ")
+    );
+    for d in &r.distros {
+        let name = if d.pretty_name.is_empty() {
+            format!("{} {}", d.id, d.version_id)
+        } else {
+            d.pretty_name.clone()
+        };
+        let line = match &d.osv_ecosystem {
+            Some(eco) => m.get("distro_line", &[("name", name), ("eco", eco.clone())]),
+            None => m.get("distro_unknown", &[("name", name)]),
+        };
+        let _ = writeln!(s, "  {line}");
+    }
+    if let Some(db) = &o.no_vulndb {
+        let _ = writeln!(s, "\n{}", m.get("no_vulndb", &[("db", db.clone())]));
+        return;
+    }
+    let active: Vec<&Vulnerability> = r.vulnerabilities.iter().filter(|v| v.active()).collect();
+    let suppressed = r.vulnerabilities.len() - active.len();
+    let mut levels: Vec<Option<Severity>> = Severity::ALL.iter().rev().map(|s| Some(*s)).collect();
+    levels.push(None);
+    let counts: Vec<String> = levels
+        .iter()
+        .map(|lv| {
+            let n = active.iter().filter(|v| v.severity == *lv).count();
+            format!("{} {n}", sev_label(m, *lv))
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "\n{}  ({})",
+        m.get("vulns_total", &[("n", active.len().to_string())]),
+        counts.join(", ")
+    );
+    if suppressed > 0 {
+        let _ = writeln!(
+            s,
+            "  {}",
+            m.get("vulns_suppressed", &[("n", suppressed.to_string())])
+        );
+    }
+    if active.is_empty() {
+        let _ = writeln!(s, "  {}", m.t("no_vulns"));
+        return;
+    }
+    let _ = writeln!(s, "{}", m.t("top_vulns"));
+    for v in active.iter().take(o.max_vulns) {
+        let label = sev_label(m, v.severity);
+        let color = v.severity.map(sev_color).unwrap_or("2");
+        let score = v
+            .cvss
+            .as_ref()
+            .map(|c| format!(" {:.1}", c.score))
+            .unwrap_or_default();
+        let aliases: Vec<&str> = v
+            .aliases
+            .iter()
+            .filter(|a| a.starts_with("CVE-"))
+            .map(String::as_str)
+            .collect();
+        let aliases = if aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", aliases.join(", "))
+        };
+        let fix = match &v.fixed {
+            Some(f) => m.get("fixed_in", &[("v", f.clone())]),
+            None => m.t("no_fix"),
+        };
+        let _ = writeln!(
+            s,
+            "  {}{} {}{} — {} {} → {}\n      {}{}",
+            paint(o.color, color, &format!("{label:<8}")),
+            score,
+            v.id,
+            aliases,
+            v.component_name,
+            v.component_version,
+            fix,
+            v.location,
+            if v.summary.is_empty() {
+                String::new()
+            } else {
+                format!("\n      {}", v.summary)
+            }
+        );
+    }
+    if active.len() > o.max_vulns {
+        let _ = writeln!(
+            s,
+            "  {}",
+            m.get(
+                "more_vulns",
+                &[("n", (active.len() - o.max_vulns).to_string())]
+            )
+        );
+    }
 }
 
 /// Terminal columns of a string: CJK characters take two.

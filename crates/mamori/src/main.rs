@@ -373,11 +373,13 @@ fn runs(a: RunsArgs, db: &Path, lang: Lang) -> Result<u8> {
     println!("{}", m.t("runs_header"));
     for r in runs {
         println!(
-            "{:<4} {:<21} {:>6} {:>9} {:>9}  {}",
+            "{:<4} {:<21} {:>6} {:>9} {:>11} {:>6} {:>9}  {}",
             r.id,
             r.started,
             r.assets,
             r.findings,
+            r.components,
+            r.vulnerabilities,
             r.warnings,
             r.targets.join(" ")
         );
@@ -445,6 +447,44 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
             "  - {} {} {} at {}",
             f.severity, f.code, f.asset_name, f.location
         );
+    }
+    if d.components_added.len() + d.components_removed.len() > 0 {
+        println!(
+            "\n{}",
+            m.get(
+                "diff_components_added",
+                &[("n", d.components_added.len().to_string())]
+            )
+        );
+        for c in &d.components_added {
+            println!("  + {}", c.purl);
+        }
+        println!(
+            "\n{}",
+            m.get(
+                "diff_components_removed",
+                &[("n", d.components_removed.len().to_string())]
+            )
+        );
+        for c in &d.components_removed {
+            println!("  - {}", c.purl);
+        }
+    }
+    for (key, list, sign) in [
+        ("diff_vulns_added", &d.vulnerabilities_added, '+'),
+        ("diff_vulns_removed", &d.vulnerabilities_removed, '-'),
+    ] {
+        if d.vulnerabilities_added.len() + d.vulnerabilities_removed.len() == 0 {
+            break;
+        }
+        println!("\n{}", m.get(key, &[("n", list.len().to_string())]));
+        for v in list {
+            let sev = v.severity.map(|s| s.as_str()).unwrap_or("unknown");
+            println!(
+                "  {sign} {sev} {} {} {}",
+                v.id, v.component_name, v.component_version
+            );
+        }
     }
     Ok(0)
 }
