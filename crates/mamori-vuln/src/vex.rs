@@ -291,9 +291,10 @@ struct Probe {
 fn detect(probe: &Probe) -> Option<VexFormat> {
     let names_openvex = |v: &Value| match v {
         Value::String(s) => s.to_ascii_lowercase().contains("openvex"),
-        Value::Array(a) => a
-            .iter()
-            .any(|x| x.as_str().is_some_and(|s| s.to_ascii_lowercase().contains("openvex"))),
+        Value::Array(a) => a.iter().any(|x| {
+            x.as_str()
+                .is_some_and(|s| s.to_ascii_lowercase().contains("openvex"))
+        }),
         _ => false,
     };
     if probe.context.as_ref().is_some_and(names_openvex) {
@@ -420,7 +421,10 @@ impl Builder {
             Some(t) => match OffsetDateTime::parse(t.trim(), &Rfc3339) {
                 Ok(dt) => Some(dt.unix_timestamp_nanos()),
                 Err(_) => {
-                    self.skip("timestamps that are not RFC 3339 (statement kept, ordered as undated)", t);
+                    self.skip(
+                        "timestamps that are not RFC 3339 (statement kept, ordered as undated)",
+                        t,
+                    );
                     None
                 }
             },
@@ -791,7 +795,10 @@ fn cyclonedx(bom: CdxBom, b: &mut Builder) {
             vulnerability: id,
             aliases,
             status,
-            justification: join_why(&[analysis.justification.as_deref(), analysis.detail.as_deref()]),
+            justification: join_why(&[
+                analysis.justification.as_deref(),
+                analysis.detail.as_deref(),
+            ]),
             action: None,
             timestamp: analysis
                 .last_updated
@@ -827,7 +834,10 @@ fn cyclonedx(bom: CdxBom, b: &mut Builder) {
                 },
                 None if is_purl(r) => r,
                 None => {
-                    b.skip("affects refs that are neither a bom-ref of this document nor a purl", r);
+                    b.skip(
+                        "affects refs that are neither a bom-ref of this document nor a purl",
+                        r,
+                    );
                     continue;
                 }
             };
@@ -871,8 +881,14 @@ fn cdx_push_versions(b: &mut Builder, draft: &Draft<'_>, purl: &str, versions: &
                 p.version = Some(ver.trim().to_string());
                 b.push_purl(&d, p);
             }
-            (_, Some(range)) => b.skip("version ranges in affects (vers: ranges are not evaluated)", range),
-            _ => b.skip("affects versions without a version or range", draft.vulnerability),
+            (_, Some(range)) => b.skip(
+                "version ranges in affects (vers: ranges are not evaluated)",
+                range,
+            ),
+            _ => b.skip(
+                "affects versions without a version or range",
+                draft.vulnerability,
+            ),
         }
     }
 }
@@ -1061,7 +1077,11 @@ fn csaf_names(
     group_ids: &Option<Vec<String>>,
     groups: &HashMap<&str, &[String]>,
 ) -> bool {
-    product_ids.as_deref().unwrap_or_default().iter().any(|p| p == pid)
+    product_ids
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|p| p == pid)
         || group_ids.as_deref().unwrap_or_default().iter().any(|g| {
             groups
                 .get(g.as_str())
@@ -1119,7 +1139,13 @@ fn csaf(doc: CsafDoc, b: &mut Builder) {
             }
         }
     }
-    for (i, v) in doc.vulnerabilities.as_deref().unwrap_or_default().iter().enumerate() {
+    for (i, v) in doc
+        .vulnerabilities
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let n = i + 1;
         let mut ids: Vec<String> = Vec::new();
         if let Some(c) = v.cve.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -1131,7 +1157,9 @@ fn csaf(doc: CsafDoc, b: &mut Builder) {
             }
         }
         let Some((name, aliases)) = ids.split_first() else {
-            b.warn(format!("vulnerability {n} has neither cve nor ids: ignored"));
+            b.warn(format!(
+                "vulnerability {n} has neither cve nor ids: ignored"
+            ));
             continue;
         };
         let Some(ps) = &v.product_status else {
@@ -1335,7 +1363,10 @@ mod tests {
             &stmt,
             &p("pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12")
         ));
-        assert!(!purl_covers(&stmt, &p("pkg:deb/debian/openssl@3.0.11?arch=arm64")));
+        assert!(!purl_covers(
+            &stmt,
+            &p("pkg:deb/debian/openssl@3.0.11?arch=arm64")
+        ));
         assert!(!purl_covers(&stmt, &p("pkg:deb/debian/openssl@3.0.11")));
         let v = p("pkg:npm/lodash@4.17.21");
         assert!(purl_covers(&v, &p("pkg:npm/lodash@4.17.21?foo=bar#sub/x")));
@@ -1356,9 +1387,19 @@ mod tests {
         assert!(none(b"42"));
         assert!(none(br#"{"bomFormat": "SPDX"}"#));
         assert!(none(br#"{"document": {"category": "other"}}"#));
-        assert!(matches!(VexDoc::parse(b"{\"statements\"", "x"), Err(VexError::Json { .. })));
-        assert!(matches!(VexDoc::parse(b"\xff\xfe", "x"), Err(VexError::Json { .. })));
-        let d = VexDoc::parse(br#"{"bomFormat": "CycloneDX", "specVersion": "1.5"}"#, "sbom.json").unwrap();
+        assert!(matches!(
+            VexDoc::parse(b"{\"statements\"", "x"),
+            Err(VexError::Json { .. })
+        ));
+        assert!(matches!(
+            VexDoc::parse(b"\xff\xfe", "x"),
+            Err(VexError::Json { .. })
+        ));
+        let d = VexDoc::parse(
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.5"}"#,
+            "sbom.json",
+        )
+        .unwrap();
         assert_eq!(d.format, VexFormat::CycloneDx);
         assert!(d.statements.is_empty());
         assert_eq!(d.warnings.len(), 1);
@@ -1366,7 +1407,10 @@ mod tests {
 
     #[test]
     fn join_why_skips_empty_parts() {
-        assert_eq!(join_why(&[Some("a"), Some(" "), None, Some("b ")]).as_deref(), Some("a: b"));
+        assert_eq!(
+            join_why(&[Some("a"), Some(" "), None, Some("b ")]).as_deref(),
+            Some("a: b")
+        );
         assert_eq!(join_why(&[None, Some("")]), None);
     }
 }
