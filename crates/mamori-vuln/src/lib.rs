@@ -26,3 +26,4 @@
 #![deny(missing_docs)]
 
 pub mod version;
+pub mod vex;
