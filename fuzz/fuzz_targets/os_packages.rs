@@ -27,10 +27,25 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut out = Output::default();
     run(&dpkg::DpkgDetector, "/var/lib/dpkg/status", data, &mut out);
-    run(&dpkg::DpkgDetector, "/var/lib/dpkg/status.d/pkg", data, &mut out);
+    run(
+        &dpkg::DpkgDetector,
+        "/var/lib/dpkg/status.d/pkg",
+        data,
+        &mut out,
+    );
     run(&apk::ApkDetector, "/lib/apk/db/installed", data, &mut out);
-    run(&osrelease::OsReleaseDetector, "/etc/os-release", data, &mut out);
-    run(&rpm::RpmDetector, "/var/lib/rpm/rpmdb.sqlite", data, &mut out);
+    run(
+        &osrelease::OsReleaseDetector,
+        "/etc/os-release",
+        data,
+        &mut out,
+    );
+    run(
+        &rpm::RpmDetector,
+        "/var/lib/rpm/rpmdb.sqlite",
+        data,
+        &mut out,
+    );
     let mut distros = out.distros.clone();
     distros.push(mamori_model::Distro {
         root: "/".to_string(),
