@@ -476,7 +476,13 @@ mod tests {
         };
         let p = "pkg:cargo/serde@1.0.200";
         let merged = merge_components(vec![
-            obs(p, "/b/Cargo.lock", Some(false), true, &["pkg:cargo/serde_derive@1.0.200"]),
+            obs(
+                p,
+                "/b/Cargo.lock",
+                Some(false),
+                true,
+                &["pkg:cargo/serde_derive@1.0.200"],
+            ),
             obs(p, "/a/Cargo.lock", Some(true), false, &[]),
             obs("pkg:cargo/anyhow@1.0.0", "/a/Cargo.lock", None, true, &[]),
         ]);

@@ -7,9 +7,20 @@
 //! evidence gives them. Detectors never judge; matching against advisories happens in
 //! `mamori-vuln`.
 
+pub mod apk;
+pub mod distro;
+pub mod dpkg;
+pub mod osrelease;
+pub mod rpm;
+
 use crate::Detector;
 
 /// Every SBOM detector, in the order they run on a file.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![
+        Box::new(dpkg::DpkgDetector),
+        Box::new(rpm::RpmDetector),
+        Box::new(apk::ApkDetector),
+        Box::new(osrelease::OsReleaseDetector),
+    ]
 }
