@@ -52,8 +52,15 @@ fn pseudo_mounts() -> Vec<PathBuf> {
         .collect()
 }
 
-/// Collect observations from one target.
+/// Collect observations from one target. OS packages get the distribution release of the
+/// root file system they were found in (its os-release).
 pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
+    let mut got = collect_raw(target, opts, progress);
+    crate::sbom::distro::attach_distros(&mut got.components, &got.distros);
+    got
+}
+
+fn collect_raw(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
     let all = detectors(opts);
     // A target the user named is followed if it is a symlink (they asked for it); nothing
     // below it is.

@@ -28,6 +28,10 @@ struct Cli {
     /// The store (SQLite file). Default: mamori.db in the user's data directory.
     #[arg(long, global = true, env = "MAMORI_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    /// The vulnerability database (SQLite, made by `mamori vulndb import`). Default:
+    /// vulndb.sqlite in the user's data directory.
+    #[arg(long, global = true, env = "MAMORI_VULNDB", value_name = "PATH")]
+    vulndb: Option<PathBuf>,
     /// Language of the terminal output: ja or en (default: from the locale).
     #[arg(long, global = true, value_name = "LANG")]
     lang: Option<String>,
@@ -45,6 +49,37 @@ enum Cmd {
     Diff(DiffArgs),
     /// Print a stored run again, in any format.
     Show(ShowArgs),
+    /// The local vulnerability database: import OSV data, show what it holds, query it.
+    #[command(subcommand)]
+    Vulndb(VulndbCmd),
+}
+
+#[derive(Subcommand)]
+enum VulndbCmd {
+    /// Import OSV advisories: `all.zip` files as osv.dev publishes them, directories of OSV
+    /// JSON, or single JSON files. Re-importing updates changed advisories; a failed import
+    /// changes nothing.
+    Import {
+        /// OSV all.zip files, directories or JSON files.
+        #[arg(required = true, value_name = "FILE_OR_DIR")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Show the ecosystems in the database, their advisory counts and newest change.
+    Status {
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List the advisories affecting package versions, given as purls
+    /// (`pkg:cargo/time@0.1.43`, `pkg:deb/debian/openssl@3.0.11-1?distro=debian-12`).
+    Query {
+        /// Package URLs with a version.
+        #[arg(required = true, value_name = "PURL")]
+        purls: Vec<String>,
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -77,6 +112,13 @@ struct ScanArgs {
     /// The post-quantum migration deadline used to judge certificates.
     #[arg(long, default_value_t = 2030, value_name = "YEAR")]
     deadline: i32,
+    /// A VEX document (OpenVEX, CycloneDX VEX or CSAF 2.0 VEX); its not_affected and fixed
+    /// statements suppress matching vulnerabilities (repeatable).
+    #[arg(long, value_name = "FILE")]
+    vex: Vec<PathBuf>,
+    /// Do not match components against the vulnerability database.
+    #[arg(long)]
+    no_vulns: bool,
     /// Do not record the scan as a run in the store.
     #[arg(long)]
     no_store: bool,
@@ -132,6 +174,210 @@ fn main() -> ExitCode {
     }
 }
 
+fn default_vulndb() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("mamori")
+        .join("vulndb.sqlite")
+}
+
+/// The vulnerability database for a scan: `None` (and the report says so) when there is none.
+fn open_vulndb(path: &Path) -> Result<Option<mamori_vuln::db::VulnDb>> {
+    match mamori_vuln::db::VulnDb::open_existing(path) {
+        Ok(v) => Ok(Some(v)),
+        Err(mamori_vuln::db::VulnDbError::Missing(_)) => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
+    use mamori_vuln::db::VulnDb;
+    let m = Messages::new(lang);
+    let missing = || {
+        anyhow::anyhow!(
+            "{}",
+            m.get("vulndb_missing", &[("db", path.display().to_string())])
+        )
+    };
+    match c {
+        VulndbCmd::Import { inputs } => {
+            for i in &inputs {
+                if std::fs::metadata(i).is_err() {
+                    bail!("{} does not exist or cannot be read", i.display());
+                }
+            }
+            if let Some(dir) = path.parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+            }
+            let t0 = Instant::now();
+            let mut db = VulnDb::open(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = db.import(&inputs).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for w in &r.warnings {
+                eprintln!("mamori: warning: {w}");
+            }
+            println!(
+                "{}",
+                m.get(
+                    "vulndb_imported",
+                    &[
+                        ("inputs", inputs.len().to_string()),
+                        ("db", path.display().to_string()),
+                        ("secs", format!("{:.2}", t0.elapsed().as_secs_f64())),
+                        ("added", r.added.to_string()),
+                        ("updated", r.updated.to_string()),
+                        ("unchanged", r.unchanged.to_string()),
+                        ("older", r.older.to_string()),
+                        ("skipped", r.skipped.to_string()),
+                    ]
+                )
+            );
+            for (eco, n) in &r.per_ecosystem {
+                println!("  {eco:<24} {n:>7}");
+            }
+            Ok(0)
+        }
+        VulndbCmd::Status { format } => {
+            let db = match VulnDb::open_existing(path) {
+                Ok(d) => d,
+                Err(mamori_vuln::db::VulnDbError::Missing(_)) => return Err(missing()),
+                Err(e) => bail!("{e}"),
+            };
+            let st = db.status().map_err(|e| anyhow::anyhow!("{e}"))?;
+            if format != Format::Text {
+                let eco: Vec<serde_json::Value> = st
+                    .ecosystems
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "ecosystem": e.ecosystem,
+                            "advisories": e.advisories,
+                            "packages": e.packages,
+                            "newest_modified": e.newest_modified,
+                        })
+                    })
+                    .collect();
+                let v = serde_json::json!({
+                    "database": path.display().to_string(),
+                    "advisories": st.advisories,
+                    "withdrawn": st.withdrawn,
+                    "last_import": st.last_import,
+                    "ecosystems": eco,
+                });
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(0);
+            }
+            println!("{}", m.t("vulndb_status_header"));
+            for e in &st.ecosystems {
+                println!(
+                    "{:<24} {:>10} {:>9}  {}",
+                    e.ecosystem,
+                    e.advisories,
+                    e.packages,
+                    e.newest_modified.as_deref().unwrap_or("-")
+                );
+            }
+            println!(
+                "{}",
+                m.get(
+                    "vulndb_status_total",
+                    &[
+                        ("db", path.display().to_string()),
+                        ("n", st.advisories.to_string()),
+                        ("withdrawn", st.withdrawn.to_string()),
+                        ("when", st.last_import.unwrap_or_else(|| "-".into())),
+                    ]
+                )
+            );
+            Ok(0)
+        }
+        VulndbCmd::Query { purls, format } => {
+            let db = match VulnDb::open_existing(path) {
+                Ok(d) => d,
+                Err(mamori_vuln::db::VulnDbError::Missing(_)) => return Err(missing()),
+                Err(e) => bail!("{e}"),
+            };
+            let mut out = Vec::new();
+            let mut failed = false;
+            for p in &purls {
+                match db.query_purl(p) {
+                    Ok((mut vulns, warnings)) => {
+                        for w in warnings {
+                            eprintln!("mamori: warning: {w}");
+                        }
+                        mamori_model::sort_vulnerabilities(&mut vulns);
+                        out.push((p.clone(), vulns));
+                    }
+                    Err(e) => {
+                        eprintln!("mamori: error: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            if format != Format::Text {
+                let v: Vec<serde_json::Value> = out
+                    .iter()
+                    .map(|(p, vulns)| {
+                        serde_json::json!({
+                            "purl": p,
+                            "vulnerabilities": vulns.iter().map(|v| serde_json::json!({
+                                "id": v.id,
+                                "aliases": v.aliases,
+                                "summary": v.summary,
+                                "severity": v.severity,
+                                "cvss": v.cvss,
+                                "fixed": v.fixed,
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for (p, vulns) in &out {
+                    if vulns.is_empty() {
+                        println!("{}", m.get("query_none", &[("purl", p.clone())]));
+                        continue;
+                    }
+                    println!(
+                        "{}",
+                        m.get(
+                            "query_header",
+                            &[("purl", p.clone()), ("n", vulns.len().to_string())]
+                        )
+                    );
+                    for v in vulns {
+                        let sev = match v.severity {
+                            Some(s) => m.t(&format!("severity_{}", s.as_str())),
+                            None => m.t("severity_unknown"),
+                        };
+                        let score = v
+                            .cvss
+                            .as_ref()
+                            .map(|c| format!(" {:.1}", c.score))
+                            .unwrap_or_default();
+                        let aliases = if v.aliases.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", v.aliases.join(", "))
+                        };
+                        let fix = match &v.fixed {
+                            Some(f) => m.get("fixed_in", &[("v", f.clone())]),
+                            None => m.t("no_fix"),
+                        };
+                        println!("  {sev:<8}{score} {}{aliases} — {fix}", v.id);
+                        if !v.summary.is_empty() {
+                            println!("      {}", v.summary);
+                        }
+                    }
+                }
+            }
+            Ok(if failed { 2 } else { 0 })
+        }
+    }
+}
+
 fn default_db() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
@@ -142,15 +388,18 @@ fn default_db() -> PathBuf {
 fn run(cli: Cli) -> Result<u8> {
     let lang = Lang::detect(cli.lang.as_deref());
     let db = cli.db.clone().unwrap_or_else(default_db);
+    let vulndb = cli.vulndb.clone().unwrap_or_else(default_vulndb);
     match cli.cmd {
-        Cmd::Scan(a) => scan(a, &db, lang),
+        Cmd::Scan(a) => scan(a, &db, &vulndb, lang),
+        Cmd::Vulndb(c) => vulndb_cmd(c, &vulndb, lang),
         Cmd::Runs(a) => runs(a, &db, lang),
         Cmd::Diff(a) => diff(a, &db, lang),
         Cmd::Show(a) => show(a, &db, lang),
     }
 }
 
-fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
+fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
+    let mut warnings_early = Vec::new();
     for t in &a.targets {
         if std::fs::symlink_metadata(t).is_err() {
             bail!("target {} does not exist or cannot be read", t.display());
@@ -174,6 +423,23 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
         passwords,
         threads: a.threads,
     };
+    // Read VEX documents first: a bad one fails before the work, not after.
+    let mut vex = mamori_vuln::vex::VexSet::new();
+    for p in &a.vex {
+        let bytes = std::fs::read(p)
+            .with_context(|| format!("cannot read the VEX document {}", p.display()))?;
+        let doc = mamori_vuln::vex::VexDoc::parse(&bytes, &p.display().to_string())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for w in &doc.warnings {
+            warnings_early.push(mamori_model::Warning::new(p.display().to_string(), w.clone()));
+        }
+        vex.add(doc);
+    }
+    let vulndb = if a.no_vulns {
+        None
+    } else {
+        open_vulndb(vulndb_path)?
+    };
     // Open the store first: a bad --db fails before the work, not after.
     let mut store = if a.no_store {
         None
@@ -184,7 +450,9 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
     let t0 = Instant::now();
     let progress = mamori_fs::Progress::default();
     let mut observations = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = warnings_early;
+    let mut component_obs = Vec::new();
+    let mut distros = Vec::new();
     let done = std::sync::atomic::AtomicBool::new(false);
     let show = !a.quiet && std::io::stderr().is_terminal();
     std::thread::scope(|s| {
@@ -218,6 +486,8 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
             let got = mamori_fs::collect(t, &opts, &progress);
             observations.extend(got.observations);
             warnings.extend(got.warnings);
+            component_obs.extend(got.components);
+            distros.extend(got.distros);
         }
         done.store(true, Ordering::Relaxed);
         let _ = bar.join();
@@ -228,14 +498,25 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
         ..Default::default()
     };
     let findings = mamori_assess::assess(&assets, &policy);
+    let components = mamori_assess::merge_components(component_obs);
+    let t_collect = t0.elapsed();
+    let t_match = Instant::now();
+    let (mut vulnerabilities, vuln_warnings) = match &vulndb {
+        Some(v) => v.match_components(&components),
+        None => (Vec::new(), Vec::new()),
+    };
+    warnings.extend(vuln_warnings);
+    let vex_report = vex.apply(&mut vulnerabilities);
+    mamori_model::sort_vulnerabilities(&mut vulnerabilities);
+    let t_match = t_match.elapsed();
     let result = ScanResult {
         targets: targets.iter().map(|t| t.display().to_string()).collect(),
         assets,
         findings,
         warnings,
-        components: Vec::new(),
-        distros: Vec::new(),
-        vulnerabilities: Vec::new(),
+        components,
+        distros,
+        vulnerabilities,
         files: progress.files.load(Ordering::Relaxed),
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
@@ -244,14 +525,34 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
         None => None,
     };
     let secs = t0.elapsed().as_secs_f64();
+    if a.verbose && !a.quiet {
+        eprintln!(
+            "timings: collect {:.3} s, match {:.3} s, total {secs:.3} s",
+            t_collect.as_secs_f64(),
+            t_match.as_secs_f64()
+        );
+        if !a.vex.is_empty() {
+            eprintln!(
+                "vex: {} statements, {} findings suppressed, {} statements matched nothing",
+                vex.len(),
+                vex_report.applied,
+                vex_report.unmatched
+            );
+        }
+    }
+    let no_vulndb = (vulndb.is_none() && !a.no_vulns && !result.components.is_empty())
+        .then(|| vulndb_path.display().to_string());
     emit(
         &result,
-        run_id,
-        a.format,
-        a.output.as_deref(),
-        lang,
-        a.verbose,
-        secs,
+        &Emit {
+            run: run_id,
+            format: a.format,
+            output: a.output.as_deref(),
+            lang,
+            verbose: a.verbose,
+            secs,
+            no_vulndb,
+        },
     )?;
     if !a.quiet {
         let m = Messages::new(lang);
@@ -283,30 +584,43 @@ fn scan(a: ScanArgs, db: &Path, lang: Lang) -> Result<u8> {
     Ok(exit_for(&result, a.fail_on))
 }
 
+/// 1 when a finding or an active vulnerability reaches `fail_on`. A vulnerability without
+/// a rating counts at any level (docs/decisions/008-unknown-severity.md); VEX-suppressed
+/// ones never count.
 fn exit_for(r: &ScanResult, fail_on: Option<Severity>) -> u8 {
-    match fail_on {
-        Some(level) if r.findings.iter().any(|f| f.severity >= level) => 1,
-        _ => 0,
-    }
+    let Some(level) = fail_on else { return 0 };
+    let finding = r.findings.iter().any(|f| f.severity >= level);
+    let vuln = r
+        .vulnerabilities
+        .iter()
+        .filter(|v| v.active())
+        .any(|v| v.severity.is_none_or(|s| s >= level));
+    u8::from(finding || vuln)
 }
 
-fn emit(
-    r: &ScanResult,
+/// How a report is written.
+struct Emit<'a> {
     run: Option<i64>,
     format: Format,
-    output: Option<&Path>,
+    output: Option<&'a Path>,
     lang: Lang,
     verbose: bool,
     secs: f64,
-) -> Result<()> {
+    /// The vulnerability database path, when there was none to match against.
+    no_vulndb: Option<String>,
+}
+
+fn emit(r: &ScanResult, e: &Emit<'_>) -> Result<()> {
+    let (run, format, output) = (e.run, e.format, e.output);
     let body = match format {
         Format::Text => mamori_report::text(
             r,
             &TextOptions {
-                lang,
+                lang: e.lang,
                 color: output.is_none() && std::io::stdout().is_terminal(),
-                verbose,
-                seconds: secs,
+                verbose: e.verbose,
+                seconds: e.secs,
+                no_vulndb: e.no_vulndb.clone(),
                 ..Default::default()
             },
         ),
@@ -500,12 +814,15 @@ fn show(a: ShowArgs, db: &Path, lang: Lang) -> Result<u8> {
     let r = store.load_run(run)?;
     emit(
         &r,
-        Some(run),
-        a.format,
-        a.output.as_deref(),
-        lang,
-        true,
-        0.0,
+        &Emit {
+            run: Some(run),
+            format: a.format,
+            output: a.output.as_deref(),
+            lang,
+            verbose: true,
+            secs: 0.0,
+            no_vulndb: None,
+        },
     )?;
     Ok(0)
 }
