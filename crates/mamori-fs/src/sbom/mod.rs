@@ -7,6 +7,8 @@
 //! evidence gives them. Detectors never judge; matching against advisories happens in
 //! `mamori-vuln`.
 
+pub mod ecosystem;
+
 use crate::Detector;
 
 /// Every SBOM detector, in the order they run on a file.
