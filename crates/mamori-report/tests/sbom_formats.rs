@@ -58,15 +58,15 @@ fn cvss_from_osv(adv: &Value) -> Option<Cvss> {
     })
 }
 
-fn fixed_of(adv: &Value, introduced_not_zero: bool) -> Option<String> {
+/// The last `fixed` event of the advisory's ranges (`only_versions`: skip git commits).
+fn fixed_of(adv: &Value, only_versions: bool) -> Option<String> {
     adv["affected"][0]["ranges"]
         .as_array()?
         .iter()
         .filter(|r| r["type"] != "GIT")
         .flat_map(|r| r["events"].as_array().cloned().unwrap_or_default())
         .filter_map(|e| e["fixed"].as_str().map(str::to_string))
-        .filter(|f| !introduced_not_zero || f.contains('.'))
-        .next_back()
+        .rfind(|f| !only_versions || f.contains('.'))
 }
 
 fn aliases(adv: &Value) -> Vec<String> {
