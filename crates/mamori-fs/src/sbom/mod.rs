@@ -8,10 +8,11 @@
 //! `mamori-vuln`.
 
 pub mod ecosystem;
+pub mod spdx;
 
 use crate::Detector;
 
 /// Every SBOM detector, in the order they run on a file.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![Box::new(spdx::SpdxDetector)]
 }
