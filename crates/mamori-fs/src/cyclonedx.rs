@@ -20,7 +20,19 @@
 //! `cert:bom:<bom-ref>`), mamori's own `key:…` bom-ref or `key:<id>` (else
 //! `key:bom:<bom-ref>`), `proto:<kind>-<version>`.
 //! `library` components written by mamori (they carry a `mamori:linkage` property) come back
-//! as library assets; other libraries are not read.
+//! as library assets.
+//!
+//! Software components — `library`, `framework`, `application`, `operating-system`,
+//! `container` and `firmware` components that have a purl, nested ones and the BOM's
+//! `metadata.component` included — are reported as [`mamori_model::Component`]s: identity
+//! from the purl (see [`crate::sbom::ecosystem::component_from_purl`]), version, licenses
+//! (an `expression`, a `license.id` or a `license.name`; several are joined with `AND`),
+//! hashes, dependency edges from `dependencies` (bom-refs mapped to purls), seen at each
+//! `evidence.occurrences` location (or at the BOM). mamori's own `mamori:ecosystem`,
+//! `mamori:distro`, `mamori:source-package`, `mamori:direct` and `mamori:dev` properties are
+//! read back; otherwise a component is development-only when its scope is `excluded` or npm
+//! marks it `cdx:npm:package:development`, and direct when the BOM's subject depends on it.
+//! Components without a purl (an operating system as most tools write it) are not read.
 //!
 //! The XML encoding of CycloneDX is not read: only JSON files whose first 4 KiB name
 //! `"bomFormat"` and `"CycloneDX"`.
@@ -148,6 +160,30 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         Some(_) => out.warn(file, "CycloneDX `components` is not an array"),
         None => {}
     }
+    let mut software: Vec<&Map<String, Value>> = Vec::new();
+    // The BOM's subject (a project, an image) is a software component too when it has a purl.
+    let mut meta_stack: Vec<&Value> = bom
+        .get("metadata")
+        .and_then(Value::as_object)
+        .and_then(|m| m.get("component"))
+        .into_iter()
+        .collect();
+    let root_ref: Option<&str> = meta_stack
+        .first()
+        .and_then(|v| v.as_object())
+        .and_then(|c| str_of(c, "bom-ref"));
+    while let Some(v) = meta_stack.pop() {
+        if software.len() >= MAX_COMPONENTS {
+            break;
+        }
+        let Some(c) = v.as_object() else { continue };
+        if let Some(Value::Array(nested)) = c.get("components") {
+            meta_stack.extend(nested.iter().rev());
+        }
+        if is_software(c) {
+            software.push(c);
+        }
+    }
     let mut seen = 0usize;
     let mut bad = 0usize;
     while let Some(v) = stack.pop() {
@@ -165,6 +201,9 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         };
         if let Some(Value::Array(nested)) = c.get("components") {
             stack.extend(nested.iter().rev());
+        }
+        if is_software(c) {
+            software.push(c);
         }
         let kind = match str_of(c, "type") {
             Some("cryptographic-asset") => {
@@ -289,7 +328,10 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         }
     }
 
-    // 4. Observations, one per occurrence.
+    // 4. Software components.
+    read_software(file, &software, root_ref, &deps, &bom_path, out);
+
+    // 5. Observations, one per occurrence.
     for (comp, slot) in comps.iter().zip(assets) {
         let Some(a) = slot else { continue };
         let occs = comp
@@ -333,6 +375,225 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
         if n == 0 {
             let ctx = comp.bom_ref.map(|r| format!("bom-ref {r}"));
             out.observe(a, bom_loc.clone(), NAME, ctx);
+        }
+    }
+}
+
+/// CycloneDX component types that are software components (when they have a purl).
+const SOFTWARE_TYPES: [&str; 6] = [
+    "library",
+    "framework",
+    "application",
+    "operating-system",
+    "container",
+    "firmware",
+];
+
+fn is_software(c: &Map<String, Value>) -> bool {
+    str_of(c, "type").is_some_and(|t| SOFTWARE_TYPES.contains(&t)) && str_of(c, "purl").is_some()
+}
+
+/// CycloneDX spelling of a hash algorithm as a BOM may write it.
+fn hash_alg(a: &str) -> Option<&'static str> {
+    Some(match a.to_ascii_uppercase().replace('_', "-").as_str() {
+        "MD5" => "MD5",
+        "SHA-1" | "SHA1" => "SHA-1",
+        "SHA-256" | "SHA256" => "SHA-256",
+        "SHA-384" | "SHA384" => "SHA-384",
+        "SHA-512" | "SHA512" => "SHA-512",
+        "SHA3-256" => "SHA3-256",
+        "SHA3-384" => "SHA3-384",
+        "SHA3-512" => "SHA3-512",
+        "BLAKE2B-256" => "BLAKE2b-256",
+        "BLAKE2B-384" => "BLAKE2b-384",
+        "BLAKE2B-512" => "BLAKE2b-512",
+        "BLAKE3" => "BLAKE3",
+        _ => return None,
+    })
+}
+
+/// A component's declared license: one `expression`, one `license.id` or `license.name`;
+/// several entries are joined with `AND` (each one declared).
+fn licenses(c: &Map<String, Value>) -> Option<String> {
+    let parts: Vec<String> = c
+        .get("licenses")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_object)
+        .filter_map(|l| {
+            if let Some(e) = str_of(l, "expression") {
+                return Some(e.to_string());
+            }
+            let lic = obj_of(l, "license")?;
+            str_of(lic, "id")
+                .or_else(|| str_of(lic, "name"))
+                .map(str::to_string)
+        })
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => Some(
+            parts
+                .iter()
+                .map(|p| {
+                    if p.contains(' ') {
+                        format!("({p})")
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+    }
+}
+
+/// Software components (library, application … with a purl), their licenses, hashes and
+/// dependency edges; mamori's own `mamori:*` properties are read back where present.
+fn read_software(
+    file: &FileInfo<'_>,
+    software: &[&Map<String, Value>],
+    root_ref: Option<&str>,
+    deps: &HashMap<&str, Vec<&str>>,
+    bom_path: &str,
+    out: &mut Output,
+) {
+    use crate::sbom::ecosystem::component_from_purl;
+    // bom-ref → canonical purl.
+    let mut purls: HashMap<&str, String> = HashMap::new();
+    let mut comps: Vec<(&Map<String, Value>, mamori_model::Component)> = Vec::new();
+    for c in software {
+        let Some(raw) = str_of(c, "purl") else {
+            continue;
+        };
+        let purl = match mamori_model::purl::Purl::parse(raw) {
+            Ok(p) => p,
+            Err(e) => {
+                out.warn(
+                    file,
+                    format!(
+                        "component {}: purl '{raw}' is not valid ({e}); skipped",
+                        str_of(c, "bom-ref").or(str_of(c, "name")).unwrap_or("?")
+                    ),
+                );
+                continue;
+            }
+        };
+        let mut comp = component_from_purl(&purl, str_of(c, "name"));
+        if comp.version.is_none() {
+            comp.version = str_of(c, "version").map(str::to_string);
+        }
+        if let Some(e) = property(c, "mamori:ecosystem") {
+            comp.ecosystem = e.to_string();
+        }
+        if let Some(d) = property(c, "mamori:distro") {
+            comp.distro = Some(d.to_string());
+        }
+        if let Some((n, v)) = property(c, "mamori:source-package").and_then(|s| s.split_once('@')) {
+            comp.source = Some(mamori_model::SourcePackage {
+                name: n.to_string(),
+                version: v.to_string(),
+            });
+        }
+        comp.direct = property(c, "mamori:direct").map(|v| v == "true");
+        comp.dev = match property(c, "mamori:dev") {
+            Some(v) => v == "true",
+            None => {
+                str_of(c, "scope") == Some("excluded")
+                    || property(c, "cdx:npm:package:development") == Some("true")
+            }
+        };
+        comp.license = licenses(c);
+        comp.hashes = c
+            .get("hashes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .filter_map(|h| {
+                let alg = hash_alg(str_of(h, "alg")?)?;
+                let v = str_of(h, "content")?;
+                v.bytes()
+                    .all(|b| b.is_ascii_hexdigit())
+                    .then(|| mamori_model::Hash {
+                        alg: alg.to_string(),
+                        value: v.to_ascii_lowercase(),
+                    })
+            })
+            .collect();
+        if let Some(r) = str_of(c, "bom-ref") {
+            purls.insert(r, comp.purl.clone());
+        }
+        comps.push((c, comp));
+    }
+    // The BOM subject's own dependencies are the direct ones.
+    let direct: HashSet<&str> = root_ref
+        .and_then(|r| deps.get(r))
+        .map(|d| {
+            d.iter()
+                .filter_map(|r| purls.get(r).map(String::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    let root_purl = root_ref.and_then(|r| purls.get(r)).cloned();
+    let mut ready: Vec<(&Map<String, Value>, mamori_model::Component)> =
+        Vec::with_capacity(comps.len());
+    for (c, mut comp) in comps {
+        if let Some(d) = str_of(c, "bom-ref").and_then(|r| deps.get(r)) {
+            for r in d {
+                if let Some(p) = purls.get(r) {
+                    if *p != comp.purl && !comp.dependencies.contains(p) {
+                        comp.dependencies.push(p.clone());
+                    }
+                }
+            }
+        }
+        if comp.direct.is_none() && !direct.is_empty() && root_purl.as_ref() != Some(&comp.purl) {
+            comp.direct = Some(direct.contains(comp.purl.as_str()));
+        }
+        ready.push((c, comp));
+    }
+    for (c, comp) in ready {
+        let occs = c
+            .get("evidence")
+            .and_then(Value::as_object)
+            .and_then(|e| e.get("occurrences"))
+            .and_then(Value::as_array)
+            .map(|v| v.as_slice())
+            .unwrap_or_default();
+        let mut n = 0;
+        for o in occs.iter().filter_map(Value::as_object) {
+            let Some(path) = str_of(o, "location") else {
+                continue;
+            };
+            if n == MAX_OCCURRENCES {
+                out.warn(
+                    file,
+                    format!(
+                        "{}: more than {MAX_OCCURRENCES} occurrences; the rest are not read",
+                        comp.purl
+                    ),
+                );
+                break;
+            }
+            n += 1;
+            let loc = Location {
+                path: path.to_string(),
+                line: u32_of(o, "line"),
+                offset: o.get("offset").and_then(Value::as_u64),
+                container: Some(bom_path.to_string()),
+            };
+            out.component(
+                comp.clone(),
+                loc,
+                NAME,
+                str_of(o, "additionalContext").map(str::to_string),
+            );
+        }
+        if n == 0 {
+            let ctx = str_of(c, "bom-ref").map(|r| format!("bom-ref {r}"));
+            out.component(comp, file.location(), NAME, ctx);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! - [`cyclonedx`]: CycloneDX 1.6 JSON, each asset a `cryptographic-asset` component with
 //!   `cryptoProperties` and `evidence.occurrences` (validated against the official schema in
 //!   the test suite);
+//! - [`spdx23`]: SPDX 2.3 JSON (packages, relationships), see [`spdx`];
 //! - [`json`]: mamori's own schema (documented in `docs/json-schema.md`);
 //! - [`text`]: the terminal summary, in English or Japanese.
 //!
@@ -14,9 +15,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod spdx;
 mod text;
 
 pub use mamori_i18n::{Lang, Messages};
+pub use spdx::spdx23;
 pub use text::{text, TextOptions};
 
 use mamori_model::{AssetKind, CryptoAsset, ScanResult};
@@ -141,14 +144,9 @@ fn algorithm_properties(p: &mamori_model::AlgorithmProps) -> Value {
     Value::Object(m)
 }
 
-fn component(a: &CryptoAsset) -> Value {
-    let mut props = vec![json!({"name": "mamori:status", "value": a.status().as_str()})];
-    if let Some(n) = a.algorithm.as_ref().and_then(|p| p.note.clone()) {
-        props.push(json!({"name": "mamori:note", "value": n}));
-    }
-    let occurrences: Vec<Value> = a
-        .occurrences
-        .iter()
+/// CycloneDX `evidence.occurrences` for mamori occurrences.
+fn occurrences_json(occ: &[mamori_model::Occurrence]) -> Vec<Value> {
+    occ.iter()
         .map(|o| {
             let mut m = Map::new();
             let loc = match &o.location.container {
@@ -170,7 +168,15 @@ fn component(a: &CryptoAsset) -> Value {
             m.insert("additionalContext".into(), ctx.into());
             Value::Object(m)
         })
-        .collect();
+        .collect()
+}
+
+fn component(a: &CryptoAsset) -> Value {
+    let mut props = vec![json!({"name": "mamori:status", "value": a.status().as_str()})];
+    if let Some(n) = a.algorithm.as_ref().and_then(|p| p.note.clone()) {
+        props.push(json!({"name": "mamori:note", "value": n}));
+    }
+    let occurrences = occurrences_json(&a.occurrences);
     let mut c = Map::new();
     c.insert("bom-ref".into(), a.id.clone().into());
     if a.kind == AssetKind::Library {
@@ -296,12 +302,36 @@ fn crypto_properties(a: &CryptoAsset) -> Value {
     Value::Object(cp)
 }
 
-/// CycloneDX 1.6 JSON for a scan: components, evidence and dependencies.
+/// CycloneDX 1.6 JSON for a scan: the SBOM, the CBOM and the vulnerabilities (VEX).
+///
+/// - every crypto asset is a component (`cryptographic-asset`, or `library` for crypto
+///   libraries), with `cryptoProperties` and `evidence.occurrences`;
+/// - every software component of [`ScanResult::components`] is a component whose `bom-ref`
+///   and `purl` are its purl: `library`, or `application` for a project root (a component
+///   that has dependencies, that nothing in the result depends on, and that is not itself
+///   declared as anyone's dependency: `direct` unknown); Maven components carry their
+///   groupId as `group`; `licenses` hold an `expression` for a compound SPDX expression, a
+///   `license.id` for one SPDX license id, a `license.name` for anything else;
+///   `hashes`, `evidence.occurrences`, and the properties `mamori:ecosystem`,
+///   `mamori:distro`, `mamori:source-package` (`name@version`), `mamori:direct` and
+///   `mamori:dev` (`true`/`false`). Development-only components also get `scope: excluded`
+///   (CycloneDX: "for test and other non-runtime purposes"); other scopes are not claimed,
+///   as mamori does not know whether a runtime dependency is optional;
+/// - every operating system ([`ScanResult::distros`], and any distro an OS package names
+///   that is not among them) is an `operating-system` component with `bom-ref`
+///   `os:<OSV ecosystem>` (or `os:<ID>-<VERSION_ID>`); OS packages stay `library` with a
+///   `mamori:distro` property naming it;
+/// - `dependencies` hold the crypto edges and the component edges (purl → purls);
+/// - `vulnerabilities`: one entry per advisory and component, with `source` and references
+///   on osv.dev, CVSS `ratings`, `affects` the component's purl, a `recommendation` to
+///   upgrade when a fix is known and, for findings a VEX statement suppressed, an
+///   `analysis` (state `not_affected`/`resolved`, justification in CycloneDX words where
+///   the statement gives an OpenVEX or CycloneDX justification, and the statement as detail).
 pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
     let ts = now();
-    let components: Vec<Value> = r.assets.iter().map(component).collect();
+    let mut components: Vec<Value> = r.assets.iter().map(component).collect();
     let known: std::collections::HashSet<&str> = r.assets.iter().map(|a| a.id.as_str()).collect();
-    let dependencies: Vec<Value> = r
+    let mut dependencies: Vec<Value> = r
         .assets
         .iter()
         .filter(|a| !a.depends_on.is_empty())
@@ -317,6 +347,9 @@ pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
             json!({"ref": a.id, "dependsOn": deps})
         })
         .collect();
+    let sbom = sbom_parts(r);
+    components.extend(sbom.components);
+    dependencies.extend(sbom.dependencies);
     let mut bom = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
@@ -332,7 +365,396 @@ pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
     if !dependencies.is_empty() {
         bom["dependencies"] = json!(dependencies);
     }
+    if !sbom.vulnerabilities.is_empty() {
+        bom["vulnerabilities"] = json!(sbom.vulnerabilities);
+    }
     bom
+}
+
+/// The SBOM half of a CycloneDX BOM.
+struct SbomParts {
+    components: Vec<Value>,
+    dependencies: Vec<Value>,
+    vulnerabilities: Vec<Value>,
+}
+
+fn prop(name: &str, value: impl Into<String>) -> Value {
+    json!({"name": name, "value": value.into()})
+}
+
+/// Software components by purl (first of duplicates), sorted by purl.
+pub(crate) fn unique_components(r: &ScanResult) -> Vec<&mamori_model::Component> {
+    let mut v: Vec<&mamori_model::Component> = r.components.iter().collect();
+    v.sort_by(|a, b| a.purl.cmp(&b.purl));
+    v.dedup_by(|a, b| a.purl == b.purl);
+    v
+}
+
+/// Components that are project roots (see [`cyclonedx`]).
+pub(crate) fn project_roots<'a>(
+    comps: &[&'a mamori_model::Component],
+) -> std::collections::HashSet<&'a str> {
+    let depended: std::collections::HashSet<&str> = comps
+        .iter()
+        .flat_map(|c| c.dependencies.iter().map(String::as_str))
+        .collect();
+    comps
+        .iter()
+        .filter(|c| {
+            c.direct.is_none() && !c.dependencies.is_empty() && !depended.contains(c.purl.as_str())
+        })
+        .map(|c| c.purl.as_str())
+        .collect()
+}
+
+/// CycloneDX `licenses` for a declared license.
+fn cdx_licenses(l: &str) -> Option<Value> {
+    let l = l.trim();
+    if l.is_empty() || l == "NOASSERTION" || l == "NONE" {
+        return None;
+    }
+    Some(match crate::spdx::license_expression(l) {
+        Some(e) if crate::spdx::license_id(&e) => json!([{"license": {"id": e}}]),
+        Some(e) => json!([{"expression": e}]),
+        None => json!([{"license": {"name": l}}]),
+    })
+}
+
+/// CycloneDX 1.6 `hash-alg` spelling, if the algorithm is one it lists.
+fn cdx_hash_alg(a: &str) -> Option<&'static str> {
+    let norm = a.to_ascii_uppercase().replace(['_', ' '], "-");
+    Some(match norm.as_str() {
+        "MD5" => "MD5",
+        "SHA-1" | "SHA1" => "SHA-1",
+        "SHA-256" | "SHA256" => "SHA-256",
+        "SHA-384" | "SHA384" => "SHA-384",
+        "SHA-512" | "SHA512" => "SHA-512",
+        "SHA3-256" => "SHA3-256",
+        "SHA3-384" => "SHA3-384",
+        "SHA3-512" => "SHA3-512",
+        "BLAKE2B-256" => "BLAKE2b-256",
+        "BLAKE2B-384" => "BLAKE2b-384",
+        "BLAKE2B-512" => "BLAKE2b-512",
+        "BLAKE3" => "BLAKE3",
+        _ => return None,
+    })
+}
+
+fn cdx_hashes(c: &mamori_model::Component) -> Vec<Value> {
+    c.hashes
+        .iter()
+        .filter(|h| {
+            matches!(h.value.len(), 32 | 40 | 64 | 96 | 128)
+                && h.value.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .filter_map(|h| {
+            Some(json!({"alg": cdx_hash_alg(&h.alg)?, "content": h.value.to_ascii_lowercase()}))
+        })
+        .collect()
+}
+
+fn software_component(c: &mamori_model::Component, root: bool) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "type".into(),
+        if root { "application" } else { "library" }.into(),
+    );
+    m.insert("bom-ref".into(), c.purl.clone().into());
+    let maven = mamori_model::purl::Purl::parse(&c.purl)
+        .ok()
+        .filter(|p| p.ty == "maven" && p.namespace.is_some());
+    match maven {
+        Some(p) => {
+            m.insert(
+                "group".into(),
+                p.namespace.clone().unwrap_or_default().into(),
+            );
+            m.insert("name".into(), p.name.clone().into());
+        }
+        None => {
+            m.insert("name".into(), c.name.clone().into());
+        }
+    }
+    if let Some(v) = &c.version {
+        m.insert("version".into(), v.clone().into());
+    }
+    if c.dev {
+        m.insert("scope".into(), "excluded".into());
+    }
+    let hashes = cdx_hashes(c);
+    if !hashes.is_empty() {
+        m.insert("hashes".into(), hashes.into());
+    }
+    if let Some(l) = c.license.as_deref().and_then(cdx_licenses) {
+        m.insert("licenses".into(), l);
+    }
+    m.insert("purl".into(), c.purl.clone().into());
+    let occ = occurrences_json(&c.occurrences);
+    if !occ.is_empty() {
+        m.insert("evidence".into(), json!({"occurrences": occ}));
+    }
+    let mut props = Vec::new();
+    if !c.ecosystem.is_empty() {
+        props.push(prop("mamori:ecosystem", c.ecosystem.clone()));
+    }
+    if let Some(d) = &c.distro {
+        props.push(prop("mamori:distro", d.clone()));
+    }
+    if let Some(s) = &c.source {
+        props.push(prop(
+            "mamori:source-package",
+            format!("{}@{}", s.name, s.version),
+        ));
+    }
+    if let Some(d) = c.direct {
+        props.push(prop("mamori:direct", d.to_string()));
+    }
+    props.push(prop("mamori:dev", c.dev.to_string()));
+    m.insert("properties".into(), props.into());
+    Value::Object(m)
+}
+
+/// `os:<key>` bom-ref of an operating system.
+fn os_ref(key: &str) -> String {
+    format!("os:{key}")
+}
+
+fn os_components(r: &ScanResult, comps: &[&mamori_model::Component]) -> Vec<Value> {
+    let mut by_ref: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
+    for d in &r.distros {
+        let key = d
+            .osv_ecosystem
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", d.id, d.version_id));
+        let occ = occurrences_json(&[mamori_model::Occurrence {
+            location: mamori_model::Location {
+                path: d.root.clone(),
+                line: None,
+                offset: None,
+                container: d.container.clone(),
+            },
+            detector: "os-release".into(),
+            context: None,
+        }]);
+        let e = by_ref.entry(os_ref(&key)).or_insert_with(|| {
+            let mut m = Map::new();
+            m.insert("type".into(), "operating-system".into());
+            m.insert("bom-ref".into(), os_ref(&key).into());
+            m.insert("name".into(), d.id.clone().into());
+            if !d.version_id.is_empty() {
+                m.insert("version".into(), d.version_id.clone().into());
+            }
+            if !d.pretty_name.is_empty() {
+                m.insert("description".into(), d.pretty_name.clone().into());
+            }
+            if let Some(o) = &d.osv_ecosystem {
+                m.insert(
+                    "properties".into(),
+                    json!([prop("mamori:ecosystem", o.clone())]),
+                );
+            }
+            m.insert("evidence".into(), json!({"occurrences": []}));
+            Value::Object(m)
+        });
+        if let Some(Value::Array(a)) = e.pointer_mut("/evidence/occurrences") {
+            a.extend(occ);
+        }
+    }
+    for c in comps {
+        if let Some(d) = &c.distro {
+            by_ref.entry(os_ref(d)).or_insert_with(|| {
+                json!({"type": "operating-system", "bom-ref": os_ref(d), "name": d,
+                       "properties": [prop("mamori:ecosystem", d.clone())]})
+            });
+        }
+    }
+    by_ref
+        .into_values()
+        .map(|mut v| {
+            if v.pointer("/evidence/occurrences")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.is_empty())
+            {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("evidence");
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// The database an advisory id comes from, by its prefix.
+pub(crate) fn advisory_source(id: &str) -> &'static str {
+    let prefix = id.split('-').next().unwrap_or("");
+    match prefix {
+        "GHSA" => "GitHub Advisory Database",
+        "RUSTSEC" => "RustSec",
+        "CVE" => "NVD",
+        "GO" => "Go Vulnerability Database",
+        "PYSEC" => "PyPA Advisory Database",
+        "DSA" | "DLA" | "DTSA" | "DEBIAN" => "Debian Security Tracker",
+        "USN" | "UBUNTU" => "Ubuntu Security Notices",
+        "ALPINE" => "Alpine Security Database",
+        "RHSA" | "RHBA" | "RHEA" => "Red Hat",
+        "RLSA" => "Rocky Linux",
+        "ALSA" => "AlmaLinux",
+        "SUSE" | "openSUSE" => "SUSE",
+        "MAL" => "OpenSSF Malicious Packages",
+        _ => "OSV",
+    }
+}
+
+/// The osv.dev page of an advisory id.
+pub(crate) fn osv_url(id: &str) -> String {
+    format!("https://osv.dev/vulnerability/{id}")
+}
+
+/// CycloneDX `analysis.justification` for a VEX justification (OpenVEX or CycloneDX words).
+fn cdx_justification(text: &str) -> Option<&'static str> {
+    let t = text.to_ascii_lowercase();
+    const CDX: [&str; 9] = [
+        "code_not_present",
+        "code_not_reachable",
+        "requires_configuration",
+        "requires_dependency",
+        "requires_environment",
+        "protected_by_compiler",
+        "protected_at_runtime",
+        "protected_at_perimeter",
+        "protected_by_mitigating_control",
+    ];
+    if let Some(j) = CDX.iter().find(|j| t.contains(*j)) {
+        return Some(j);
+    }
+    // OpenVEX justifications (the order matters: longer names contain shorter ones).
+    for (openvex, cdx) in [
+        ("vulnerable_code_not_in_execute_path", "code_not_reachable"),
+        (
+            "vulnerable_code_cannot_be_controlled_by_adversary",
+            "protected_by_mitigating_control",
+        ),
+        (
+            "inline_mitigations_already_exist",
+            "protected_by_mitigating_control",
+        ),
+        ("vulnerable_code_not_present", "code_not_present"),
+        ("component_not_present", "code_not_present"),
+    ] {
+        if t.contains(openvex) {
+            return Some(cdx);
+        }
+    }
+    None
+}
+
+fn cdx_vulnerability(v: &mamori_model::Vulnerability) -> Value {
+    let mut m = Map::new();
+    m.insert("bom-ref".into(), v.key().into());
+    m.insert("id".into(), v.id.clone().into());
+    m.insert(
+        "source".into(),
+        json!({"name": advisory_source(&v.id), "url": osv_url(&v.id)}),
+    );
+    let mut aliases: Vec<&String> = v.aliases.iter().filter(|a| **a != v.id).collect();
+    aliases.sort();
+    aliases.dedup();
+    if !aliases.is_empty() {
+        let refs: Vec<Value> = aliases
+            .iter()
+            .map(|a| json!({"id": a, "source": {"name": advisory_source(a), "url": osv_url(a)}}))
+            .collect();
+        m.insert("references".into(), refs.into());
+    }
+    let mut rating = Map::new();
+    if let Some(c) = &v.cvss {
+        if c.score.is_finite() {
+            rating.insert("score".into(), json!(c.score));
+        }
+        let method = match c.version.as_str() {
+            "2.0" | "2" => "CVSSv2",
+            "3.0" => "CVSSv3",
+            "3.1" => "CVSSv31",
+            "4.0" | "4" => "CVSSv4",
+            _ => "other",
+        };
+        rating.insert("method".into(), method.into());
+        rating.insert("vector".into(), c.vector.clone().into());
+    }
+    if let Some(s) = v.severity {
+        rating.insert("severity".into(), s.as_str().into());
+    }
+    if !rating.is_empty() {
+        m.insert("ratings".into(), json!([rating]));
+    }
+    if !v.summary.is_empty() {
+        m.insert("description".into(), v.summary.clone().into());
+    }
+    if let Some(f) = &v.fixed {
+        m.insert("recommendation".into(), format!("Upgrade to {f}").into());
+    }
+    let unaffected = v
+        .suppressed
+        .as_ref()
+        .is_some_and(|s| matches!(s.status.as_str(), "not_affected" | "fixed"));
+    let mut affect = json!({"ref": v.component});
+    if !v.component_version.is_empty() {
+        affect["versions"] = json!([{"version": v.component_version,
+            "status": if unaffected { "unaffected" } else { "affected" }}]);
+    }
+    m.insert("affects".into(), json!([affect]));
+    if let Some(s) = &v.suppressed {
+        let state = match s.status.as_str() {
+            "not_affected" => "not_affected",
+            "fixed" => "resolved",
+            "affected" => "exploitable",
+            "under_investigation" => "in_triage",
+            _ => "in_triage",
+        };
+        let mut a = Map::new();
+        a.insert("state".into(), state.into());
+        if let Some(j) = s.justification.as_deref().and_then(cdx_justification) {
+            a.insert("justification".into(), j.into());
+        }
+        let detail = match &s.justification {
+            Some(j) => format!("{j} (VEX: {})", s.source),
+            None => format!("VEX: {}", s.source),
+        };
+        a.insert("detail".into(), detail.into());
+        m.insert("analysis".into(), Value::Object(a));
+    }
+    Value::Object(m)
+}
+
+fn sbom_parts(r: &ScanResult) -> SbomParts {
+    let comps = unique_components(r);
+    let roots = project_roots(&comps);
+    let known: std::collections::HashSet<&str> = comps.iter().map(|c| c.purl.as_str()).collect();
+    let mut components: Vec<Value> = comps
+        .iter()
+        .map(|c| software_component(c, roots.contains(c.purl.as_str())))
+        .collect();
+    components.extend(os_components(r, &comps));
+    let dependencies = comps
+        .iter()
+        .filter_map(|c| {
+            let mut deps: Vec<&str> = c
+                .dependencies
+                .iter()
+                .map(String::as_str)
+                .filter(|d| known.contains(d) && *d != c.purl)
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            (!deps.is_empty()).then(|| json!({"ref": c.purl, "dependsOn": deps}))
+        })
+        .collect();
+    let vulnerabilities = r.vulnerabilities.iter().map(cdx_vulnerability).collect();
+    SbomParts {
+        components,
+        dependencies,
+        vulnerabilities,
+    }
 }
 
 fn now() -> String {

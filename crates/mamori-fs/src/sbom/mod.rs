@@ -10,8 +10,10 @@
 pub mod apk;
 pub mod distro;
 pub mod dpkg;
+pub mod ecosystem;
 pub mod osrelease;
 pub mod rpm;
+pub mod spdx;
 
 use crate::Detector;
 
@@ -22,5 +24,6 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(rpm::RpmDetector),
         Box::new(apk::ApkDetector),
         Box::new(osrelease::OsReleaseDetector),
+        Box::new(spdx::SpdxDetector),
     ]
 }
