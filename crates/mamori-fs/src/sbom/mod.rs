@@ -7,9 +7,17 @@
 //! evidence gives them. Detectors never judge; matching against advisories happens in
 //! `mamori-vuln`.
 
+pub mod golang;
+pub mod maven;
+pub mod python;
+
 use crate::Detector;
 
 /// Every SBOM detector, in the order they run on a file.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![
+        Box::new(python::PythonDetector::default()),
+        Box::new(golang::GoModDetector),
+        Box::new(maven::MavenDetector),
+    ]
 }
