@@ -367,7 +367,7 @@ fn requirements(file: &FileInfo<'_>, text: &str, out: &mut Output) {
         for h in &p.hashes {
             push_hash(&mut c, parse_hash(h));
         }
-        let mut ctx = format!("{}", p.name);
+        let mut ctx = p.name.clone();
         if !p.extras.is_empty() {
             ctx.push_str(&format!("[{}]", p.extras.join(",")));
         }
