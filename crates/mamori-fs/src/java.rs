@@ -550,6 +550,9 @@ impl JavaArchiveDetector {
             }
         }
 
+        // Software components: this archive's Maven coordinates (or its manifest's).
+        crate::sbom::maven::report_archive(file, inner, data, &manifest, &poms, out);
+
         // Bundled libraries.
         let classes: Vec<&str> = names
             .iter()

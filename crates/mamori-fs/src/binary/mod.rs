@@ -223,6 +223,8 @@ impl BinaryDetector {
             }
         };
         let loc = file.location().with_offset(off as u64);
+        // Software components: the main module, the modules linked in, the standard library.
+        crate::sbom::golang::report_binary(&info, &loc, out);
         let toolchain = info
             .go_version
             .split_whitespace()

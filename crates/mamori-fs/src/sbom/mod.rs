@@ -11,7 +11,10 @@ pub mod apk;
 pub mod distro;
 pub mod dpkg;
 pub mod ecosystem;
+pub mod golang;
+pub mod maven;
 pub mod osrelease;
+pub mod python;
 pub mod rpm;
 pub mod spdx;
 
@@ -25,5 +28,8 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(apk::ApkDetector),
         Box::new(osrelease::OsReleaseDetector),
         Box::new(spdx::SpdxDetector),
+        Box::new(python::PythonDetector::default()),
+        Box::new(golang::GoModDetector),
+        Box::new(maven::MavenDetector),
     ]
 }
