@@ -9,7 +9,26 @@
 
 use crate::Detector;
 
+pub mod cargo;
+pub mod dotnet;
+pub mod npm;
+pub mod php;
+pub mod pnpm;
+pub mod ruby;
+pub mod yarn;
+
 /// Every SBOM detector, in the order they run on a file.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    Vec::new()
+    vec![
+        Box::new(cargo::CargoLockDetector),
+        Box::new(npm::NpmLockDetector),
+        Box::new(npm::NpmInstalledDetector),
+        Box::new(yarn::YarnLockDetector),
+        Box::new(pnpm::PnpmLockDetector),
+        Box::new(ruby::GemfileLockDetector),
+        Box::new(php::ComposerLockDetector),
+        Box::new(php::ComposerInstalledDetector),
+        Box::new(dotnet::NugetLockDetector),
+        Box::new(dotnet::DepsJsonDetector),
+    ]
 }
