@@ -7,7 +7,8 @@
 //! only the bytes some detector needs.
 
 use mamori_model::{
-    Component, ComponentObservation, CryptoAsset, Distro, Location, Observation, Occurrence, Warning,
+    Component, ComponentObservation, CryptoAsset, Distro, Location, Observation, Occurrence,
+    Warning,
 };
 
 /// How many leading bytes every detector sees before deciding.

@@ -102,7 +102,9 @@ fn one_line(e: &impl std::fmt::Display) -> String {
 fn format_version(lock: &Lock) -> i64 {
     match lock.version {
         Some(v) => v,
-        None if lock.root.is_some() || lock.metadata.keys().any(|k| k.starts_with("checksum ")) => 1,
+        None if lock.root.is_some() || lock.metadata.keys().any(|k| k.starts_with("checksum ")) => {
+            1
+        }
         None => 2,
     }
 }
@@ -184,7 +186,10 @@ fn components(lock: Lock, text: &str, file: &FileInfo<'_>, out: &mut Output) -> 
     // Index: name → package indices, to resolve dependency entries.
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in packages.iter().enumerate() {
-        by_name.entry(p.name.get_ref().as_str()).or_default().push(i);
+        by_name
+            .entry(p.name.get_ref().as_str())
+            .or_default()
+            .push(i);
     }
     let purls: Vec<Option<String>> = packages
         .iter()
@@ -240,13 +245,21 @@ fn components(lock: Lock, text: &str, file: &FileInfo<'_>, out: &mut Output) -> 
         let Some(Some(purl)) = purls.get(i) else {
             out.warn(
                 file,
-                format!("Cargo.lock: package {name:?} {:?} has no valid purl", p.version),
+                format!(
+                    "Cargo.lock: package {name:?} {:?} has no valid purl",
+                    p.version
+                ),
             );
             continue;
         };
         let is_root = p.source.is_none();
         let ecosystem = if is_root { "" } else { "crates.io" };
-        let mut c = Component::new(purl.clone(), name.clone(), Some(p.version.clone()), ecosystem);
+        let mut c = Component::new(
+            purl.clone(),
+            name.clone(),
+            Some(p.version.clone()),
+            ecosystem,
+        );
         let sum = p
             .checksum
             .as_deref()
@@ -335,7 +348,12 @@ checksum = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
             ]
         );
         assert!(c[1].component.hashes.is_empty());
-        assert!(c[1].occurrence.context.as_deref().unwrap().contains("git source"));
+        assert!(c[1]
+            .occurrence
+            .context
+            .as_deref()
+            .unwrap()
+            .contains("git source"));
         assert_eq!(c[1].occurrence.location.line, Some(13));
         assert_eq!(c[2].component.hashes[0].alg, "SHA-256");
         assert_eq!(c[2].component.direct, Some(true));

@@ -67,7 +67,10 @@ impl Detector for NugetLockDetector {
         let lock: NugetLock = match serde_json::from_slice(data) {
             Ok(l) => l,
             Err(e) => {
-                out.warn(file, format!("packages.lock.json is not valid: {}", one_line(&e)));
+                out.warn(
+                    file,
+                    format!("packages.lock.json is not valid: {}", one_line(&e)),
+                );
                 return;
             }
         };
@@ -79,7 +82,10 @@ impl Detector for NugetLockDetector {
                 .iter()
                 .filter(|(_, e)| e.ty.as_deref() != Some("Project"))
                 .filter_map(|(id, e)| {
-                    Some((id.to_ascii_lowercase(), purl_of(id, e.resolved.as_deref()?)?))
+                    Some((
+                        id.to_ascii_lowercase(),
+                        purl_of(id, e.resolved.as_deref()?)?,
+                    ))
                 })
                 .collect();
             for (id, e) in entries {
@@ -88,7 +94,8 @@ impl Detector for NugetLockDetector {
                 };
                 let c = comps.entry(purl.clone()).or_insert_with(|| {
                     order.push(purl.clone());
-                    let mut c = Component::new(purl.clone(), id.clone(), e.resolved.clone(), "NuGet");
+                    let mut c =
+                        Component::new(purl.clone(), id.clone(), e.resolved.clone(), "NuGet");
                     if let Some(h) = &e.content_hash {
                         c.hashes = integrity_hashes(&format!("sha512-{h}"));
                     }
@@ -160,7 +167,10 @@ impl Detector for DepsJsonDetector {
         let deps: DepsJson = match serde_json::from_slice(data) {
             Ok(d) => d,
             Err(e) => {
-                out.warn(file, format!("{} is not valid: {}", file.name, one_line(&e)));
+                out.warn(
+                    file,
+                    format!("{} is not valid: {}", file.name, one_line(&e)),
+                );
                 return;
             }
         };
@@ -180,10 +190,7 @@ impl Detector for DepsJsonDetector {
         let mut direct: HashSet<String> = HashSet::new();
         for entries in deps.targets.values() {
             for (key, t) in entries {
-                let is_project = deps
-                    .libraries
-                    .get(key)
-                    .is_some_and(|l| l.ty == "project");
+                let is_project = deps.libraries.get(key).is_some_and(|l| l.ty == "project");
                 for (d, v) in &t.dependencies {
                     let Some(v) = v.as_str() else { continue };
                     let Some(p) = purls.get(format!("{d}/{v}").as_str()) else {

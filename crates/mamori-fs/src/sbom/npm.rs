@@ -109,10 +109,10 @@ pub(crate) fn spec_name(spec: &str) -> &str {
 /// Dependencies a `package.json` declares.
 #[derive(Default, Debug)]
 pub(crate) struct Manifest {
-    /// `dependencies`, `optionalDependencies` and `peerDependencies` names.
-    pub prod: Vec<String>,
-    /// `devDependencies` names.
-    pub dev: Vec<String>,
+    /// `dependencies`, `optionalDependencies` and `peerDependencies`: name and range.
+    pub prod: Vec<(String, String)>,
+    /// `devDependencies`: name and range.
+    pub dev: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -133,14 +133,17 @@ pub(crate) fn sibling_manifest(file: &FileInfo<'_>) -> Option<Manifest> {
     let dir = file.path.strip_suffix(file.name)?;
     let data = fs.read(&format!("{dir}package.json"), 8 << 20)?;
     let m: ManifestJson = serde_json::from_slice(&data).ok()?;
+    let pairs = |m: BTreeMap<String, serde_json::Value>| {
+        m.into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut prod = pairs(m.dependencies);
+    prod.extend(pairs(m.optional));
+    prod.extend(pairs(m.peer));
     Some(Manifest {
-        prod: m
-            .dependencies
-            .into_keys()
-            .chain(m.optional.into_keys())
-            .chain(m.peer.into_keys())
-            .collect(),
-        dev: m.dev.into_keys().collect(),
+        prod,
+        dev: pairs(m.dev),
     })
 }
 
@@ -291,7 +294,10 @@ impl Detector for NpmLockDetector {
         let lock: Lock = match serde_json::from_slice(data) {
             Ok(l) => l,
             Err(e) => {
-                out.warn(file, format!("{} is not valid: {}", file.name, one_line(&e)));
+                out.warn(
+                    file,
+                    format!("{} is not valid: {}", file.name, one_line(&e)),
+                );
                 return;
             }
         };
@@ -306,7 +312,10 @@ impl Detector for NpmLockDetector {
         } else if let Some(deps) = lock.dependencies {
             from_v1(deps, file)
         } else {
-            out.warn(file, format!("{}: neither `packages` nor `dependencies`", file.name));
+            out.warn(
+                file,
+                format!("{}: neither `packages` nor `dependencies`", file.name),
+            );
             return;
         };
         for c in comps {
@@ -406,7 +415,11 @@ fn from_packages(
             continue;
         };
         let mut c = npm_component(purl.clone(), name, version.as_deref());
-        c.hashes = e.integrity.as_deref().map(integrity_hashes).unwrap_or_default();
+        c.hashes = e
+            .integrity
+            .as_deref()
+            .map(integrity_hashes)
+            .unwrap_or_default();
         c.license = license_of(e.license.as_ref());
         c.dev = e.dev;
         c.direct = Some(false);
@@ -414,7 +427,10 @@ fn from_packages(
         comps.push((key.clone(), c));
     }
     if bad > 0 {
-        out.warn(file, format!("{}: {bad} entries without a valid package name", file.name));
+        out.warn(
+            file,
+            format!("{}: {bad} entries without a valid package name", file.name),
+        );
     }
     // Link entries resolve to their target path.
     fn target<'a>(packages: &'a BTreeMap<String, Entry>, k: &'a str) -> Option<&'a str> {
@@ -446,10 +462,10 @@ fn from_packages(
             }
         }
     }
+    // node_modules/.package-lock.json has no root entry: directness is unknown there.
+    let has_root = packages.contains_key("");
     for (key, c) in comps.iter_mut() {
-        if direct.contains(&c.purl) {
-            c.direct = Some(true);
-        }
+        c.direct = has_root.then(|| direct.contains(&c.purl));
         let Some(e) = packages.get(key.as_str()) else {
             continue;
         };
@@ -513,7 +529,11 @@ fn from_v1(deps: BTreeMap<String, V1Entry>, file: &FileInfo<'_>) -> Vec<Componen
             continue;
         };
         let mut c = npm_component(purl.clone(), name, version.as_deref());
-        c.hashes = e.integrity.as_deref().map(integrity_hashes).unwrap_or_default();
+        c.hashes = e
+            .integrity
+            .as_deref()
+            .map(integrity_hashes)
+            .unwrap_or_default();
         c.dev = e.dev;
         n.purl = Some(purl);
         comps.push(Some(c));
@@ -531,7 +551,10 @@ fn from_v1(deps: BTreeMap<String, V1Entry>, file: &FileInfo<'_>) -> Vec<Componen
                     Some(s) => scope = nodes.get(s).and_then(|x| x.parent),
                 }
             };
-            if let Some(p) = found.and_then(|j| nodes.get(j)).and_then(|x| x.purl.clone()) {
+            if let Some(p) = found
+                .and_then(|j| nodes.get(j))
+                .and_then(|x| x.purl.clone())
+            {
                 if let Some(Some(c)) = comps.get_mut(i) {
                     if !c.dependencies.contains(&p) {
                         c.dependencies.push(p);
@@ -552,7 +575,7 @@ fn from_v1(deps: BTreeMap<String, V1Entry>, file: &FileInfo<'_>) -> Vec<Componen
             .prod
             .iter()
             .chain(m.dev.iter())
-            .filter_map(|d| top.get(d.as_str()).copied())
+            .filter_map(|(d, _)| top.get(d.as_str()).copied())
             .collect();
         for c in comps.iter_mut() {
             c.direct = Some(declared.contains(c.purl.as_str()));
@@ -624,7 +647,11 @@ impl Detector for NpmInstalledDetector {
         };
         let mut c = npm_component(purl, name, Some(version));
         c.license = license_of(m.license.as_ref()).or_else(|| license_of(m.licenses.as_ref()));
-        c.hashes = m.integrity.as_deref().map(integrity_hashes).unwrap_or_default();
+        c.hashes = m
+            .integrity
+            .as_deref()
+            .map(integrity_hashes)
+            .unwrap_or_default();
         out.component(
             c,
             file.location(),
@@ -646,9 +673,15 @@ mod tests {
     fn installed_paths() {
         assert!(is_installed_manifest("a/node_modules/ms/package.json"));
         assert!(is_installed_manifest("node_modules/@s/is/package.json"));
-        assert!(is_installed_manifest("/x/node_modules/a/node_modules/b/package.json"));
-        assert!(!is_installed_manifest("node_modules/resolve/test/x/package.json"));
-        assert!(!is_installed_manifest("node_modules/@s/is/lib/package.json"));
+        assert!(is_installed_manifest(
+            "/x/node_modules/a/node_modules/b/package.json"
+        ));
+        assert!(!is_installed_manifest(
+            "node_modules/resolve/test/x/package.json"
+        ));
+        assert!(!is_installed_manifest(
+            "node_modules/@s/is/lib/package.json"
+        ));
         assert!(!is_installed_manifest("package.json"));
         assert!(!is_installed_manifest("node_modules/.bin/package.json"));
     }
@@ -658,9 +691,15 @@ mod tests {
         assert_eq!(spec_name("@a/b@^1"), "@a/b");
         assert_eq!(spec_name("ms@2"), "ms");
         assert_eq!(spec_name("ms"), "ms");
-        assert_eq!(npm_purl("@a/b", Some("1.0.0")).unwrap(), "pkg:npm/%40a/b@1.0.0");
+        assert_eq!(
+            npm_purl("@a/b", Some("1.0.0")).unwrap(),
+            "pkg:npm/%40a/b@1.0.0"
+        );
         assert!(npm_purl("@a", Some("1")).is_none());
-        assert_eq!(name_from_path("node_modules/a/node_modules/@b/c"), Some("@b/c"));
+        assert_eq!(
+            name_from_path("node_modules/a/node_modules/@b/c"),
+            Some("@b/c")
+        );
         assert_eq!(name_from_path("packages/x"), None);
     }
 

@@ -92,7 +92,10 @@ fn build(pkgs: &[(&Package, bool)], direct: Option<&HashSet<String>>) -> Vec<Com
     let purls: HashMap<String, String> = pkgs
         .iter()
         .filter_map(|(p, _)| {
-            Some((p.name.to_ascii_lowercase(), purl_of(&p.name, p.version.as_deref())?))
+            Some((
+                p.name.to_ascii_lowercase(),
+                purl_of(&p.name, p.version.as_deref())?,
+            ))
         })
         .collect();
     let mut v = Vec::with_capacity(pkgs.len());
@@ -135,7 +138,10 @@ impl Detector for ComposerLockDetector {
         let lock: Lock = match serde_json::from_slice(data) {
             Ok(l) => l,
             Err(e) => {
-                out.warn(file, format!("composer.lock is not valid: {}", one_line(&e)));
+                out.warn(
+                    file,
+                    format!("composer.lock is not valid: {}", one_line(&e)),
+                );
                 return;
             }
         };
@@ -184,7 +190,10 @@ impl Detector for ComposerInstalledDetector {
         let inst: Installed = match serde_json::from_slice(data) {
             Ok(i) => i,
             Err(e) => {
-                out.warn(file, format!("installed.json is not valid: {}", one_line(&e)));
+                out.warn(
+                    file,
+                    format!("installed.json is not valid: {}", one_line(&e)),
+                );
                 return;
             }
         };
@@ -232,9 +241,17 @@ mod tests {
         assert_eq!(out.components.len(), 2);
         let m = &out.components[1].component;
         assert_eq!(m.purl, "pkg:composer/monolog/monolog@1.27.1");
-        assert_eq!(m.dependencies, vec!["pkg:composer/psr/log@1.1.4".to_string()]);
+        assert_eq!(
+            m.dependencies,
+            vec!["pkg:composer/psr/log@1.1.4".to_string()]
+        );
         assert_eq!(m.hashes[0].alg, "SHA-1");
-        assert!(out.components[1].occurrence.context.as_deref().unwrap().contains("Composer 1"));
+        assert!(out.components[1]
+            .occurrence
+            .context
+            .as_deref()
+            .unwrap()
+            .contains("Composer 1"));
     }
 
     #[test]

@@ -41,7 +41,10 @@ impl Detector for PnpmLockDetector {
         let docs = match YamlLoader::load_from_str(text) {
             Ok(d) => d,
             Err(e) => {
-                out.warn(file, format!("pnpm-lock.yaml is not valid YAML: {}", one_line(&e)));
+                out.warn(
+                    file,
+                    format!("pnpm-lock.yaml is not valid YAML: {}", one_line(&e)),
+                );
                 return;
             }
         };
@@ -98,7 +101,10 @@ fn parse_key(key: &str, major: u32) -> Option<(String, String)> {
         let k = k.strip_prefix('/')?;
         let segs: Vec<&str> = k.split('/').collect();
         let (name, rest) = if k.starts_with('@') {
-            (format!("{}/{}", segs.first()?, segs.get(1)?), segs.get(2..)?)
+            (
+                format!("{}/{}", segs.first()?, segs.get(1)?),
+                segs.get(2..)?,
+            )
         } else {
             (segs.first()?.to_string(), segs.get(1..)?)
         };
@@ -129,7 +135,9 @@ fn read(root: &YHash) -> Result<Read, String> {
         .and_then(|m| m.parse().ok())
         .ok_or_else(|| format!("unknown lockfileVersion {version:?}"))?;
     let empty = YHash::new();
-    let packages = get(root, "packages").and_then(Yaml::as_hash).unwrap_or(&empty);
+    let packages = get(root, "packages")
+        .and_then(Yaml::as_hash)
+        .unwrap_or(&empty);
     let snapshots = get(root, "snapshots").and_then(Yaml::as_hash);
 
     // Components by purl, in file order; normalized key → purl.
@@ -168,7 +176,10 @@ fn read(root: &YHash) -> Result<Read, String> {
             order.push(purl.clone());
             npm_component(purl.clone(), &name, Some(&version))
         });
-        if let Some(i) = resolution.and_then(|r| get(r, "integrity")).and_then(Yaml::as_str) {
+        if let Some(i) = resolution
+            .and_then(|r| get(r, "integrity"))
+            .and_then(Yaml::as_str)
+        {
             if c.hashes.is_empty() {
                 c.hashes = integrity_hashes(i);
             }
@@ -285,7 +296,10 @@ mod tests {
     fn keys() {
         let k = |s, m| parse_key(s, m).map(|(a, b)| format!("{a} {b}"));
         assert_eq!(k("/@a/b/1.0.0_react@18.2.0", 5).unwrap(), "@a/b 1.0.0");
-        assert_eq!(k("/react-dom/18.2.0_react@18.2.0", 5).unwrap(), "react-dom 18.2.0");
+        assert_eq!(
+            k("/react-dom/18.2.0_react@18.2.0", 5).unwrap(),
+            "react-dom 18.2.0"
+        );
         assert_eq!(k("/@a/b@1.0.0(peer@2)", 6).unwrap(), "@a/b 1.0.0");
         assert_eq!(k("ms@2.1.3", 9).unwrap(), "ms 2.1.3");
         assert_eq!(k("github.com/a/b/abcdef", 5), None);

@@ -179,6 +179,13 @@ fn components(lock: &Lock<'_>) -> Vec<(Component, u32, String)> {
             by_name.entry(s.name).or_default().push(p.clone());
         }
     }
+    // The project's own gems (PATH) declare direct dependencies too.
+    let from_path: HashSet<&str> = lock
+        .specs
+        .iter()
+        .filter(|s| s.section == "PATH")
+        .flat_map(|s| s.deps.iter().copied())
+        .collect();
     let mut out = Vec::new();
     for (s, p) in lock.specs.iter().zip(purls) {
         if s.section == "PATH" {
@@ -186,7 +193,7 @@ fn components(lock: &Lock<'_>) -> Vec<(Component, u32, String)> {
         }
         let Some(p) = p else { continue };
         let mut c = Component::new(p, s.name, Some(s.version.to_string()), "RubyGems");
-        c.direct = Some(lock.direct.contains(s.name));
+        c.direct = Some(lock.direct.contains(s.name) || from_path.contains(s.name));
         for d in &s.deps {
             for q in by_name.get(d).into_iter().flatten() {
                 if !c.dependencies.contains(q) {
@@ -226,10 +233,7 @@ mod tests {
         let l = parse(t);
         let c = components(&l);
         assert_eq!(c.len(), 2);
-        assert_eq!(
-            c[0].0.purl,
-            "pkg:gem/nokogiri@1.15.4?platform=x86_64-linux"
-        );
+        assert_eq!(c[0].0.purl, "pkg:gem/nokogiri@1.15.4?platform=x86_64-linux");
         assert_eq!(c[0].0.version.as_deref(), Some("1.15.4"));
         assert_eq!(c[0].0.direct, Some(true));
         assert_eq!(c[0].0.dependencies, vec!["pkg:gem/racc@1.7.1".to_string()]);

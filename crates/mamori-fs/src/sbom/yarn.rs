@@ -15,8 +15,7 @@
 //! classic, its dependencies mark the direct ones).
 
 use super::npm::{
-    integrity_hashes, mark_dev, npm_component, npm_purl, npm_purl_q, one_line, sibling_manifest,
-    spec_name,
+    integrity_hashes, mark_dev, npm_component, npm_purl_q, one_line, sibling_manifest, spec_name,
 };
 use crate::{Detector, FileInfo, Output};
 use mamori_model::{Component, Hash};
@@ -208,10 +207,16 @@ fn classic(text: &str, file: &FileInfo<'_>, out: &mut Output) {
         comps.push(Some((c, b.line)));
     }
     if bad > 0 {
-        out.warn(file, format!("yarn.lock: {bad} entries without a valid package name"));
+        out.warn(
+            file,
+            format!("yarn.lock: {bad} entries without a valid package name"),
+        );
     }
     let purl_of = |i: usize| -> Option<String> {
-        comps.get(i).and_then(|c| c.as_ref()).map(|(c, _)| c.purl.clone())
+        comps
+            .get(i)
+            .and_then(|c| c.as_ref())
+            .map(|(c, _)| c.purl.clone())
     };
     let mut edges: Vec<Vec<String>> = vec![Vec::new(); blocks.len()];
     for (i, b) in blocks.iter().enumerate() {
@@ -226,6 +231,17 @@ fn classic(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             }
         }
     }
+    let manifest = sibling_manifest(file);
+    let declared = |pairs: &[(String, String)]| -> Vec<String> {
+        pairs
+            .iter()
+            .filter_map(|(n, r)| by_spec.get(format!("{n}@{r}").as_str()))
+            .filter_map(|&j| purl_of(j))
+            .collect()
+    };
+    let roots = manifest
+        .as_ref()
+        .map(|m| (declared(&m.prod), declared(&m.dev)));
     let mut list: Vec<(Component, u32)> = Vec::new();
     for (c, e) in comps.into_iter().zip(edges) {
         if let Some((mut c, line)) = c {
@@ -233,17 +249,7 @@ fn classic(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             list.push((c, line));
         }
     }
-    if let Some(m) = sibling_manifest(file) {
-        // The manifest's ranges are not known here: a declared name matches every block
-        // of that name the lockfile has (usually one).
-        let roots = |names: &[String]| -> Vec<String> {
-            list.iter()
-                .filter(|(c, _)| names.iter().any(|n| *n == c.name))
-                .map(|(c, _)| c.purl.clone())
-                .collect()
-        };
-        let prod = roots(&m.prod);
-        let dev = roots(&m.dev);
+    if let Some((prod, dev)) = roots {
         for (c, _) in list.iter_mut() {
             c.direct = Some(prod.contains(&c.purl) || dev.contains(&c.purl));
         }
@@ -266,7 +272,10 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
     let docs = match YamlLoader::load_from_str(text) {
         Ok(d) => d,
         Err(e) => {
-            out.warn(file, format!("yarn.lock is not valid YAML: {}", one_line(&e)));
+            out.warn(
+                file,
+                format!("yarn.lock is not valid YAML: {}", one_line(&e)),
+            );
             return;
         }
     };
@@ -297,7 +306,11 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             continue;
         }
         entries.push(E {
-            descriptors: k.split(',').map(str::trim).filter(|s| !s.is_empty()).collect(),
+            descriptors: k
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect(),
             entry: h,
         });
     }
@@ -319,8 +332,14 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
     let mut purls: Vec<Option<String>> = Vec::with_capacity(entries.len());
     let mut comps: Vec<Option<Component>> = Vec::with_capacity(entries.len());
     let mut workspaces: Vec<usize> = Vec::new();
+    let mut unresolved = 0usize;
     for (i, e) in entries.iter().enumerate() {
-        let resolution = field(e.entry, "resolution").unwrap_or_default();
+        let Some(resolution) = field(e.entry, "resolution") else {
+            unresolved += 1;
+            purls.push(None);
+            comps.push(None);
+            continue;
+        };
         let version = field(e.entry, "version");
         let name = spec_name(&resolution);
         let protocol = resolution.get(name.len() + 1..).unwrap_or("");
@@ -331,15 +350,10 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             continue;
         }
         let mut q = BTreeMap::new();
-        let mut ctx_protocol = "npm";
         if !protocol.starts_with("npm:") && !protocol.starts_with("patch:") {
             let (proto, _) = protocol.split_once(':').unwrap_or((protocol, ""));
-            ctx_protocol = match proto {
-                "git" | "git+ssh" | "git+https" | "github" => "git",
-                "link" | "portal" | "file" => "local",
-                _ => "other",
-            };
-            if ctx_protocol == "local" {
+            if matches!(proto, "link" | "portal" | "file") {
+                // Local code, part of the project.
                 purls.push(None);
                 comps.push(None);
                 continue;
@@ -351,10 +365,15 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             comps.push(None);
             continue;
         };
-        let _ = ctx_protocol;
         let c = npm_component(purl.clone(), name, version.as_deref());
         purls.push(Some(purl));
         comps.push(Some(c));
+    }
+    if unresolved > 0 {
+        out.warn(
+            file,
+            format!("yarn.lock: {unresolved} entries without `resolution`"),
+        );
     }
     let deps_of = |h: &yaml_rust2::yaml::Hash| -> Vec<usize> {
         let mut v = Vec::new();
@@ -368,7 +387,10 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
                 };
                 let key = format!("{n}@{r}");
                 let alt = format!("{n}@npm:{r}");
-                if let Some(&j) = by_desc.get(key.as_str()).or_else(|| by_desc.get(alt.as_str())) {
+                if let Some(&j) = by_desc
+                    .get(key.as_str())
+                    .or_else(|| by_desc.get(alt.as_str()))
+                {
                     v.push(j);
                 }
             }
@@ -399,11 +421,24 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
             c.direct = Some(direct.contains(&c.purl));
         }
     }
-    let mut list: Vec<Component> = comps.into_iter().flatten().collect();
+    // A `patch:` entry is the same package as the one it patches: one component.
+    let mut list: Vec<Component> = Vec::new();
+    for c in comps.into_iter().flatten() {
+        match list.iter_mut().find(|x| x.purl == c.purl) {
+            Some(x) => {
+                for d in c.dependencies {
+                    if !x.dependencies.contains(&d) {
+                        x.dependencies.push(d);
+                    }
+                }
+            }
+            None => list.push(c),
+        }
+    }
     if let Some(m) = sibling_manifest(file) {
-        let pick = |names: &[String]| -> Vec<String> {
+        let pick = |names: &[(String, String)]| -> Vec<String> {
             list.iter()
-                .filter(|c| direct.contains(&c.purl) && names.iter().any(|n| *n == c.name))
+                .filter(|c| direct.contains(&c.purl) && names.iter().any(|(n, _)| *n == c.name))
                 .map(|c| c.purl.clone())
                 .collect()
         };
@@ -415,7 +450,6 @@ fn berry(text: &str, file: &FileInfo<'_>, out: &mut Output) {
     for c in list {
         out.component(c, file.location(), NAME, Some(ctx.clone()));
     }
-    let _ = npm_purl;
 }
 
 #[cfg(test)]
@@ -435,7 +469,10 @@ mod tests {
 
     #[test]
     fn aliases() {
-        assert_eq!(real_name("string-width-cjs@npm:string-width@^4.2.0"), "string-width");
+        assert_eq!(
+            real_name("string-width-cjs@npm:string-width@^4.2.0"),
+            "string-width"
+        );
         assert_eq!(real_name("x@npm:@s/y@^1"), "@s/y");
         assert_eq!(real_name("ms@^2"), "ms");
     }
