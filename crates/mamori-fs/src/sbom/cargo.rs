@@ -342,7 +342,7 @@ checksum = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
         assert_eq!(
             c[0].component.dependencies,
             vec![
-                "pkg:cargo/foo@1.0.0?vcs_url=git%2Bhttps:%2F%2Fexample.com%2Ffoo@0123abcd"
+                "pkg:cargo/foo@1.0.0?vcs_url=git%2Bhttps:%2F%2Fexample.com%2Ffoo%400123abcd"
                     .to_string(),
                 "pkg:cargo/foo@1.0.0".to_string()
             ]
