@@ -617,3 +617,54 @@ fn truncated_and_garbage_files_warn_and_never_panic() {
         assert_eq!(out.warnings[0].path, name);
     }
 }
+
+/// Speed on a real `node_modules` (not committed): `MAMORI_NODE_MODULES=/path/to/project
+/// cargo test -p mamori-fs --test sbom_lang node_modules_speed -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs a real npm install; set MAMORI_NODE_MODULES"]
+fn node_modules_speed() {
+    let root = std::env::var("MAMORI_NODE_MODULES").expect("MAMORI_NODE_MODULES");
+    let start = std::time::Instant::now();
+    let dets = sbom::detectors();
+    let mut out = Output::default();
+    let mut files = 0usize;
+    let mut stack = vec![std::path::PathBuf::from(&root)];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if !ft.is_file() {
+                continue;
+            }
+            let path = p.to_string_lossy().to_string();
+            let name = e.file_name().to_string_lossy().to_string();
+            let info = FileInfo {
+                path: &path,
+                name: &name,
+                size: 0,
+                container: None,
+                fs: None,
+            };
+            let wanting: Vec<_> = dets.iter().filter(|d| d.wants(&info, b"")).collect();
+            if wanting.is_empty() {
+                continue;
+            }
+            let data = std::fs::read(&p).unwrap();
+            files += 1;
+            for d in wanting {
+                d.detect(&info, &data, &mut out);
+            }
+        }
+    }
+    let t = start.elapsed();
+    println!(
+        "{root}: {files} files read, {} components, {} warnings in {:?}",
+        out.components.len(),
+        out.warnings.len(),
+        t
+    );
+}
