@@ -8,15 +8,22 @@
 //! `mamori-vuln`.
 
 pub mod apk;
+pub mod cargo;
 pub mod distro;
+pub mod dotnet;
 pub mod dpkg;
 pub mod ecosystem;
 pub mod golang;
 pub mod maven;
+pub mod npm;
 pub mod osrelease;
+pub mod php;
+pub mod pnpm;
 pub mod python;
 pub mod rpm;
+pub mod ruby;
 pub mod spdx;
+pub mod yarn;
 
 use crate::Detector;
 
@@ -31,5 +38,15 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
         Box::new(python::PythonDetector::default()),
         Box::new(golang::GoModDetector),
         Box::new(maven::MavenDetector),
+        Box::new(cargo::CargoLockDetector),
+        Box::new(npm::NpmLockDetector),
+        Box::new(npm::NpmInstalledDetector),
+        Box::new(yarn::YarnLockDetector),
+        Box::new(pnpm::PnpmLockDetector),
+        Box::new(ruby::GemfileLockDetector),
+        Box::new(php::ComposerLockDetector),
+        Box::new(php::ComposerInstalledDetector),
+        Box::new(dotnet::NugetLockDetector),
+        Box::new(dotnet::DepsJsonDetector),
     ]
 }
