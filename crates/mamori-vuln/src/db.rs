@@ -452,6 +452,11 @@ impl VulnDb {
                 if !verdict.affected {
                     continue;
                 }
+                let mut verdict = verdict;
+                if cand.ecosystem == "Go" && version.starts_with('v') {
+                    // Written the way the component writes its version.
+                    verdict.fixed = verdict.fixed.map(|f| format!("v{f}"));
+                }
                 if let Some(&i) = found.get(id) {
                     // Another entry of the same advisory: keep the nearest fix.
                     if let (Some(new), Some(v)) = (verdict.fixed, vulns.get_mut(i)) {

@@ -132,14 +132,20 @@ fn readable(eco: Ecosystem, v: &str) -> Result<(), String> {
     compare(eco, v, v).map(|_| ()).map_err(|e| e.reason.to_string())
 }
 
-/// Strips what the component carries but OSV does not write: the Go `v`.
+/// Strips what the component carries but OSV does not write: the Go `v`
+/// (`v1.2.3` → `1.2.3`; the toolchain's `go1.21.3` → `1.21.3`).
 pub fn osv_version<'a>(ecosystem: &str, version: &'a str) -> &'a str {
     let v = version.trim();
     if ecosystem == "Go" {
-        v.strip_prefix('v').unwrap_or(v)
-    } else {
-        v
+        let rest = v
+            .strip_prefix('v')
+            .or_else(|| v.strip_prefix("go"))
+            .unwrap_or(v);
+        if rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return rest;
+        }
     }
+    v
 }
 
 fn kind_rank(k: EventKind) -> u8 {
