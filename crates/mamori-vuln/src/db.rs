@@ -51,7 +51,7 @@
 //! (`Debian:12`), as the OSV schema says. Each affected entry is evaluated
 //! with [`crate::eval`]; withdrawn advisories are never returned.
 
-use crate::eval::{CompiledAffected, EvalError};
+use crate::eval::{CompiledAffected, EvalError, PackageIndex};
 use crate::osv::{self, Advisory, Rating};
 use crate::version::{compare, Ecosystem};
 use mamori_model::purl::{Purl, PurlError};
@@ -208,12 +208,14 @@ pub struct DbStatus {
     pub last_import: Option<String>,
 }
 
-/// One affected entry, ready to evaluate.
-struct Candidate {
-    advisory: Rc<AdvisoryInfo>,
+/// The affected entries of one package, ready to evaluate.
+struct Candidates {
+    /// Ecosystem as the advisories write it.
     ecosystem: String,
-    spec: CompiledAffected,
-    rating: Option<Rating>,
+    /// The entries' ranges, indexed.
+    index: PackageIndex,
+    /// Per entry (same order): its advisory and rating.
+    meta: Vec<(Rc<AdvisoryInfo>, Option<Rating>)>,
 }
 
 struct AdvisoryInfo {
@@ -226,7 +228,7 @@ struct AdvisoryInfo {
 pub struct VulnDb {
     conn: Connection,
     /// Affected entries by (ecosystem, key name), filled as components are matched.
-    cache: RefCell<HashMap<(String, String), Rc<Vec<Candidate>>>>,
+    cache: RefCell<HashMap<(String, String), Rc<Candidates>>>,
 }
 
 impl std::fmt::Debug for VulnDb {
@@ -429,9 +431,10 @@ impl VulnDb {
                     continue;
                 }
             };
-            for cand in candidates.iter() {
-                let id = &cand.advisory.id;
-                let verdict = match cand.spec.evaluate(&cand.ecosystem, version) {
+            let verdicts = candidates.index.evaluate_all(version);
+            for ((advisory, rating), verdict) in candidates.meta.iter().zip(verdicts) {
+                let id = &advisory.id;
+                let verdict = match verdict {
                     Ok(v) => v,
                     Err(err) => {
                         let what = match &err {
@@ -453,14 +456,14 @@ impl VulnDb {
                     continue;
                 }
                 let mut verdict = verdict;
-                if cand.ecosystem == "Go" && version.starts_with('v') {
+                if candidates.ecosystem == "Go" && version.starts_with('v') {
                     // Written the way the component writes its version.
                     verdict.fixed = verdict.fixed.map(|f| format!("v{f}"));
                 }
                 if let Some(&i) = found.get(id) {
                     // Another entry of the same advisory: keep the nearest fix.
                     if let (Some(new), Some(v)) = (verdict.fixed, vulns.get_mut(i)) {
-                        let scheme = Ecosystem::from_osv_name(&cand.ecosystem)
+                        let scheme = Ecosystem::from_osv_name(&candidates.ecosystem)
                             .unwrap_or(Ecosystem::SemVer);
                         let closer = v.fixed.as_deref().is_none_or(|cur| {
                             compare(scheme, &new, cur) == Ok(std::cmp::Ordering::Less)
@@ -477,10 +480,10 @@ impl VulnDb {
                 found.insert(id.clone(), vulns.len());
                 vulns.push(Vulnerability {
                     id: id.clone(),
-                    aliases: cand.advisory.aliases.clone(),
-                    summary: cand.advisory.summary.clone(),
-                    severity: cand.rating.as_ref().map(|r| r.severity),
-                    cvss: cand.rating.as_ref().and_then(|r| r.cvss.clone()),
+                    aliases: advisory.aliases.clone(),
+                    summary: advisory.summary.clone(),
+                    severity: rating.as_ref().map(|r| r.severity),
+                    cvss: rating.as_ref().and_then(|r| r.cvss.clone()),
                     component: c.purl.clone(),
                     component_name: c.name.clone(),
                     component_version: c.version.clone().unwrap_or_else(|| version.to_string()),
@@ -493,49 +496,49 @@ impl VulnDb {
     }
 
     /// The affected entries of a package, from the cache or the database.
-    fn candidates(&self, ecosystem: &str, key: &str) -> Result<Rc<Vec<Candidate>>, VulnDbError> {
+    fn candidates(&self, ecosystem: &str, key: &str) -> Result<Rc<Candidates>, VulnDbError> {
         let k = (ecosystem.to_string(), key.to_string());
         if let Some(c) = self.cache.borrow().get(&k) {
             return Ok(Rc::clone(c));
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.advisory_id, f.ecosystem, f.spec, f.severity, f.cvss_version,
+            "SELECT f.advisory_id, f.spec, f.severity, f.cvss_version,
                     f.cvss_vector, f.cvss_score, a.summary, a.aliases
              FROM affected f JOIN advisories a ON a.id = f.advisory_id
              WHERE f.ecosystem = ?1 AND f.key_name = ?2 AND a.withdrawn IS NULL
              ORDER BY f.advisory_id, f.rowid",
         )?;
         let mut rows = stmt.query(params![ecosystem, key])?;
-        let mut out = Vec::new();
+        let mut specs = Vec::new();
+        let mut meta = Vec::new();
         let mut last: Option<Rc<AdvisoryInfo>> = None;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
-            let spec: String = r.get(2)?;
+            let spec: String = r.get(1)?;
             let Ok(spec) = serde_json::from_str::<CompiledAffected>(&spec) else {
                 continue;
             };
             let advisory = match &last {
                 Some(a) if a.id == id => Rc::clone(a),
                 _ => {
-                    let aliases: String = r.get(8)?;
+                    let aliases: String = r.get(7)?;
                     let a = Rc::new(AdvisoryInfo {
                         id,
-                        summary: r.get(7)?,
+                        summary: r.get(6)?,
                         aliases: serde_json::from_str(&aliases).unwrap_or_default(),
                     });
                     last = Some(Rc::clone(&a));
                     a
                 }
             };
-            let rating = read_rating(r, 3)?;
-            out.push(Candidate {
-                advisory,
-                ecosystem: r.get(1)?,
-                spec,
-                rating,
-            });
+            specs.push(spec);
+            meta.push((advisory, read_rating(r, 2)?));
         }
-        let out = Rc::new(out);
+        let out = Rc::new(Candidates {
+            ecosystem: ecosystem.to_string(),
+            index: PackageIndex::new(ecosystem, specs),
+            meta,
+        });
         self.cache.borrow_mut().insert(k, Rc::clone(&out));
         Ok(out)
     }

@@ -31,6 +31,7 @@ use crate::osv::{Affected, EventKind};
 use crate::version::{compare, Ecosystem};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// How the events of a range are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,6 +331,269 @@ fn in_range(eco: Ecosystem, range: &CompiledRange, v: &str) -> bool {
             EventKind::Introduced if x == "0" || ge(x) => affected = true,
             EventKind::Fixed if ge(x) => affected = false,
             EventKind::LastAffected if gt(x) => affected = false,
+            _ => {}
+        }
+    }
+    affected
+}
+
+/// The versions of one package's ranges in one scheme, sorted once: a
+/// component's version is then placed with a binary search, and every range
+/// of the package is walked with integer comparisons.
+#[derive(Debug, Clone)]
+struct VersionTable {
+    scheme: Ecosystem,
+    /// One representative per distinct version (by the scheme), ascending.
+    reps: Vec<String>,
+    /// Every event version as written → its index in `reps`.
+    rank: HashMap<String, u32>,
+}
+
+/// Where a version sits in a [`VersionTable`]: `2i + 1` when it equals
+/// `reps[i]`, `2i` when it lies between `reps[i - 1]` and `reps[i]`.
+type Key = u32;
+
+impl VersionTable {
+    fn build(scheme: Ecosystem, versions: Vec<String>) -> VersionTable {
+        let mut versions = versions;
+        versions.sort_unstable();
+        versions.dedup();
+        merge_sort(&mut versions, &|a: &String, b: &String| {
+            compare(scheme, a, b).unwrap_or(Ordering::Equal)
+        });
+        let mut reps: Vec<String> = Vec::new();
+        let mut rank = HashMap::with_capacity(versions.len());
+        for v in versions {
+            let same = reps
+                .last()
+                .is_some_and(|r| compare(scheme, r, &v) == Ok(Ordering::Equal));
+            if !same {
+                reps.push(v.clone());
+            }
+            let i = u32::try_from(reps.len().saturating_sub(1)).unwrap_or(u32::MAX / 2 - 1);
+            rank.insert(v, i);
+        }
+        VersionTable { scheme, reps, rank }
+    }
+
+    /// The key of an event version (one the table was built from).
+    fn key_of(&self, v: &str) -> Option<Key> {
+        self.rank
+            .get(v)
+            .and_then(|i| i.checked_mul(2))
+            .and_then(|x| x.checked_add(1))
+    }
+
+    /// The key of a component version, or why it cannot be read.
+    fn place(&self, v: &str) -> Result<Key, String> {
+        readable(self.scheme, v)?;
+        let i = match self
+            .reps
+            .binary_search_by(|r| compare(self.scheme, r, v).unwrap_or(Ordering::Less))
+        {
+            Ok(i) => 2 * i + 1,
+            Err(i) => 2 * i,
+        };
+        u32::try_from(i).map_err(|_| "too many versions".to_string())
+    }
+}
+
+/// A range with its events as keys of a [`VersionTable`].
+#[derive(Debug, Clone)]
+struct RankedRange {
+    /// Index of the table, or `None` when the range cannot be evaluated.
+    table: Option<usize>,
+    /// Same order as the compiled events; `introduced: "0"` is key 0 (every
+    /// version's key is at least 0).
+    events: Vec<(EventKind, Key)>,
+    /// `"*"` (infinity) is `Key::MAX` (above every version's key).
+    limits: Vec<Key>,
+}
+
+/// All affected entries of one package (one ecosystem string), ready to
+/// evaluate many versions fast. Same results as
+/// [`CompiledAffected::evaluate`] on each entry.
+#[derive(Debug, Clone)]
+pub struct PackageIndex {
+    ecosystem: String,
+    tables: Vec<VersionTable>,
+    entries: Vec<(CompiledAffected, Vec<RankedRange>)>,
+}
+
+impl PackageIndex {
+    /// Indexes the entries of one package filed under `ecosystem`.
+    pub fn new(ecosystem: &str, entries: Vec<CompiledAffected>) -> PackageIndex {
+        let eco = Ecosystem::from_osv_name(ecosystem);
+        // Versions per scheme.
+        let mut per_scheme: Vec<(Ecosystem, Vec<String>)> = Vec::new();
+        for e in &entries {
+            for r in &e.ranges {
+                let Some(sch) = scheme(r.kind, eco) else { continue };
+                if r.unreadable.is_some() {
+                    continue;
+                }
+                let slot = match per_scheme.iter().position(|(s, _)| *s == sch) {
+                    Some(i) => i,
+                    None => {
+                        per_scheme.push((sch, Vec::new()));
+                        per_scheme.len() - 1
+                    }
+                };
+                if let Some((_, list)) = per_scheme.get_mut(slot) {
+                    for (k, v) in &r.events {
+                        if !is_zero_introduced(*k, v) {
+                            list.push(v.clone());
+                        }
+                    }
+                    list.extend(r.limits.iter().filter(|l| !l.contains('*')).cloned());
+                }
+            }
+        }
+        let tables: Vec<VersionTable> = per_scheme
+            .into_iter()
+            .map(|(s, list)| VersionTable::build(s, list))
+            .collect();
+        let entries = entries
+            .into_iter()
+            .map(|e| {
+                let ranked = e
+                    .ranges
+                    .iter()
+                    .map(|r| {
+                        let table = scheme(r.kind, eco)
+                            .filter(|_| r.unreadable.is_none())
+                            .and_then(|sch| tables.iter().position(|t| t.scheme == sch));
+                        let t = table.and_then(|i| tables.get(i));
+                        let key = |v: &str| t.and_then(|t| t.key_of(v));
+                        let events: Option<Vec<(EventKind, Key)>> = r
+                            .events
+                            .iter()
+                            .map(|(k, v)| {
+                                if is_zero_introduced(*k, v) {
+                                    Some((*k, 0))
+                                } else {
+                                    key(v).map(|x| (*k, x))
+                                }
+                            })
+                            .collect();
+                        let limits: Option<Vec<Key>> = r
+                            .limits
+                            .iter()
+                            .map(|l| if l.contains('*') { Some(Key::MAX) } else { key(l) })
+                            .collect();
+                        match (events, limits) {
+                            (Some(events), Some(limits)) => RankedRange {
+                                table,
+                                events,
+                                limits,
+                            },
+                            // Cannot happen: every event version is in the table.
+                            _ => RankedRange {
+                                table: None,
+                                events: Vec::new(),
+                                limits: Vec::new(),
+                            },
+                        }
+                    })
+                    .collect();
+                (e, ranked)
+            })
+            .collect();
+        PackageIndex {
+            ecosystem: ecosystem.to_string(),
+            tables,
+            entries,
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Evaluates `version` against every entry, in order (one result per
+    /// entry, as [`CompiledAffected::evaluate`] would give).
+    pub fn evaluate_all(&self, version: &str) -> Vec<Result<Verdict, EvalError>> {
+        let v = osv_version(&self.ecosystem, version);
+        let placed: Vec<Result<Key, String>> = self.tables.iter().map(|t| t.place(v)).collect();
+        let eco = Ecosystem::from_osv_name(&self.ecosystem);
+        self.entries
+            .iter()
+            .map(|(e, ranked)| {
+                let mut verdict = Verdict {
+                    affected: e.versions.iter().any(|x| x == v),
+                    fixed: None,
+                };
+                let mut best_fixed: Option<(usize, Key)> = None;
+                let mut error = None;
+                for (range, r) in e.ranges.iter().zip(ranked) {
+                    if scheme(range.kind, eco).is_none() {
+                        continue;
+                    }
+                    if let Some(u) = &range.unreadable {
+                        error.get_or_insert(EvalError::BadRange { version: u.clone() });
+                        continue;
+                    }
+                    let Some(t) = r.table else { continue };
+                    let vk = match placed.get(t) {
+                        Some(Ok(k)) => *k,
+                        Some(Err(reason)) => {
+                            error.get_or_insert(EvalError::BadVersion {
+                                version: version.to_string(),
+                                reason: reason.clone(),
+                            });
+                            continue;
+                        }
+                        None => continue,
+                    };
+                    if !ranked_in_range(r, vk) {
+                        continue;
+                    }
+                    verdict.affected = true;
+                    for ((k, fk), (_, fv)) in r.events.iter().zip(&range.events) {
+                        if *k != EventKind::Fixed || *fk <= vk {
+                            continue;
+                        }
+                        let closer = match best_fixed {
+                            None => true,
+                            Some((bt, bk)) if bt == t => *fk < bk,
+                            Some(_) => verdict.fixed.as_deref().is_none_or(|cur| {
+                                self.tables.get(t).is_some_and(|tb| {
+                                    compare(tb.scheme, fv, cur) == Ok(Ordering::Less)
+                                })
+                            }),
+                        };
+                        if closer {
+                            best_fixed = Some((t, *fk));
+                            verdict.fixed = Some(fv.clone());
+                        }
+                    }
+                }
+                match error {
+                    Some(e) if !verdict.affected => Err(e),
+                    _ => Ok(verdict),
+                }
+            })
+            .collect()
+    }
+}
+
+/// [`in_range`] on keys.
+fn ranked_in_range(r: &RankedRange, vk: Key) -> bool {
+    if !r.limits.is_empty() && !r.limits.iter().any(|l| vk < *l) {
+        return false;
+    }
+    let mut affected = false;
+    for (k, x) in &r.events {
+        match k {
+            EventKind::Introduced if vk >= *x => affected = true,
+            EventKind::Fixed if vk >= *x => affected = false,
+            EventKind::LastAffected if vk > *x => affected = false,
             _ => {}
         }
     }

@@ -314,3 +314,61 @@ fn match_components_fills_locations_and_dedups() {
         .iter()
         .all(|v| v.location.path == "app/Cargo.lock" && v.location.line == Some(42)));
 }
+
+/// The fast per-package index gives exactly the results of the reference
+/// evaluator, on every package of the real dumps, for every version the
+/// advisories name plus versions around them.
+#[test]
+fn package_index_agrees_with_the_reference_evaluator() {
+    use mamori_vuln::eval::{CompiledAffected, PackageIndex};
+    use std::collections::BTreeMap;
+    let mut packages: BTreeMap<(String, String), Vec<CompiledAffected>> = BTreeMap::new();
+    let mut probes: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for eco in ECOSYSTEMS {
+        let f = std::fs::File::open(zip_of(eco)).unwrap();
+        let mut z = zip::ZipArchive::new(f).unwrap();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let mut buf = Vec::new();
+            e.read_to_end(&mut buf).unwrap();
+            let adv = mamori_vuln::osv::parse(&buf, e.name()).unwrap();
+            for a in &adv.affected {
+                let p = a.package.as_ref().unwrap();
+                let key = (p.ecosystem.clone(), p.name.clone());
+                let (c, bad) = CompiledAffected::compile(&p.ecosystem, a);
+                assert!(bad.is_empty(), "{}: {bad:?}", adv.id);
+                let pr = probes.entry(key.clone()).or_default();
+                for r in &c.ranges {
+                    for (_, v) in &r.events {
+                        pr.push(v.clone());
+                        pr.push(format!("{v}.1"));
+                        pr.push(format!("{v}-rc1"));
+                    }
+                }
+                pr.extend(c.versions.iter().take(3).cloned());
+                packages.entry(key).or_default().push(c);
+            }
+        }
+    }
+    let mut checked = 0usize;
+    for ((eco, name), entries) in &packages {
+        let index = PackageIndex::new(eco, entries.clone());
+        let mut pr = probes.get(&(eco.clone(), name.clone())).cloned().unwrap_or_default();
+        pr.sort();
+        pr.dedup();
+        // At most 40 probes per package (evenly spread) keep this test quick
+        // on packages with hundreds of advisories (Go `stdlib`).
+        let step = pr.len().div_ceil(40).max(1);
+        let mut pr: Vec<String> = pr.into_iter().step_by(step).collect();
+        pr.extend(["0.0.1", "1.0.0", "99999.0.0", "0"].map(String::from));
+        for v in pr {
+            let v = if eco == "Go" { format!("v{v}") } else { v };
+            let fast = index.evaluate_all(&v);
+            for (e, got) in entries.iter().zip(&fast) {
+                assert_eq!(*got, e.evaluate(eco, &v), "{eco} {name} {v}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50_000, "{checked}");
+}
