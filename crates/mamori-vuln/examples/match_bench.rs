@@ -37,7 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut e = archive.by_index(i)?;
             let mut buf = Vec::new();
             e.read_to_end(&mut buf)?;
-            let Ok(adv) = osv::parse(&buf, e.name()) else { continue };
+            let Ok(adv) = osv::parse(&buf, e.name()) else {
+                continue;
+            };
             for a in &adv.affected {
                 let Some(p) = &a.package else { continue };
                 let mut versions: Vec<String> = a
@@ -62,14 +64,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if components.len() == N {
                 break;
             }
-            let Some(v) = versions.get(round % versions.len()) else { continue };
+            let Some(v) = versions.get(round % versions.len()) else {
+                continue;
+            };
             let (ty, version) = match eco.as_str() {
                 "crates.io" => ("cargo", v.clone()),
                 "Go" => ("golang", format!("v{v}")),
                 _ => ("pypi", v.clone()),
             };
             let purl = format!("pkg:{ty}/{name}@{version}");
-            components.push(Component::new(purl, name.clone(), Some(version), eco.clone()));
+            components.push(Component::new(
+                purl,
+                name.clone(),
+                Some(version),
+                eco.clone(),
+            ));
         }
         round += 1;
     }
@@ -86,6 +95,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         warned = w.len();
     }
     times.sort_by(f64::total_cmp);
+    let db = VulnDb::open_existing(&path)?;
+    let _ = db.match_components(&components);
+    let t = Instant::now();
+    let _ = db.match_components(&components);
+    let warm = t.elapsed().as_secs_f64() * 1000.0;
+    // For profiling: MAMORI_BENCH_WARM=N repeats the warm run N times.
+    let extra: usize = std::env::var("MAMORI_BENCH_WARM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    for _ in 0..extra {
+        let _ = db.match_components(&components);
+    }
     println!(
         "{} components ({} packages): {} vulnerabilities, {} warnings",
         components.len(),
@@ -94,10 +116,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         warned
     );
     println!(
-        "match_components, cold cache: median {:.1} ms (min {:.1}, max {:.1})",
+        "match_components, cold cache: median {:.1} ms (min {:.1}, max {:.1}); warm cache {:.1} ms",
         times[times.len() / 2],
         times[0],
-        times[times.len() - 1]
+        times[times.len() - 1],
+        warm
     );
     Ok(())
 }

@@ -333,9 +333,11 @@ impl VulnDb {
         )?;
         let last_import = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'last_import'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'last_import'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(DbStatus {
             ecosystems,
@@ -349,7 +351,9 @@ impl VulnDb {
     pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, VulnDbError> {
         let raw: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT raw FROM advisories WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT raw FROM advisories WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(raw) = raw else { return Ok(None) };
         let mut json = Vec::new();
@@ -390,9 +394,13 @@ impl VulnDb {
     pub fn match_components(&self, components: &[Component]) -> (Vec<Vulnerability>, Vec<Warning>) {
         let mut vulns = Vec::new();
         let mut warnings = Vec::new();
-        let mut seen = HashSet::new();
+        // The same purl twice is the same package version: matched once
+        // (its first occurrence is the location).
+        let mut seen: HashSet<&str> = HashSet::with_capacity(components.len());
         for c in components {
-            self.match_one(c, &mut vulns, &mut warnings, &mut seen);
+            if seen.insert(c.purl.as_str()) {
+                self.match_one(c, &mut vulns, &mut warnings);
+            }
         }
         (vulns, warnings)
     }
@@ -402,7 +410,6 @@ impl VulnDb {
         c: &Component,
         vulns: &mut Vec<Vulnerability>,
         warnings: &mut Vec<Warning>,
-        seen: &mut HashSet<(String, String)>,
     ) {
         let Some(version) = c.match_version().map(str::trim).filter(|v| !v.is_empty()) else {
             return;
@@ -421,9 +428,9 @@ impl VulnDb {
         if let Some((base, _)) = eco.split_once(':') {
             ecos.push(base);
         }
-        // advisory id → (index in vulns)
-        let mut found: HashMap<String, usize> = HashMap::new();
-        for e in ecos {
+        // This component's findings start here.
+        let start = vulns.len();
+        for (pass, e) in ecos.into_iter().enumerate() {
             let candidates = match self.candidates(e, &key) {
                 Ok(c) => c,
                 Err(err) => {
@@ -460,7 +467,17 @@ impl VulnDb {
                     // Written the way the component writes its version.
                     verdict.fixed = verdict.fixed.map(|f| format!("v{f}"));
                 }
-                if let Some(&i) = found.get(id) {
+                // Entries of one advisory are adjacent (ordered by id); in the
+                // second pass (bare ecosystem) any earlier finding may match.
+                let earlier = if pass == 0 {
+                    vulns
+                        .len()
+                        .checked_sub(1)
+                        .filter(|&i| i >= start && vulns.get(i).is_some_and(|v| v.id == *id))
+                } else {
+                    (start..vulns.len()).find(|&i| vulns.get(i).is_some_and(|v| v.id == *id))
+                };
+                if let Some(i) = earlier {
                     // Another entry of the same advisory: keep the nearest fix.
                     if let (Some(new), Some(v)) = (verdict.fixed, vulns.get_mut(i)) {
                         let scheme = Ecosystem::from_osv_name(&candidates.ecosystem)
@@ -474,10 +491,6 @@ impl VulnDb {
                     }
                     continue;
                 }
-                if !seen.insert((id.clone(), c.purl.clone())) {
-                    continue;
-                }
-                found.insert(id.clone(), vulns.len());
                 vulns.push(Vulnerability {
                     id: id.clone(),
                     aliases: advisory.aliases.clone(),
@@ -616,8 +629,9 @@ struct Importer<'t> {
 impl<'t> Importer<'t> {
     fn new(tx: &'t Transaction<'_>, source_id: i64) -> Result<Self, VulnDbError> {
         Ok(Importer {
-            existing: tx
-                .prepare_cached("SELECT sha256, modified, modified_ns FROM advisories WHERE id = ?1")?,
+            existing: tx.prepare_cached(
+                "SELECT sha256, modified, modified_ns FROM advisories WHERE id = ?1",
+            )?,
             insert_adv: tx.prepare_cached(
                 "INSERT OR REPLACE INTO advisories(id, modified, modified_ns, published, withdrawn,
                     summary, aliases, severity, cvss_version, cvss_vector, cvss_score, sha256, raw,
@@ -689,8 +703,10 @@ impl<'t> Importer<'t> {
             self.delete_aff.execute([&adv.id])?;
         }
         self.buf.clear();
-        let mut enc =
-            flate2::write::DeflateEncoder::new(std::mem::take(&mut self.buf), flate2::Compression::default());
+        let mut enc = flate2::write::DeflateEncoder::new(
+            std::mem::take(&mut self.buf),
+            flate2::Compression::default(),
+        );
         let raw = enc
             .write_all(bytes)
             .and_then(|()| enc.finish())
@@ -1088,7 +1104,10 @@ mod tests {
 
     #[test]
     fn pep503() {
-        assert_eq!(key_name("PyPI", "Django_Rest.framework"), "django-rest-framework");
+        assert_eq!(
+            key_name("PyPI", "Django_Rest.framework"),
+            "django-rest-framework"
+        );
         assert_eq!(key_name("PyPI", "a__-b"), "a-b");
         assert_eq!(key_name("npm", "Foo_Bar"), "Foo_Bar");
     }
@@ -1105,13 +1124,16 @@ mod tests {
             (c.match_ecosystem(), c.match_name(), c.match_version()),
             ("Go", "golang.org/x/net", Some("v0.1.0"))
         );
-        let c = component_from_purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
-            .unwrap();
+        let c =
+            component_from_purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
         assert_eq!(c.match_name(), "org.apache.logging.log4j:log4j-core");
         let c = component_from_purl("pkg:npm/%40babel/core@7.0.0").unwrap();
         assert_eq!(c.match_name(), "@babel/core");
         let c = component_from_purl("pkg:composer/symfony/http-kernel@5.0.0").unwrap();
-        assert_eq!((c.match_ecosystem(), c.match_name()), ("Packagist", "symfony/http-kernel"));
+        assert_eq!(
+            (c.match_ecosystem(), c.match_name()),
+            ("Packagist", "symfony/http-kernel")
+        );
         let c = component_from_purl("pkg:gem/rails@7.0.0").unwrap();
         assert_eq!(c.match_ecosystem(), "RubyGems");
         let c = component_from_purl("pkg:nuget/Newtonsoft.Json@12.0.1").unwrap();
@@ -1131,8 +1153,8 @@ mod tests {
         assert_eq!(c.match_ecosystem(), "Ubuntu:23.10");
         let c = component_from_purl("pkg:deb/debian/openssl@3.0.2?distro=bookworm").unwrap();
         assert_eq!(c.match_ecosystem(), "Debian:12");
-        let c = component_from_purl("pkg:apk/alpine/busybox@1.36.1-r29?distro=alpine-3.20.3")
-            .unwrap();
+        let c =
+            component_from_purl("pkg:apk/alpine/busybox@1.36.1-r29?distro=alpine-3.20.3").unwrap();
         assert_eq!(c.match_ecosystem(), "Alpine:v3.20");
         let c = component_from_purl("pkg:rpm/rocky/openssl@3.0.7-27.el9?distro=rocky-9.3&epoch=1")
             .unwrap();

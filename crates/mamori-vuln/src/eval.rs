@@ -130,7 +130,9 @@ fn scheme(kind: RangeKind, eco: Option<Ecosystem>) -> Option<Ecosystem> {
 
 /// Whether a version string is readable in a scheme.
 fn readable(eco: Ecosystem, v: &str) -> Result<(), String> {
-    compare(eco, v, v).map(|_| ()).map_err(|e| e.reason.to_string())
+    compare(eco, v, v)
+        .map(|_| ())
+        .map_err(|e| e.reason.to_string())
 }
 
 /// Strips what the component carries but OSV does not write: the Go `v`
@@ -241,7 +243,8 @@ impl CompiledAffected {
             };
             for (k, v) in range.events.iter().flat_map(|e| e.parts()) {
                 let v = v.trim();
-                let special = is_zero_introduced(k, v) || (k == EventKind::Limit && v.contains('*'));
+                let special =
+                    is_zero_introduced(k, v) || (k == EventKind::Limit && v.contains('*'));
                 if !special && c.unreadable.is_none() && readable(scheme, v).is_err() {
                     c.unreadable = Some(v.to_string());
                     bad.push(v.to_string());
@@ -297,9 +300,10 @@ impl CompiledAffected {
                 for (k, f) in &range.events {
                     if *k == EventKind::Fixed
                         && compare(scheme, f, v) == Ok(Ordering::Greater)
-                        && verdict.fixed.as_deref().is_none_or(|cur| {
-                            compare(scheme, f, cur) == Ok(Ordering::Less)
-                        })
+                        && verdict
+                            .fixed
+                            .as_deref()
+                            .is_none_or(|cur| compare(scheme, f, cur) == Ok(Ordering::Less))
                     {
                         verdict.fixed = Some(f.clone());
                     }
@@ -428,7 +432,9 @@ impl PackageIndex {
         let mut per_scheme: Vec<(Ecosystem, Vec<String>)> = Vec::new();
         for e in &entries {
             for r in &e.ranges {
-                let Some(sch) = scheme(r.kind, eco) else { continue };
+                let Some(sch) = scheme(r.kind, eco) else {
+                    continue;
+                };
                 if r.unreadable.is_some() {
                     continue;
                 }
@@ -479,7 +485,13 @@ impl PackageIndex {
                         let limits: Option<Vec<Key>> = r
                             .limits
                             .iter()
-                            .map(|l| if l.contains('*') { Some(Key::MAX) } else { key(l) })
+                            .map(|l| {
+                                if l.contains('*') {
+                                    Some(Key::MAX)
+                                } else {
+                                    key(l)
+                                }
+                            })
                             .collect();
                         match (events, limits) {
                             (Some(events), Some(limits)) => RankedRange {
@@ -745,7 +757,10 @@ mod tests {
             c.evaluate("crates.io", "0.2.0"),
             Err(EvalError::BadRange { .. })
         ));
-        assert!(affected(&c, "crates.io", "0.1.0"), "listed versions still match");
+        assert!(
+            affected(&c, "crates.io", "0.1.0"),
+            "listed versions still match"
+        );
     }
 
     #[test]
@@ -772,7 +787,13 @@ mod tests {
     #[test]
     fn merge_sort_survives_bad_comparisons() {
         let mut v: Vec<u32> = (0..200).rev().collect();
-        merge_sort(&mut v, &|a, b| if (a + b) % 3 == 0 { Ordering::Less } else { a.cmp(b) });
+        merge_sort(&mut v, &|a, b| {
+            if (a + b) % 3 == 0 {
+                Ordering::Less
+            } else {
+                a.cmp(b)
+            }
+        });
         assert_eq!(v.len(), 200);
         let mut w: Vec<u32> = (0..100).rev().collect();
         merge_sort(&mut w, &|a, b| a.cmp(b));

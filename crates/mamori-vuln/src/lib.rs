@@ -37,6 +37,4 @@ pub mod eval;
 pub mod osv;
 pub mod version;
 
-pub use db::{
-    component_from_purl, DbStatus, EcosystemStatus, ImportReport, VulnDb, VulnDbError,
-};
+pub use db::{component_from_purl, DbStatus, EcosystemStatus, ImportReport, VulnDb, VulnDbError};

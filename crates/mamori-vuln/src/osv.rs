@@ -437,13 +437,41 @@ mod tests {
     #[test]
     fn cvss_scores_match_published_values() {
         let published = [
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, Severity::Critical),
-            ("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:H", 9.1, Severity::Critical),
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N", 5.3, Severity::Medium),
-            ("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", 6.5, Severity::Medium),
-            ("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.8, Severity::High),
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:L", 8.6, Severity::High),
-            ("CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8, Severity::High),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                9.8,
+                Severity::Critical,
+            ),
+            (
+                "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:H",
+                9.1,
+                Severity::Critical,
+            ),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N",
+                5.3,
+                Severity::Medium,
+            ),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H",
+                6.5,
+                Severity::Medium,
+            ),
+            (
+                "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+                7.8,
+                Severity::High,
+            ),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:L",
+                8.6,
+                Severity::High,
+            ),
+            (
+                "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
+                7.8,
+                Severity::High,
+            ),
             (
                 "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:N/VI:L/VA:N/SC:H/SI:H/SA:H",
                 6.5,
@@ -462,12 +490,20 @@ mod tests {
         ];
         for (vector, score, sev) in published {
             let c = rate_cvss(vector).unwrap_or_else(|| panic!("{vector}"));
-            assert!((c.score - score).abs() < 1e-9, "{vector}: {} != {score}", c.score);
+            assert!(
+                (c.score - score).abs() < 1e-9,
+                "{vector}: {} != {score}",
+                c.score
+            );
             assert_eq!(severity_of_score(c.score), sev, "{vector}");
             assert_eq!(c.vector, vector);
         }
         assert_eq!(rate_cvss("CVSS:3.1/AV:X"), None);
-        assert_eq!(rate_cvss("AV:N/AC:L/Au:N/C:P/I:P/A:P"), None, "CVSS v2 is not rated");
+        assert_eq!(
+            rate_cvss("AV:N/AC:L/Au:N/C:P/I:P/A:P"),
+            None,
+            "CVSS v2 is not rated"
+        );
     }
 
     #[test]
@@ -488,7 +524,11 @@ mod tests {
         assert_eq!(top.severity, Severity::Critical, "v4 preferred over v3");
         assert_eq!(top.cvss.unwrap().version, "4.0");
         let own = a.severity_for(a.affected.get(1)).unwrap();
-        assert_eq!(own.severity, Severity::High, "the package's own rating wins");
+        assert_eq!(
+            own.severity,
+            Severity::High,
+            "the package's own rating wins"
+        );
         assert_eq!(own.cvss.unwrap().score, 7.8);
         let word = parse(
             br#"{"id":"G-1","database_specific":{"severity":"MODERATE"}}"#,

@@ -69,7 +69,10 @@ fn counts_per_ecosystem_equal_the_zip_entries() {
             .find(|s| s.ecosystem == eco)
             .unwrap_or_else(|| panic!("{eco} missing from {status:?}"));
         assert_eq!(got.advisories as u64, expected, "{eco}");
-        assert!(got.packages > 0 && got.packages <= got.advisories * 4, "{got:?}");
+        assert!(
+            got.packages > 0 && got.packages <= got.advisories * 4,
+            "{got:?}"
+        );
         assert!(got.newest_modified.is_some(), "{got:?}");
         total += expected;
     }
@@ -103,7 +106,10 @@ fn known_advisories_match() {
     assert!(find(&query(&db, "pkg:cargo/smallvec@0.6.2"), "RUSTSEC-2021-0003").is_none());
 
     // GO-2021-0073 (git-lfs): fixed in a +incompatible pseudo-version.
-    let v = query(&db, "pkg:golang/github.com/git-lfs/git-lfs@v2.1.0%2Bincompatible");
+    let v = query(
+        &db,
+        "pkg:golang/github.com/git-lfs/git-lfs@v2.1.0%2Bincompatible",
+    );
     let hit = find(&v, "GO-2021-0073").expect("git-lfs v2.1.0+incompatible");
     assert_eq!(
         hit.fixed.as_deref(),
@@ -165,7 +171,12 @@ fn known_advisories_match() {
     }
 
     // PEP 503: OSV writes `jw.util`; components may write `JW_Util`.
-    let c = Component::new("pkg:pypi/jw-util@2.2", "JW_Util", Some("2.2".into()), "PyPI");
+    let c = Component::new(
+        "pkg:pypi/jw-util@2.2",
+        "JW_Util",
+        Some("2.2".into()),
+        "PyPI",
+    );
     let (v, w) = db.query(&c);
     assert!(w.is_empty(), "{w:?}");
     assert_eq!(
@@ -242,7 +253,11 @@ fn reimport_is_idempotent_and_edits_update() {
     .unwrap();
 
     let r = db.import(&[edits]).unwrap();
-    assert_eq!((r.added, r.updated, r.older, r.skipped), (0, 1, 1, 1), "{r:?}");
+    assert_eq!(
+        (r.added, r.updated, r.older, r.skipped),
+        (0, 1, 1, 1),
+        "{r:?}"
+    );
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     let w = &r.warnings[0];
     assert!(w.path.ends_with("broken.json"), "{w:?}");
@@ -306,7 +321,10 @@ fn match_components_fills_locations_and_dedups() {
     // 0.6.12 is in RUSTSEC-2018-0018 (< 0.6.13) and RUSTSEC-2021-0003 (< 0.6.14).
     let mut ids: Vec<&str> = v.iter().map(|v| v.id.as_str()).collect();
     ids.sort_unstable();
-    assert!(ids.contains(&"RUSTSEC-2018-0018") && ids.contains(&"RUSTSEC-2021-0003"), "{ids:?}");
+    assert!(
+        ids.contains(&"RUSTSEC-2018-0018") && ids.contains(&"RUSTSEC-2021-0003"),
+        "{ids:?}"
+    );
     let mut dedup = ids.clone();
     dedup.dedup();
     assert_eq!(ids, dedup, "one finding per advisory and component");
@@ -353,7 +371,10 @@ fn package_index_agrees_with_the_reference_evaluator() {
     let mut checked = 0usize;
     for ((eco, name), entries) in &packages {
         let index = PackageIndex::new(eco, entries.clone());
-        let mut pr = probes.get(&(eco.clone(), name.clone())).cloned().unwrap_or_default();
+        let mut pr = probes
+            .get(&(eco.clone(), name.clone()))
+            .cloned()
+            .unwrap_or_default();
         pr.sort();
         pr.dedup();
         // At most 40 probes per package (evenly spread) keep this test quick
