@@ -62,7 +62,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Largest advisory record read (a zip entry or a JSON file).
 const MAX_RECORD: u64 = 64 << 20;
@@ -215,7 +215,7 @@ struct Candidates {
     /// The entries' ranges, indexed.
     index: PackageIndex,
     /// Per entry (same order): its advisory and rating.
-    meta: Vec<(Rc<AdvisoryInfo>, Option<Rating>)>,
+    meta: Vec<(Arc<AdvisoryInfo>, Option<Rating>)>,
 }
 
 struct AdvisoryInfo {
@@ -228,7 +228,7 @@ struct AdvisoryInfo {
 pub struct VulnDb {
     conn: Connection,
     /// Affected entries by (ecosystem, key name), filled as components are matched.
-    cache: RefCell<HashMap<(String, String), Rc<Candidates>>>,
+    cache: RefCell<HashMap<(String, String), Arc<Candidates>>>,
 }
 
 impl std::fmt::Debug for VulnDb {
@@ -509,10 +509,10 @@ impl VulnDb {
     }
 
     /// The affected entries of a package, from the cache or the database.
-    fn candidates(&self, ecosystem: &str, key: &str) -> Result<Rc<Candidates>, VulnDbError> {
+    fn candidates(&self, ecosystem: &str, key: &str) -> Result<Arc<Candidates>, VulnDbError> {
         let k = (ecosystem.to_string(), key.to_string());
         if let Some(c) = self.cache.borrow().get(&k) {
-            return Ok(Rc::clone(c));
+            return Ok(Arc::clone(c));
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.advisory_id, f.spec, f.severity, f.cvss_version,
@@ -524,7 +524,7 @@ impl VulnDb {
         let mut rows = stmt.query(params![ecosystem, key])?;
         let mut specs = Vec::new();
         let mut meta = Vec::new();
-        let mut last: Option<Rc<AdvisoryInfo>> = None;
+        let mut last: Option<Arc<AdvisoryInfo>> = None;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let spec: String = r.get(1)?;
@@ -532,27 +532,27 @@ impl VulnDb {
                 continue;
             };
             let advisory = match &last {
-                Some(a) if a.id == id => Rc::clone(a),
+                Some(a) if a.id == id => Arc::clone(a),
                 _ => {
                     let aliases: String = r.get(7)?;
-                    let a = Rc::new(AdvisoryInfo {
+                    let a = Arc::new(AdvisoryInfo {
                         id,
                         summary: r.get(6)?,
                         aliases: serde_json::from_str(&aliases).unwrap_or_default(),
                     });
-                    last = Some(Rc::clone(&a));
+                    last = Some(Arc::clone(&a));
                     a
                 }
             };
             specs.push(spec);
             meta.push((advisory, read_rating(r, 2)?));
         }
-        let out = Rc::new(Candidates {
+        let out = Arc::new(Candidates {
             ecosystem: ecosystem.to_string(),
             index: PackageIndex::new(ecosystem, specs),
             meta,
         });
-        self.cache.borrow_mut().insert(k, Rc::clone(&out));
+        self.cache.borrow_mut().insert(k, Arc::clone(&out));
         Ok(out)
     }
 }
@@ -1101,6 +1101,12 @@ fn distro_ecosystem(ty: &str, namespace: &str, distro: Option<&str>) -> (String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_database_can_move_between_threads() {
+        fn is_send<T: Send>() {}
+        is_send::<VulnDb>();
+    }
 
     #[test]
     fn pep503() {
