@@ -1,5 +1,12 @@
 //! Vulnerability matching support for mamori.
 //!
+//! - [`version`]: exact version ordering per ecosystem;
+//! - [`osv`]: OSV schema 1.x records, tolerant parsing, severity from CVSS
+//!   vectors;
+//! - [`eval`]: the OSV evaluation of affected ranges and versions;
+//! - [`db`]: [`VulnDb`], the local OSV database (SQLite): import of osv.dev
+//!   dumps, status, matching of [`mamori_model::Component`]s.
+//!
 //! mamori matches the components it inventories against OSV advisories. An
 //! advisory states affected ranges in the version scheme of one ecosystem, so
 //! matching needs the exact ordering rules of each scheme: SemVer 2.0 (npm,
@@ -25,5 +32,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod db;
+pub mod eval;
+pub mod osv;
 pub mod version;
 pub mod vex;
+
+pub use db::{component_from_purl, DbStatus, EcosystemStatus, ImportReport, VulnDb, VulnDbError};
