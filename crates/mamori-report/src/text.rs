@@ -325,7 +325,9 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
             if v.summary.is_empty() {
                 String::new()
             } else {
-                format!("\n      {}", v.summary)
+                // Advisory summaries may wrap; one line here.
+                let one: Vec<&str> = v.summary.split_whitespace().collect();
+                format!("\n      {}", one.join(" "))
             }
         );
     }

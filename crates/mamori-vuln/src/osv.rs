@@ -333,14 +333,21 @@ fn db_specific_word(v: Option<&serde_json::Value>) -> Option<Severity> {
     v?.get("severity")?.as_str().and_then(severity_of_word)
 }
 
+/// RustSec's informational advisories (`unmaintained`, `unsound`, `notice`) carry no CVSS:
+/// they are rated info, as cargo audit reports them as warnings rather than vulnerabilities.
+fn informational(v: Option<&serde_json::Value>) -> Option<Severity> {
+    let kind = v?.get("informational")?.as_str()?;
+    (!kind.trim().is_empty()).then_some(Severity::Info)
+}
+
 impl Advisory {
     /// The rating of this advisory for one of its affected entries (`None`:
     /// the advisory as a whole).
     ///
     /// Order: the entry's CVSS (v4 before v3), the advisory's CVSS (v4 before
     /// v3), the entry's then the advisory's `Ubuntu` priority, the entry's
-    /// then the advisory's `database_specific.severity` word (GHSA). `None`
-    /// when nothing rates it.
+    /// then the advisory's `database_specific.severity` word (GHSA), then
+    /// info for RustSec's informational advisories. `None` when nothing rates it.
     pub fn severity_for(&self, affected: Option<&Affected>) -> Option<Rating> {
         let own: &[SeverityScore] = affected.map(|a| a.severity.as_slice()).unwrap_or(&[]);
         for scores in [own, self.severity.as_slice()] {
@@ -357,7 +364,8 @@ impl Advisory {
             .filter(|s| s.kind == "Ubuntu")
             .find_map(|s| severity_of_word(&s.score))
             .or_else(|| db_specific_word(affected.and_then(|a| a.database_specific.as_ref())))
-            .or_else(|| db_specific_word(self.database_specific.as_ref()))?;
+            .or_else(|| db_specific_word(self.database_specific.as_ref()))
+            .or_else(|| informational(affected.and_then(|a| a.database_specific.as_ref())))?;
         Some(Rating {
             severity: word,
             cvss: None,

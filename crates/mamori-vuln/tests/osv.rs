@@ -105,6 +105,15 @@ fn known_advisories_match() {
     );
     assert!(find(&query(&db, "pkg:cargo/smallvec@0.6.2"), "RUSTSEC-2021-0003").is_none());
 
+    // RUSTSEC-2026-0097 (rand, informational "unsound", no CVSS): rated info, as cargo
+    // audit reports informational advisories as warnings.
+    let v = query(&db, "pkg:cargo/rand@0.7.3");
+    let hit = find(&v, "RUSTSEC-2026-0097").expect("rand 0.7.3");
+    assert_eq!(
+        (hit.severity, hit.cvss.is_none()),
+        (Some(Severity::Info), true)
+    );
+
     // GO-2021-0073 (git-lfs): fixed in a +incompatible pseudo-version.
     let v = query(
         &db,

@@ -431,7 +431,10 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         let doc = mamori_vuln::vex::VexDoc::parse(&bytes, &p.display().to_string())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         for w in &doc.warnings {
-            warnings_early.push(mamori_model::Warning::new(p.display().to_string(), w.clone()));
+            warnings_early.push(mamori_model::Warning::new(
+                p.display().to_string(),
+                w.clone(),
+            ));
         }
         vex.add(doc);
     }
