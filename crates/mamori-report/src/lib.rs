@@ -34,6 +34,9 @@ pub fn json(r: &ScanResult, run: Option<i64>) -> Value {
         "summary": summary(r),
         "assets": r.assets,
         "findings": r.findings,
+        "components": r.components,
+        "distros": r.distros,
+        "vulnerabilities": r.vulnerabilities,
         "warnings": r.warnings,
         "files": r.files,
         "bytes": r.bytes,
@@ -63,7 +66,38 @@ pub fn summary(r: &ScanResult) -> Value {
         let n = r.findings.iter().filter(|f| f.severity == s).count();
         by_sev.insert(s.as_str().into(), n.into());
     }
-    json!({"assetsByStatus": by_status, "assetsByKind": by_kind, "findingsBySeverity": by_sev, "warnings": r.warnings.len()})
+    let mut by_eco = Map::new();
+    for c in &r.components {
+        let e = by_eco
+            .entry(c.ecosystem.clone())
+            .or_insert(Value::from(0u64));
+        *e = Value::from(e.as_u64().unwrap_or(0) + 1);
+    }
+    let mut vulns_by_sev = Map::new();
+    for s in mamori_model::Severity::ALL {
+        let n = r
+            .vulnerabilities
+            .iter()
+            .filter(|v| v.active() && v.severity == Some(s))
+            .count();
+        vulns_by_sev.insert(s.as_str().into(), n.into());
+    }
+    let unknown = r
+        .vulnerabilities
+        .iter()
+        .filter(|v| v.active() && v.severity.is_none())
+        .count();
+    vulns_by_sev.insert("unknown".into(), unknown.into());
+    let suppressed = r.vulnerabilities.iter().filter(|v| !v.active()).count();
+    json!({
+        "assetsByStatus": by_status,
+        "assetsByKind": by_kind,
+        "findingsBySeverity": by_sev,
+        "componentsByEcosystem": by_eco,
+        "vulnerabilitiesBySeverity": vulns_by_sev,
+        "vulnerabilitiesSuppressed": suppressed,
+        "warnings": r.warnings.len()
+    })
 }
 
 fn mode_16(m: &str) -> &'static str {

@@ -84,9 +84,14 @@ enum VulndbCmd {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// The terminal summary.
     Text,
+    /// mamori's own JSON report (docs/json-schema.md).
     Json,
+    /// CycloneDX 1.6 JSON: SBOM, CBOM and vulnerabilities in one document.
     Cyclonedx,
+    /// SPDX 2.3 JSON: the software components and their relationships.
+    Spdx,
 }
 
 #[derive(Args)]
@@ -631,6 +636,14 @@ fn emit(r: &ScanResult, e: &Emit<'_>) -> Result<()> {
         Format::Cyclonedx => {
             serde_json::to_string_pretty(&mamori_report::cyclonedx(r, VERSION))? + "\n"
         }
+        Format::Spdx => {
+            // SPDX wants a namespace unique per document: the run, the targets and the time
+            // (SOURCE_DATE_EPOCH when set, for reproducible documents).
+            let when =
+                std::env::var("SOURCE_DATE_EPOCH").unwrap_or_else(|_| mamori_store::now_rfc3339());
+            let seed = format!("{run:?} {} {when}", r.targets.join(" "));
+            serde_json::to_string_pretty(&mamori_report::spdx23(r, VERSION, &seed))? + "\n"
+        }
     };
     write_out(output, &body)
 }
@@ -679,7 +692,7 @@ fn runs(a: RunsArgs, db: &Path, lang: Lang) -> Result<u8> {
     let m = Messages::new(lang);
     let store = open_existing(db)?;
     let runs = store.runs()?;
-    if a.format == Format::Json || a.format == Format::Cyclonedx {
+    if a.format != Format::Text {
         println!("{}", serde_json::to_string_pretty(&runs)?);
         return Ok(0);
     }
