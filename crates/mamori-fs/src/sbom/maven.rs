@@ -155,10 +155,27 @@ pub fn parse_pom(data: &[u8]) -> (Pom, Option<String>) {
                     dep = PomDep::default();
                 }
             }
-            Event::Text(t) => match t.unescape() {
+            Event::Text(t) => match t.decode() {
                 Ok(s) => text.push_str(&s),
                 Err(_) => text.push_str(&String::from_utf8_lossy(&t)),
             },
+            // Entity and character references come apart from the text around them.
+            Event::GeneralRef(r) => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    text.push(c);
+                } else {
+                    let name = String::from_utf8_lossy(&r);
+                    match quick_xml::escape::resolve_predefined_entity(&name) {
+                        Some(v) => text.push_str(v),
+                        // An entity declared in a DTD: keep it as written.
+                        None => {
+                            text.push('&');
+                            text.push_str(&name);
+                            text.push(';');
+                        }
+                    }
+                }
+            }
             Event::CData(t) => text.push_str(&String::from_utf8_lossy(&t)),
             Event::End(_) => {
                 let value = text.trim().to_string();
@@ -631,6 +648,22 @@ mod tests {
   </dependencies>
   <build><plugins><plugin><artifactId>p</artifactId><dependencies><dependency><groupId>no</groupId><artifactId>no</artifactId><version>1</version></dependency></dependencies></plugin></plugins></build>
 </project>"#;
+
+    #[test]
+    fn pom_text_with_references_reads_whole() {
+        // Entity and character references split the text into several events.
+        let pom = br#"<project><groupId>org.ex&amp;co</groupId><artifactId>a&#45;b</artifactId><version>1&#x2e;0&custom;</version></project>"#;
+        let (pom, err) = parse_pom(pom);
+        assert_eq!(err, None);
+        assert_eq!(
+            pom.coordinates(),
+            (
+                Some("org.ex&co".into()),
+                Some("a-b".into()),
+                Some("1.0&custom;".into())
+            )
+        );
+    }
 
     #[test]
     fn pom_interpolation_and_management() {
