@@ -260,7 +260,8 @@ pub fn purl_distro(purl: &Purl) -> Option<String> {
     }
     // `opensuse-tumbleweed`, `wolfi`: releases without a version. A bare `debian` says
     // nothing more than the namespace does.
-    osv_release(&q, "", "").filter(|r| r.contains(':') || matches!(r.as_str(), "Wolfi" | "Chainguard"))
+    osv_release(&q, "", "")
+        .filter(|r| r.contains(':') || matches!(r.as_str(), "Wolfi" | "Chainguard"))
 }
 
 /// Parses a purl for matching: [`Purl::parse`], except that a `golang` purl without a
@@ -647,7 +648,10 @@ mod tests {
         assert_eq!(c.name, "zope.interface");
         let c = component_of(&p("pkg:pypi/zope-interface@6.1"), Some("other"));
         assert_eq!(c.name, "zope-interface");
-        let c = component_of(&p("pkg:nuget/Newtonsoft.Json@13.0.1"), Some("newtonsoft.json"));
+        let c = component_of(
+            &p("pkg:nuget/Newtonsoft.Json@13.0.1"),
+            Some("newtonsoft.json"),
+        );
         assert_eq!(c.name, "newtonsoft.json");
         let c = component_of(&p("pkg:swift/github.com/apple/swift-nio@2.62.0"), None);
         assert_eq!(c.name, "github.com/apple/swift-nio");
@@ -815,14 +819,31 @@ mod tests {
     #[test]
     fn nothing_panics_on_odd_input() {
         for s in [
-            "", "pkg:", "pkg:golang", "pkg:golang/", "pkg:gol", "pkg:golangx/a", "pkg:é",
-            "pkg:deb/debian/x?distro=-", "pkg:deb/debian/x?distro=-1", "pkg:apk/alpine/x?distro=.",
-            "pkg:rpm/rocky/x@1?epoch=x", "pkg:deb/debian/x@1?upstream=%20", "pkg:deb/debian/x?upstream=@",
+            "",
+            "pkg:",
+            "pkg:golang",
+            "pkg:golang/",
+            "pkg:gol",
+            "pkg:golangx/a",
+            "pkg:é",
+            "pkg:deb/debian/x?distro=-",
+            "pkg:deb/debian/x?distro=-1",
+            "pkg:apk/alpine/x?distro=.",
+            "pkg:rpm/rocky/x@1?epoch=x",
+            "pkg:deb/debian/x@1?upstream=%20",
+            "pkg:deb/debian/x?upstream=@",
         ] {
             let _ = component_from_purl(s);
         }
         for v in ["", ".", "..", "1.", ".1", "ü.ü", "99999999999999999999.04"] {
-            for id in ["debian", "ubuntu", "alpine", "sles", "opensuse-leap", "rhel"] {
+            for id in [
+                "debian",
+                "ubuntu",
+                "alpine",
+                "sles",
+                "opensuse-leap",
+                "rhel",
+            ] {
                 let _ = osv_release(id, v, v);
             }
         }
