@@ -4,8 +4,8 @@
 use libfuzzer_sys::fuzz_target;
 use mamori_fs::cyclonedx::CycloneDxDetector;
 use mamori_fs::sbom::spdx::SpdxDetector;
-use mamori_model::ecosystem;
 use mamori_fs::{Detector, FileInfo, Output};
+use mamori_model::ecosystem;
 
 fuzz_target!(|data: &[u8]| {
     let info = FileInfo {
