@@ -3,8 +3,9 @@
 //! the whole input goes to both readers), and the purl → OSV ecosystem/release mapping.
 use libfuzzer_sys::fuzz_target;
 use mamori_fs::cyclonedx::CycloneDxDetector;
-use mamori_fs::sbom::{ecosystem, spdx::SpdxDetector};
+use mamori_fs::sbom::spdx::SpdxDetector;
 use mamori_fs::{Detector, FileInfo, Output};
+use mamori_model::ecosystem;
 
 fuzz_target!(|data: &[u8]| {
     let info = FileInfo {
@@ -18,10 +19,10 @@ fuzz_target!(|data: &[u8]| {
     CycloneDxDetector.detect(&info, data, &mut out);
     SpdxDetector.detect(&info, data, &mut out);
     if let Ok(s) = std::str::from_utf8(data) {
-        if let Ok(p) = mamori_model::purl::Purl::parse(s) {
-            let _ = ecosystem::component_from_purl(&p, Some(s));
+        if let Ok(p) = ecosystem::parse_purl(s) {
+            let _ = ecosystem::component_of(&p, Some(s));
         }
         let (id, v) = s.split_once(' ').unwrap_or((s, ""));
-        let _ = ecosystem::osv_release(id, v);
+        let _ = ecosystem::osv_release(id, v, s);
     }
 });

@@ -25,7 +25,7 @@
 //! Software components — `library`, `framework`, `application`, `operating-system`,
 //! `container` and `firmware` components that have a purl, nested ones and the BOM's
 //! `metadata.component` included — are reported as [`mamori_model::Component`]s: identity
-//! from the purl (see [`crate::sbom::ecosystem::component_from_purl`]), version, licenses
+//! from the purl (see [`mamori_model::ecosystem::component_of`]), version, licenses
 //! (an `expression`, a `license.id` or a `license.name`; several are joined with `AND`),
 //! hashes, dependency edges from `dependencies` (bom-refs mapped to purls), seen at each
 //! `evidence.occurrences` location (or at the BOM). mamori's own `mamori:ecosystem`,
@@ -459,7 +459,7 @@ fn read_software(
     bom_path: &str,
     out: &mut Output,
 ) {
-    use crate::sbom::ecosystem::component_from_purl;
+    use mamori_model::ecosystem::{component_of, parse_purl};
     // bom-ref → canonical purl.
     let mut purls: HashMap<&str, String> = HashMap::new();
     let mut comps: Vec<(&Map<String, Value>, mamori_model::Component)> = Vec::new();
@@ -467,7 +467,7 @@ fn read_software(
         let Some(raw) = str_of(c, "purl") else {
             continue;
         };
-        let purl = match mamori_model::purl::Purl::parse(raw) {
+        let purl = match parse_purl(raw) {
             Ok(p) => p,
             Err(e) => {
                 out.warn(
@@ -480,7 +480,7 @@ fn read_software(
                 continue;
             }
         };
-        let mut comp = component_from_purl(&purl, str_of(c, "name"));
+        let mut comp = component_of(&purl, str_of(c, "name"));
         if comp.version.is_none() {
             comp.version = str_of(c, "version").map(str::to_string);
         }

@@ -244,7 +244,26 @@ fn sample() -> Vec<Component> {
     );
     musl.distro = Some("Alpine:v3.20".into());
     musl.license = Some("MIT".into());
-    let mut v = vec![time, libc, app, zope, net, log4j, ssl, musl];
+    // The Go standard library, as the Go binary detector writes it (a purl without the
+    // namespace the purl type definition asks for: see `mamori_fs::sbom::golang::purl`).
+    let stdlib = Component::new(
+        mamori_fs::sbom::golang::purl("stdlib", Some("1.22.5")).unwrap(),
+        "stdlib",
+        Some("1.22.5".into()),
+        "Go",
+    );
+    // An rpm with an epoch, as the rpm detector writes it: epoch qualifier, `E:V-R` version.
+    let mut rpm = Component::new(
+        "pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&epoch=1",
+        "openssl-libs",
+        Some("1:3.0.7-27.el9".into()),
+        "Red Hat",
+    );
+    rpm.source = Some(SourcePackage {
+        name: "openssl".into(),
+        version: "1:3.0.7-27.el9".into(),
+    });
+    let mut v = vec![time, libc, app, zope, net, log4j, ssl, musl, stdlib, rpm];
     for c in &mut v {
         c.occurrences = vec![mamori_model::Occurrence {
             location: mamori_model::Location::file("proj/lock").with_line(3),

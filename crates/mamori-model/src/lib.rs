@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod ecosystem;
 pub mod purl;
 
 use serde::{Deserialize, Serialize};

@@ -54,8 +54,8 @@
 use crate::eval::{CompiledAffected, EvalError, PackageIndex};
 use crate::osv::{self, Advisory, Rating};
 use crate::version::{compare, Ecosystem};
-use mamori_model::purl::{Purl, PurlError};
-use mamori_model::{Component, Cvss, Location, Severity, SourcePackage, Vulnerability, Warning};
+use mamori_model::ecosystem::{pep503, EcosystemError};
+use mamori_model::{Component, Cvss, Location, Severity, Vulnerability, Warning};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -378,7 +378,15 @@ impl VulnDb {
         &self,
         purl: &str,
     ) -> Result<(Vec<Vulnerability>, Vec<Warning>), VulnDbError> {
-        let c = component_from_purl(purl)?;
+        let c = component_from_purl(purl).map_err(|e| VulnDbError::Purl {
+            purl: purl.to_string(),
+            message: match e {
+                EcosystemError::Purl { error, .. } => error.to_string(),
+                EcosystemError::NoEcosystem { .. } => {
+                    "no OSV ecosystem mamori knows for this purl".to_string()
+                }
+            },
+        })?;
         Ok(self.query(&c))
     }
 
@@ -580,24 +588,10 @@ fn read_rating(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<Rati
 /// The lookup name of a package: PEP 503-normalized for PyPI (lowercase,
 /// runs of `-`, `_`, `.` become one `-`), as written elsewhere.
 pub fn key_name(ecosystem: &str, name: &str) -> String {
-    let name = name.trim();
     if ecosystem.split(':').next() == Some("PyPI") {
-        let mut out = String::with_capacity(name.len());
-        let mut sep = false;
-        for ch in name.chars() {
-            if matches!(ch, '-' | '_' | '.') {
-                sep = true;
-            } else {
-                if sep && !out.is_empty() {
-                    out.push('-');
-                }
-                sep = false;
-                out.extend(ch.to_lowercase());
-            }
-        }
-        out
+        pep503(name)
     } else {
-        name.to_string()
+        name.trim().to_string()
     }
 }
 
@@ -945,158 +939,9 @@ fn import_zip(
 }
 
 /// Turns a purl into the [`Component`] to match: ecosystem, name and
-/// version as OSV advisories write them.
-///
-/// `cargo` → `crates.io`, `pypi` → `PyPI`, `golang` → `Go` (name: the
-/// module path), `npm` (`@scope/name`), `maven` → `Maven`
-/// (`group:artifact`), `gem` → `RubyGems`, `composer` → `Packagist`
-/// (`vendor/name`), `nuget` → `NuGet`, `hex`, `pub`, `hackage`, `cran`,
-/// `swift` → `SwiftURL`; `deb`, `rpm` and `apk` take the release from the `distro`
-/// qualifier (`debian-12` → `Debian:12`, `ubuntu-22.04` → `Ubuntu:22.04:LTS`,
-/// `alpine-3.20.3` → `Alpine:v3.20`, `rocky-9.3` → `Rocky Linux:9`,
-/// `almalinux-9` → `AlmaLinux:9`); without it the bare distribution name
-/// (`Debian`, `Ubuntu`, `Alpine`, …) is used, which only matches advisories
-/// filed without a release. The deb `upstream` qualifier names the source
-/// package (what advisories use); the rpm `epoch` qualifier is prefixed to
-/// the version.
-pub fn component_from_purl(purl: &str) -> Result<Component, VulnDbError> {
-    let fail = |message: String| VulnDbError::Purl {
-        purl: purl.to_string(),
-        message,
-    };
-    let p = Purl::parse(purl).map_err(|e: PurlError| fail(e.to_string()))?;
-    let ns = p.namespace.as_deref();
-    let joined = |sep: &str| match ns {
-        Some(n) if !n.is_empty() => format!("{n}{sep}{}", p.name),
-        _ => p.name.clone(),
-    };
-    let mut version = p.version.clone();
-    let mut source = None;
-    let mut distro = None;
-    let (ecosystem, name): (String, String) = match p.ty.as_str() {
-        "cargo" => ("crates.io".into(), p.name.clone()),
-        "pypi" => ("PyPI".into(), p.name.clone()),
-        "golang" => ("Go".into(), joined("/")),
-        "npm" => ("npm".into(), joined("/")),
-        "maven" => ("Maven".into(), joined(":")),
-        "gem" => ("RubyGems".into(), p.name.clone()),
-        "composer" => ("Packagist".into(), joined("/")),
-        "nuget" => ("NuGet".into(), p.name.clone()),
-        "hex" => ("Hex".into(), p.name.clone()),
-        "pub" => ("Pub".into(), p.name.clone()),
-        "hackage" => ("Hackage".into(), p.name.clone()),
-        "cran" => ("CRAN".into(), p.name.clone()),
-        "swift" => ("SwiftURL".into(), joined("/")),
-        "deb" | "rpm" | "apk" => {
-            let q = p.qualifiers.get("distro").map(String::as_str);
-            let (base, release) = distro_ecosystem(&p.ty, ns.unwrap_or(""), q);
-            if let Some(r) = release {
-                distro = Some(r);
-            }
-            if p.ty == "deb" {
-                if let Some(up) = p.qualifiers.get("upstream") {
-                    let (n, v) = match up.split_once('@') {
-                        Some((n, v)) => (n, v),
-                        None => (up.as_str(), ""),
-                    };
-                    let n = n.split_whitespace().next().unwrap_or(n);
-                    source = Some(SourcePackage {
-                        name: n.to_string(),
-                        version: v.to_string(),
-                    });
-                }
-            }
-            if p.ty == "rpm" {
-                if let (Some(e), Some(v)) = (p.qualifiers.get("epoch"), &version) {
-                    if !v.contains(':') {
-                        version = Some(format!("{e}:{v}"));
-                    }
-                }
-            }
-            (base, p.name.clone())
-        }
-        other => {
-            return Err(fail(format!(
-                "purl type {other:?} has no OSV ecosystem mamori knows"
-            )))
-        }
-    };
-    let mut c = Component::new(purl.to_string(), name, version, ecosystem);
-    c.distro = distro;
-    c.source = source;
-    Ok(c)
-}
-
-/// (bare ecosystem, release-scoped ecosystem) of an OS package purl.
-fn distro_ecosystem(ty: &str, namespace: &str, distro: Option<&str>) -> (String, Option<String>) {
-    let ns = namespace.to_ascii_lowercase();
-    let d = distro.map(|d| d.trim().to_ascii_lowercase());
-    // `debian-12`, `ubuntu-22.04`, `alpine-3.20.3`, or a bare release `12`.
-    let (id, rel) = match d.as_deref() {
-        Some(d) => match d.rsplit_once('-') {
-            Some((id, rel)) if rel.starts_with(|c: char| c.is_ascii_digit()) => {
-                (id.to_string(), Some(rel.to_string()))
-            }
-            _ if d.starts_with(|c: char| c.is_ascii_digit()) => (ns.clone(), Some(d.to_string())),
-            _ => (d.to_string(), None),
-        },
-        None => (ns.clone(), None),
-    };
-    let debian_codename = |c: &str| -> Option<&'static str> {
-        Some(match c {
-            "stretch" => "9",
-            "buster" => "10",
-            "bullseye" => "11",
-            "bookworm" => "12",
-            "trixie" => "13",
-            "forky" => "14",
-            _ => return None,
-        })
-    };
-    let base: &str = match (ty, id.as_str()) {
-        ("deb", "ubuntu") => "Ubuntu",
-        ("deb", _) => "Debian",
-        ("apk", "wolfi") => "Wolfi",
-        ("apk", "chainguard") => "Chainguard",
-        ("apk", _) => "Alpine",
-        ("rpm", "rocky") => "Rocky Linux",
-        ("rpm", "almalinux") => "AlmaLinux",
-        ("rpm", "opensuse") | ("rpm", "opensuse-leap") | ("rpm", "opensuse-tumbleweed") => {
-            "openSUSE"
-        }
-        ("rpm", "suse") | ("rpm", "sles") | ("rpm", "sled") => "SUSE",
-        ("rpm", "mageia") => "Mageia",
-        ("rpm", "openeuler") => "openEuler",
-        ("rpm", "photon") => "Photon OS",
-        ("rpm", "azurelinux") | ("rpm", "mariner") => "Azure Linux",
-        ("rpm", _) => "Red Hat",
-        _ => "",
-    };
-    let rel = rel.or_else(|| {
-        (ty == "deb" && base == "Debian")
-            .then(|| d.as_deref().and_then(debian_codename).map(str::to_string))
-            .flatten()
-    });
-    let scoped = rel.and_then(|r| match base {
-        "Debian" => Some(format!("Debian:{}", r.split('.').next().unwrap_or(&r))),
-        "Ubuntu" => {
-            let mut parts = r.split('.');
-            let (yy, mm) = (parts.next()?, parts.next()?);
-            let lts = mm == "04" && yy.parse::<u32>().is_ok_and(|y| y % 2 == 0);
-            Some(format!("Ubuntu:{yy}.{mm}{}", if lts { ":LTS" } else { "" }))
-        }
-        "Alpine" => {
-            let mut parts = r.split('.');
-            let (maj, min) = (parts.next()?, parts.next()?);
-            Some(format!("Alpine:v{maj}.{min}"))
-        }
-        "Rocky Linux" | "AlmaLinux" | "Mageia" => {
-            Some(format!("{base}:{}", r.split('.').next().unwrap_or(&r)))
-        }
-        _ => None,
-    });
-    (base.to_string(), scoped)
-}
+/// version as OSV advisories write them (the shared mapping of
+/// [`mamori_model::ecosystem`]).
+pub use mamori_model::ecosystem::component_from_purl;
 
 #[cfg(test)]
 mod tests {
@@ -1109,68 +954,12 @@ mod tests {
     }
 
     #[test]
-    fn pep503() {
+    fn key_names() {
         assert_eq!(
             key_name("PyPI", "Django_Rest.framework"),
             "django-rest-framework"
         );
         assert_eq!(key_name("PyPI", "a__-b"), "a-b");
         assert_eq!(key_name("npm", "Foo_Bar"), "Foo_Bar");
-    }
-
-    #[test]
-    fn purls() {
-        let c = component_from_purl("pkg:cargo/smallvec@1.6.0").unwrap();
-        assert_eq!(
-            (c.match_ecosystem(), c.match_name(), c.match_version()),
-            ("crates.io", "smallvec", Some("1.6.0"))
-        );
-        let c = component_from_purl("pkg:golang/golang.org/x/net@v0.1.0").unwrap();
-        assert_eq!(
-            (c.match_ecosystem(), c.match_name(), c.match_version()),
-            ("Go", "golang.org/x/net", Some("v0.1.0"))
-        );
-        let c =
-            component_from_purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
-        assert_eq!(c.match_name(), "org.apache.logging.log4j:log4j-core");
-        let c = component_from_purl("pkg:npm/%40babel/core@7.0.0").unwrap();
-        assert_eq!(c.match_name(), "@babel/core");
-        let c = component_from_purl("pkg:composer/symfony/http-kernel@5.0.0").unwrap();
-        assert_eq!(
-            (c.match_ecosystem(), c.match_name()),
-            ("Packagist", "symfony/http-kernel")
-        );
-        let c = component_from_purl("pkg:gem/rails@7.0.0").unwrap();
-        assert_eq!(c.match_ecosystem(), "RubyGems");
-        let c = component_from_purl("pkg:nuget/Newtonsoft.Json@12.0.1").unwrap();
-        assert_eq!(c.match_ecosystem(), "NuGet");
-        let c = component_from_purl(
-            "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl",
-        )
-        .unwrap();
-        assert_eq!(
-            (c.match_ecosystem(), c.match_name(), c.match_version()),
-            ("Debian:12", "openssl", Some("3.0.11-1~deb12u2"))
-        );
-        let c = component_from_purl("pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1?distro=ubuntu-22.04")
-            .unwrap();
-        assert_eq!(c.match_ecosystem(), "Ubuntu:22.04:LTS");
-        let c = component_from_purl("pkg:deb/ubuntu/openssl@3.0.2?distro=ubuntu-23.10").unwrap();
-        assert_eq!(c.match_ecosystem(), "Ubuntu:23.10");
-        let c = component_from_purl("pkg:deb/debian/openssl@3.0.2?distro=bookworm").unwrap();
-        assert_eq!(c.match_ecosystem(), "Debian:12");
-        let c =
-            component_from_purl("pkg:apk/alpine/busybox@1.36.1-r29?distro=alpine-3.20.3").unwrap();
-        assert_eq!(c.match_ecosystem(), "Alpine:v3.20");
-        let c = component_from_purl("pkg:rpm/rocky/openssl@3.0.7-27.el9?distro=rocky-9.3&epoch=1")
-            .unwrap();
-        assert_eq!(
-            (c.match_ecosystem(), c.match_version()),
-            ("Rocky Linux:9", Some("1:3.0.7-27.el9"))
-        );
-        let c = component_from_purl("pkg:deb/debian/zlib@1.2").unwrap();
-        assert_eq!(c.match_ecosystem(), "Debian");
-        assert!(component_from_purl("pkg:generic/foo@1").is_err());
-        assert!(component_from_purl("not a purl").is_err());
     }
 }

@@ -7,7 +7,7 @@
 //! image, path under the root; the longest root wins, so a rootfs unpacked inside another
 //! tree gets its own os-release, not the host's).
 
-use super::osrelease::family;
+use mamori_model::ecosystem::os_family;
 use mamori_model::purl::Purl;
 use mamori_model::{ComponentObservation, Distro};
 
@@ -97,7 +97,7 @@ pub fn attach_distros(components: &mut [ComponentObservation], distros: &[Distro
             continue;
         };
         c.distro = d.osv_ecosystem.clone();
-        c.ecosystem = family(&d.id).unwrap_or_default().to_string();
+        c.ecosystem = os_family(&d.id).unwrap_or_default().to_string();
         if let Some(p) = rewrite_purl(&c.purl, d) {
             c.purl = p;
         }

@@ -46,8 +46,18 @@ fn encode(s: &str) -> String {
 
 /// The purl of a Go module: namespace = the path up to its last `/`, name = the last
 /// segment. A path of one segment (`example`, the standard library `stdlib`) has no
-/// namespace; the purl is then written by hand (`pkg:golang/stdlib@1.22.5`, as OSV and
-/// other tools write it), since the purl type definition asks for a namespace.
+/// namespace; the purl is then written by hand (`pkg:golang/stdlib@1.22.5`), since
+/// [`Purl::new`] rejects it.
+///
+/// Why mamori writes a purl the specification calls invalid: purl-spec's
+/// `types/golang-definition.json` says the namespace is required (and the official test
+/// suite, run by `mamori-model/tests/purl_spec.rs`, is kept passing with that rule), but
+/// that definition predates Go modules (its own note says so), a module path may have one
+/// segment, and the standard library has no other name: OSV's Go ecosystem and Go's
+/// vulnerability database file stdlib advisories under `stdlib`, and osv-scanner, syft and
+/// trivy write `pkg:golang/stdlib@<version>`. purl-spec issue #817 (open) asks for the
+/// namespace to be optional for these reasons. mamori reads such purls back with
+/// [`mamori_model::ecosystem::parse_purl`], which forgives exactly this missing namespace.
 pub fn purl(path: &str, version: Option<&str>) -> Option<String> {
     let path = path.trim().trim_matches('/');
     if path.is_empty() {

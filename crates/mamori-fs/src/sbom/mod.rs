@@ -12,7 +12,6 @@ pub mod cargo;
 pub mod distro;
 pub mod dotnet;
 pub mod dpkg;
-pub mod ecosystem;
 pub mod golang;
 pub mod maven;
 pub mod npm;

@@ -24,6 +24,7 @@
 //!   in the same directory (read through [`crate::ReadOther`], so only on disk).
 
 use crate::detect::{Detector, FileInfo, Output};
+use mamori_model::ecosystem::pep503;
 use mamori_model::purl::Purl;
 use mamori_model::{Component, Hash};
 use serde::Deserialize;
@@ -99,27 +100,9 @@ pub fn format_of(path: &str, name: &str) -> Option<Format> {
     })
 }
 
-/// A PyPI name normalized per PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if c == '-' || c == '_' || c == '.' {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
 /// The purl of a PyPI package (`None` when the name is empty or not a valid purl name).
 pub fn purl(name: &str, version: Option<&str>) -> Option<String> {
-    let n = normalize(name);
+    let n = pep503(name);
     if n.is_empty() {
         return None;
     }
@@ -391,13 +374,13 @@ impl ByName {
     fn new<'a>(names: impl Iterator<Item = &'a str>) -> ByName {
         let mut map: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in names.enumerate() {
-            map.entry(normalize(n)).or_default().push(i);
+            map.entry(pep503(n)).or_default().push(i);
         }
         ByName { map }
     }
     fn get(&self, name: &str) -> &[usize] {
         self.map
-            .get(&normalize(name))
+            .get(&pep503(name))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
@@ -480,7 +463,7 @@ fn poetry(file: &FileInfo<'_>, text: &str, out: &mut Output) {
         let files = if p.files.is_empty() {
             v1_files
                 .iter()
-                .find(|(k, _)| normalize(k) == normalize(&p.name))
+                .find(|(k, _)| pep503(k) == pep503(&p.name))
                 .map(|(_, v)| v.as_slice())
                 .unwrap_or(&[])
         } else {
@@ -970,7 +953,7 @@ fn dir_name_version(dir: &str) -> Option<(String, String)> {
     let (name, rest) = stem.split_once('-')?;
     // egg-info names may carry `-pyX.Y` after the version.
     let version = rest.split('-').next().unwrap_or(rest);
-    (!name.is_empty() && !version.is_empty()).then(|| (normalize(name), version.to_string()))
+    (!name.is_empty() && !version.is_empty()).then(|| (pep503(name), version.to_string()))
 }
 
 impl PythonDetector {
@@ -1034,7 +1017,7 @@ impl PythonDetector {
                     continue; // optional: only with that extra
                 }
                 let dep = requirement_name(r);
-                if let Some(v) = ix.get(&normalize(dep)) {
+                if let Some(v) = ix.get(&pep503(dep)) {
                     if let Some(p) = purl(dep, Some(v)) {
                         if !c.dependencies.contains(&p) {
                             c.dependencies.push(p);
@@ -1058,9 +1041,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pep503() {
-        assert_eq!(normalize("Foo.Bar__baz-_-Qux"), "foo-bar-baz-qux");
-        assert_eq!(normalize("charset_normalizer"), "charset-normalizer");
+    fn pypi_purls_are_normalized() {
         assert_eq!(
             purl("Jinja2", Some("3.1.6")).as_deref(),
             Some("pkg:pypi/jinja2@3.1.6")

@@ -6,7 +6,7 @@
 //! Every package becomes a [`Component`]: its purl from `externalRefs` (`PACKAGE-MANAGER`
 //! `purl`), or, for a package without one, a `pkg:generic/<name>@<version>` purl with a
 //! context note saying so; name and version from the purl (with mamori's conventions, see
-//! [`super::ecosystem::component_from_purl`]), ecosystem and distro from the purl,
+//! [`mamori_model::ecosystem::component_of`]), ecosystem and distro from the purl,
 //! `licenseDeclared` (a `LicenseRef-…` whose extracted licensing info has a name is read as
 //! that name), `checksums`, and the source package from the `upstream` purl qualifier or a
 //! `sourceInfo` of the form `built package from: <name> <version>` (trivy, mamori).
@@ -34,8 +34,8 @@
 //! assert_eq!(c.license.as_deref(), Some("MIT OR Apache-2.0"));
 //! ```
 
-use super::ecosystem::component_from_purl;
 use crate::detect::{Detector, FileInfo, Output};
+use mamori_model::ecosystem::{component_of, parse_purl};
 use mamori_model::purl::Purl;
 use mamori_model::{Component, Hash, SourcePackage};
 use serde_json::{Map, Value};
@@ -202,7 +202,7 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
         let version = str_of(p, "versionInfo");
         let purpose = str_of(p, "primaryPackagePurpose");
         let (purl, note) = match purl_ref(p) {
-            Some(s) => match Purl::parse(s) {
+            Some(s) => match parse_purl(s) {
                 Ok(u) => (u, None),
                 Err(e) => {
                     out.warn(
@@ -239,7 +239,7 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
                 }
             }
         };
-        let mut c = component_from_purl(&purl, name);
+        let mut c = component_of(&purl, name);
         if c.version.is_none() {
             c.version = version.map(str::to_string);
         }
