@@ -169,7 +169,7 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
             let _ = writeln!(
                 s,
                 "  {} {} — {}\n      {}{}\n      {}\n      {}: {}",
-                paint(o.color, sev_color(f.severity), &format!("{sev:<8}")),
+                paint(o.color, sev_color(f.severity), &pad(&sev, 8)),
                 title,
                 f.asset_name,
                 f.location,
@@ -287,6 +287,43 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
         let _ = writeln!(s, "  {}", m.t("no_vulns"));
         return;
     }
+    // The plain answer first: which upgrades remove them.
+    let ups = mamori_vuln::upgrade::upgrades(&r.vulnerabilities, &r.components);
+    let _ = writeln!(s, "{}", m.t("upgrades_header"));
+    for u in ups.iter().take(o.max_vulns) {
+        let nofix = if u.without_fix > 0 {
+            m.get("upgrade_nofix", &[("n", u.without_fix.to_string())])
+        } else {
+            String::new()
+        };
+        let args = [
+            ("name", u.name.clone()),
+            ("from", u.version.clone()),
+            ("to", u.to.clone().unwrap_or_default()),
+            ("n", u.vulnerabilities.to_string()),
+            ("nofix", nofix),
+        ];
+        let line = match u.to {
+            Some(_) => m.get("upgrade_line", &args),
+            None => m.get("upgrade_none", &args),
+        };
+        let color = u.worst.map(sev_color).unwrap_or("2");
+        let _ = writeln!(
+            s,
+            "  {} {line}",
+            paint(o.color, color, &pad(&sev_label(m, u.worst), 8))
+        );
+    }
+    if ups.len() > o.max_vulns {
+        let _ = writeln!(
+            s,
+            "  {}",
+            m.get(
+                "more_vulns",
+                &[("n", (ups.len() - o.max_vulns).to_string())]
+            )
+        );
+    }
     let _ = writeln!(s, "{}", m.t("top_vulns"));
     for v in active.iter().take(o.max_vulns) {
         let label = sev_label(m, v.severity);
@@ -314,7 +351,7 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
         let _ = writeln!(
             s,
             "  {}{} {}{} — {} {} → {}\n      {}{}",
-            paint(o.color, color, &format!("{label:<8}")),
+            paint(o.color, color, &pad(&label, 8)),
             score,
             v.id,
             aliases,
@@ -341,6 +378,11 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
             )
         );
     }
+}
+
+/// `s` padded with spaces to `width` terminal columns.
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
 
 /// Terminal columns of a string: CJK characters take two.

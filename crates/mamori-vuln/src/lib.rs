@@ -35,6 +35,7 @@
 pub mod db;
 pub mod eval;
 pub mod osv;
+pub mod upgrade;
 pub mod version;
 pub mod vex;
 
