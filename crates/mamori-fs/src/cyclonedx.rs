@@ -84,6 +84,9 @@ impl Detector for CycloneDxDetector {
         memchr::memmem::find(head, b"\"bomFormat\"").is_some()
             && memchr::memmem::find(head, b"\"CycloneDX\"").is_some()
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        file.name.to_ascii_lowercase().ends_with(".json")
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let bom: Value = match serde_json::from_slice(data) {

@@ -131,6 +131,12 @@ impl Output {
 pub trait Detector: Send + Sync {
     /// Short stable name, used as `Occurrence::detector` (`certificate`, `key`, `config.sshd` …).
     fn name(&self) -> &'static str;
+    /// Whether this detector could want the file at all, judging by its path and name only
+    /// (`size` is 0 here). When no detector could, the file is never opened: most files of
+    /// a `node_modules` tree are never read by a software-only scan. Default: yes.
+    fn may_want(&self, _file: &FileInfo<'_>) -> bool {
+        true
+    }
     /// Whether this detector needs the whole file, judging by name and the first bytes.
     fn wants(&self, file: &FileInfo<'_>, head: &[u8]) -> bool;
     /// Examine the whole file.

@@ -666,6 +666,12 @@ impl Detector for JavaArchiveDetector {
             _ => false,
         }
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        matches!(
+            file.extension().as_deref(),
+            Some("jar" | "war" | "ear" | "class")
+        )
+    }
 
     fn max_size(&self) -> u64 {
         MAX_BYTES

@@ -47,6 +47,22 @@ pub struct ScanOptions {
     pub passwords: Vec<String>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Which inventories to take (default: both).
+    pub only: Only,
+}
+
+/// Which inventories a scan takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Only {
+    /// Cryptography (CBOM) and software (SBOM).
+    #[default]
+    Both,
+    /// Only the cryptography: certificates, keys, configuration, binaries, source code.
+    Crypto,
+    /// Only the software components: lockfiles, package databases, binaries' build info,
+    /// archives, SBOM documents. Source files are not read for crypto calls, which makes
+    /// large trees (node_modules) several times faster.
+    Software,
 }
 
 impl ScanOptions {
@@ -113,20 +129,29 @@ pub const TARGET_ONLY: &[&str] = &["cyclonedx", "spdx"];
 
 /// Every detector mamori has, in the order they run on a file.
 pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
-    let mut v: Vec<Box<dyn Detector>> = vec![
-        Box::new(certs::CertDetector::new(opts.all_passwords())),
-        Box::new(keys::KeyDetector),
-        Box::new(binary::BinaryDetector),
-        Box::new(java::JavaArchiveDetector),
-        Box::new(config::sshd::SshConfigDetector),
-        Box::new(config::openssl_cnf::OpensslCnfDetector),
-        Box::new(config::nginx::NginxDetector),
-        Box::new(config::apache::ApacheDetector),
-        Box::new(config::java_security::JavaSecurityDetector),
-        Box::new(config::crypto_policies::CryptoPoliciesDetector),
-        Box::new(cyclonedx::CycloneDxDetector),
-    ];
-    v.extend(source::detectors());
-    v.extend(sbom::detectors());
+    let crypto = opts.only != Only::Software;
+    let mut v: Vec<Box<dyn Detector>> = Vec::new();
+    if crypto {
+        v.push(Box::new(certs::CertDetector::new(opts.all_passwords())));
+        v.push(Box::new(keys::KeyDetector));
+    }
+    // Binaries, archives and SBOM documents hold both kinds and are always read.
+    v.push(Box::new(binary::BinaryDetector));
+    v.push(Box::new(java::JavaArchiveDetector));
+    if crypto {
+        v.push(Box::new(config::sshd::SshConfigDetector));
+        v.push(Box::new(config::openssl_cnf::OpensslCnfDetector));
+        v.push(Box::new(config::nginx::NginxDetector));
+        v.push(Box::new(config::apache::ApacheDetector));
+        v.push(Box::new(config::java_security::JavaSecurityDetector));
+        v.push(Box::new(config::crypto_policies::CryptoPoliciesDetector));
+    }
+    v.push(Box::new(cyclonedx::CycloneDxDetector));
+    if crypto {
+        v.extend(source::detectors());
+    }
+    if opts.only != Only::Crypto {
+        v.extend(sbom::detectors());
+    }
     v
 }

@@ -378,6 +378,22 @@ fn scan_disk_file(
     progress: &Progress,
     out: &mut Output,
 ) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // Nothing wants a file by that name: count it, never open it.
+    let by_name = FileInfo {
+        path: shown,
+        name: &name,
+        size: 0,
+        container: None,
+        fs: Some(fs),
+    };
+    if !dets.iter().any(|d| d.may_want(&by_name)) {
+        progress.add(0);
+        return;
+    }
     let mut f = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -399,10 +415,6 @@ fn scan_disk_file(
             return;
         }
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
     let info = FileInfo {
         path: shown,
         name: &name,

@@ -668,3 +668,46 @@ fn node_modules_speed() {
         t
     );
 }
+
+/// A package's own development lockfile shipped inside `node_modules` lists what its authors
+/// installed, not what is installed here: only the installed manifests count.
+#[test]
+fn lockfiles_inside_installed_packages_are_not_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("node_modules/better-opn");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("package.json"),
+        br#"{"name": "better-opn", "version": "3.0.2", "license": "MIT"}"#,
+    )
+    .unwrap();
+    std::fs::copy(
+        format!("{FIX}/yarn/classic/yarn.lock"),
+        pkg.join("yarn.lock"),
+    )
+    .unwrap();
+    std::fs::copy(
+        format!("{FIX}/npm/v3/package-lock.json"),
+        pkg.join("package-lock.json"),
+    )
+    .unwrap();
+    let opts = mamori_fs::ScanOptions {
+        only: mamori_fs::Only::Software,
+        ..Default::default()
+    };
+    let got = mamori_fs::collect(dir.path(), &opts, &mamori_fs::Progress::default());
+    let purls: BTreeSet<&str> = got
+        .components
+        .iter()
+        .map(|c| c.component.purl.as_str())
+        .collect();
+    assert_eq!(purls, BTreeSet::from(["pkg:npm/better-opn@3.0.2"]));
+    // The same lockfile at the project's top is inventory.
+    std::fs::copy(
+        format!("{FIX}/yarn/classic/yarn.lock"),
+        dir.path().join("yarn.lock"),
+    )
+    .unwrap();
+    let got = mamori_fs::collect(dir.path(), &opts, &mamori_fs::Progress::default());
+    assert!(got.components.len() > 1);
+}

@@ -94,6 +94,13 @@ enum Format {
     Spdx,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OnlyArg {
+    Both,
+    Crypto,
+    Software,
+}
+
 #[derive(Args)]
 struct ScanArgs {
     /// Directories, files, or container image tarballs (`docker save`, OCI layout in a tar).
@@ -121,6 +128,10 @@ struct ScanArgs {
     /// statements suppress matching vulnerabilities (repeatable).
     #[arg(long, value_name = "FILE")]
     vex: Vec<PathBuf>,
+    /// Take only one inventory: `crypto` (CBOM) or `software` (SBOM and vulnerabilities;
+    /// source files are not read for crypto calls, so large trees go much faster).
+    #[arg(long, value_enum, default_value = "both")]
+    only: OnlyArg,
     /// Do not match components against the vulnerability database.
     #[arg(long)]
     no_vulns: bool,
@@ -427,6 +438,11 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         excludes: a.exclude.clone(),
         passwords,
         threads: a.threads,
+        only: match a.only {
+            OnlyArg::Crypto => mamori_fs::Only::Crypto,
+            OnlyArg::Software => mamori_fs::Only::Software,
+            OnlyArg::Both => mamori_fs::Only::Both,
+        },
     };
     // Read VEX documents first: a bad one fails before the work, not after.
     let mut vex = mamori_vuln::vex::VexSet::new();
@@ -500,6 +516,15 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         done.store(true, Ordering::Relaxed);
         let _ = bar.join();
     });
+    // Binaries and archives report both kinds; keep only what was asked for.
+    match a.only {
+        OnlyArg::Crypto => {
+            component_obs.clear();
+            distros.clear();
+        }
+        OnlyArg::Software => observations.clear(),
+        OnlyArg::Both => {}
+    }
     let assets = mamori_assess::merge(observations);
     let policy = mamori_assess::Policy {
         deadline_year: a.deadline,

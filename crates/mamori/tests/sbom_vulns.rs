@@ -281,6 +281,8 @@ fn scan_matches_lockfiles_and_installed_packages_and_vex_suppresses() {
     let text = stdout(&out);
     assert!(text.contains("ソフトウェア部品: 45 件"), "{text}");
     assert!(text.contains("PYSEC-2023-228"), "{text}");
+    // The upgrade that removes what is left, in the reader's language.
+    assert!(text.contains("pip 23.2.1 → 23.3（脆弱性 1 件）"), "{text}");
     assert!(text.contains("VEX"), "{text}");
 
     // Broken VEX: a clear error naming the file, before any work, exit 2.
@@ -472,4 +474,50 @@ fn without_a_database_the_sbom_is_made_and_the_report_says_vulnerabilities_were_
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn only_takes_one_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("r.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let d = demo.display().to_string();
+    let both = json_of(&run(
+        &store,
+        &["scan", "-q", "--no-store", "-f", "json", &d],
+    ));
+    let sw = json_of(&run(
+        &store,
+        &[
+            "scan",
+            "-q",
+            "--no-store",
+            "-f",
+            "json",
+            "--only",
+            "software",
+            &d,
+        ],
+    ));
+    let cr = json_of(&run(
+        &store,
+        &[
+            "scan",
+            "-q",
+            "--no-store",
+            "-f",
+            "json",
+            "--only",
+            "crypto",
+            &d,
+        ],
+    ));
+    // The demo's requirements.txt pins five packages; its certificates and keys are crypto.
+    assert_eq!(both["components"].as_array().unwrap().len(), 5);
+    assert_eq!(sw["components"], both["components"]);
+    assert_eq!(sw["vulnerabilities"], both["vulnerabilities"]);
+    assert!(sw["assets"].as_array().unwrap().is_empty());
+    assert_eq!(cr["assets"], both["assets"]);
+    assert!(cr["components"].as_array().unwrap().is_empty());
+    assert!(cr["vulnerabilities"].as_array().unwrap().is_empty());
 }

@@ -325,6 +325,73 @@ impl Detector for BinaryDetector {
     fn wants(&self, _file: &FileInfo<'_>, head: &[u8]) -> bool {
         binary_kind(head).is_some()
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        // Executables and libraries have no extension or a library one; these never are.
+        !matches!(
+            file.extension().as_deref(),
+            Some(
+                "js" | "mjs"
+                    | "cjs"
+                    | "ts"
+                    | "mts"
+                    | "cts"
+                    | "tsx"
+                    | "jsx"
+                    | "json"
+                    | "map"
+                    | "md"
+                    | "markdown"
+                    | "txt"
+                    | "css"
+                    | "scss"
+                    | "less"
+                    | "html"
+                    | "htm"
+                    | "xml"
+                    | "yml"
+                    | "yaml"
+                    | "toml"
+                    | "ini"
+                    | "cfg"
+                    | "py"
+                    | "pyi"
+                    | "rb"
+                    | "go"
+                    | "rs"
+                    | "java"
+                    | "kt"
+                    | "c"
+                    | "h"
+                    | "cc"
+                    | "cpp"
+                    | "hpp"
+                    | "cs"
+                    | "php"
+                    | "png"
+                    | "jpg"
+                    | "jpeg"
+                    | "gif"
+                    | "svg"
+                    | "ico"
+                    | "woff"
+                    | "woff2"
+                    | "ttf"
+                    | "eot"
+                    | "otf"
+                    | "pem"
+                    | "crt"
+                    | "lock"
+                    | "csv"
+                    | "flow"
+                    | "coffee"
+                    | "vue"
+                    | "svelte"
+                    | "snap"
+                    | "rst"
+                    | "tmpl"
+            )
+        )
+    }
 
     fn max_size(&self) -> u64 {
         256 << 20

@@ -232,6 +232,9 @@ impl Detector for ApkDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         is_apk_db(file.path, file.name)
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let (pkgs, mut problems) = parse_installed(data);

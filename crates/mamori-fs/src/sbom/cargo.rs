@@ -60,6 +60,9 @@ impl Detector for CargoLockDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "Cargo.lock"
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let text = match std::str::from_utf8(data) {

@@ -62,6 +62,9 @@ impl Detector for NugetLockDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "packages.lock.json"
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let lock: NugetLock = match serde_json::from_slice(data) {
@@ -161,6 +164,9 @@ impl Detector for DepsJsonDetector {
 
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name.len() > ".deps.json".len() && file.name.ends_with(".deps.json")
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {

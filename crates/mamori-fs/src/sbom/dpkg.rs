@@ -417,6 +417,9 @@ impl Detector for DpkgDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         dpkg_file(file.path, file.name).is_some()
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let Some(kind) = dpkg_file(file.path, file.name) else {

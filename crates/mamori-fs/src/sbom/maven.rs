@@ -464,6 +464,9 @@ impl Detector for MavenDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "pom.xml" || is_gradle_lock(file)
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn max_size(&self) -> u64 {
         64 << 20

@@ -26,6 +26,14 @@ pub mod yarn;
 
 use crate::Detector;
 
+/// Whether a lockfile lies inside an installed package (`…/node_modules/pkg/yarn.lock`):
+/// packages ship the lockfile of their own development, which lists what their authors
+/// installed, not what is installed here. npm's hidden lockfile
+/// (`node_modules/.package-lock.json`) is the exception the caller checks by name.
+pub fn inside_installed_package(path: &str) -> bool {
+    path.replace('\\', "/").contains("/node_modules/")
+}
+
 /// Every SBOM detector, in the order they run on a file.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
     vec![

@@ -284,10 +284,16 @@ impl Detector for NpmLockDetector {
     }
 
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
-        matches!(
-            file.name,
-            "package-lock.json" | "npm-shrinkwrap.json" | ".package-lock.json"
-        )
+        match file.name {
+            ".package-lock.json" => true,
+            "package-lock.json" | "npm-shrinkwrap.json" => {
+                !super::inside_installed_package(file.path)
+            }
+            _ => false,
+        }
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
@@ -628,6 +634,9 @@ impl Detector for NpmInstalledDetector {
 
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "package.json" && is_installed_manifest(&file.path.replace('\\', "/"))
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {

@@ -123,6 +123,9 @@ impl Detector for OsReleaseDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "os-release" && root_of(file.path).is_some()
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let Some(root) = root_of(file.path) else {

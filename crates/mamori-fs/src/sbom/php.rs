@@ -133,6 +133,9 @@ impl Detector for ComposerLockDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         file.name == "composer.lock"
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let lock: Lock = match serde_json::from_slice(data) {
@@ -184,6 +187,9 @@ impl Detector for ComposerInstalledDetector {
                 .path
                 .replace('\\', "/")
                 .ends_with("vendor/composer/installed.json")
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {

@@ -27,7 +27,10 @@ impl Detector for PnpmLockDetector {
     }
 
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
-        file.name == "pnpm-lock.yaml"
+        file.name == "pnpm-lock.yaml" && !super::inside_installed_package(file.path)
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {

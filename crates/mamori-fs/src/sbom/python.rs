@@ -174,6 +174,9 @@ impl Detector for PythonDetector {
             None => false,
         }
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        format_of(file.path, file.name).is_some()
+    }
 
     fn max_size(&self) -> u64 {
         64 << 20

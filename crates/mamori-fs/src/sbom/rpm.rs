@@ -436,6 +436,9 @@ impl Detector for RpmDetector {
     fn wants(&self, file: &FileInfo<'_>, head: &[u8]) -> bool {
         is_rpmdb(file.path, file.name) && head.starts_with(SQLITE_MAGIC)
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        is_rpmdb(file.path, file.name)
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let blobs = match read_blobs(data) {

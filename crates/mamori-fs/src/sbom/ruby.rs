@@ -26,6 +26,9 @@ impl Detector for GemfileLockDetector {
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
         matches!(file.name, "Gemfile.lock" | "gems.locked")
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let text = match std::str::from_utf8(data) {

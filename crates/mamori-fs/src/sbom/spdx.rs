@@ -62,6 +62,9 @@ impl Detector for SpdxDetector {
             && (memchr::memmem::find(head, b"\"spdxVersion\"").is_some()
                 || memchr::memmem::find(head, b"\"SPDXRef-DOCUMENT\"").is_some())
     }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        file.name.to_ascii_lowercase().ends_with(".json")
+    }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
         let doc: Value = match serde_json::from_slice(data) {

@@ -34,7 +34,10 @@ impl Detector for YarnLockDetector {
     }
 
     fn wants(&self, file: &FileInfo<'_>, _head: &[u8]) -> bool {
-        file.name == "yarn.lock"
+        file.name == "yarn.lock" && !super::inside_installed_package(file.path)
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        self.wants(file, &[])
     }
 
     fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
