@@ -614,17 +614,28 @@ pub(crate) fn is_installed_manifest(path: &str) -> bool {
     let Some(dir) = path.strip_suffix("/package.json") else {
         return false;
     };
-    let mut segs = dir.rsplit(['/', '\\']);
-    let (Some(last), Some(prev)) = (segs.next(), segs.next()) else {
+    // From the first `node_modules` on, the path must be nothing but installed packages,
+    // `node_modules/[@scope/]name`, repeated: a `package.json` under a package's own
+    // `test/fixtures/…/node_modules/x` is a fixture, not something installed.
+    let segs: Vec<&str> = dir.split(['/', '\\']).collect();
+    let Some(first) = segs.iter().position(|s| *s == "node_modules") else {
         return false;
     };
-    if last.is_empty() || last.starts_with('.') {
-        return false;
+    let mut rest = &segs[first..];
+    while let Some((&"node_modules", after)) = rest.split_first() {
+        let take = match after {
+            [scope, name, ..] if scope.len() > 1 && scope.starts_with('@') => {
+                if name.is_empty() || name.starts_with('.') {
+                    return false;
+                }
+                2
+            }
+            [name, ..] if !name.is_empty() && !name.starts_with('.') && !name.starts_with('@') => 1,
+            _ => return false,
+        };
+        rest = &after[take..];
     }
-    if prev == "node_modules" {
-        return true;
-    }
-    prev.starts_with('@') && prev.len() > 1 && segs.next() == Some("node_modules")
+    rest.is_empty()
 }
 
 impl Detector for NpmInstalledDetector {
@@ -693,6 +704,14 @@ mod tests {
         ));
         assert!(!is_installed_manifest("package.json"));
         assert!(!is_installed_manifest("node_modules/.bin/package.json"));
+        // A package's test fixture with a node_modules of its own (seen in @parcel/core).
+        assert!(!is_installed_manifest(
+            "/n/node_modules/@parcel/core/test/fixtures/a/node_modules/parcel-transformer-x/package.json"
+        ));
+        assert!(is_installed_manifest(
+            "/usr/lib/node_modules/npm/node_modules/@npmcli/arborist/package.json"
+        ));
+        assert!(!is_installed_manifest("node_modules/@scope/package.json"));
     }
 
     #[test]
