@@ -135,8 +135,13 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
         v.push(Box::new(certs::CertDetector::new(opts.all_passwords())));
         v.push(Box::new(keys::KeyDetector));
     }
-    // Binaries, archives and SBOM documents hold both kinds and are always read.
-    v.push(Box::new(binary::BinaryDetector));
+    // Binaries, archives and SBOM documents hold both kinds and are always read (a
+    // software-only scan reads only binaries that may be Go programs).
+    if crypto {
+        v.push(Box::new(binary::BinaryDetector));
+    } else {
+        v.push(Box::new(binary::GoBuildInfoDetector));
+    }
     v.push(Box::new(java::JavaArchiveDetector));
     if crypto {
         v.push(Box::new(config::sshd::SshConfigDetector));

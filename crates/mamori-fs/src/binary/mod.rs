@@ -317,6 +317,116 @@ impl BinaryDetector {
     }
 }
 
+/// Whether an executable's first bytes say it may be a Go program, so that a software-only
+/// scan reads only binaries that can hold Go build information (a `node_modules` holds
+/// hundreds of megabytes of native Node addons that cannot).
+///
+/// ELF: Go's linker always writes a `Go` note (`.note.go.buildid`) in a PT_NOTE segment;
+/// the program headers and, almost always, the notes lie in the first 4 KiB. `None` when
+/// they do not (the caller then reads the file). PE: Go puts `Go build ID:` at the start of
+/// `.text`, right after the headers. Mach-O: `None` (its text starts past the head).
+pub fn may_be_go(head: &[u8]) -> Option<bool> {
+    match binary_kind(head)? {
+        BinaryKind::Elf => elf_go_note(head),
+        BinaryKind::Pe => Some(memchr::memmem::find(head, b"Go build ID:").is_some()),
+        BinaryKind::MachO => None,
+    }
+}
+
+fn elf_go_note(h: &[u8]) -> Option<bool> {
+    let wide = match h.get(4)? {
+        1 => false,
+        2 => true,
+        _ => return Some(false),
+    };
+    let le = match h.get(5)? {
+        1 => true,
+        2 => false,
+        _ => return Some(false),
+    };
+    let num = |at: usize, n: usize| -> Option<u64> {
+        let b = h.get(at..at.checked_add(n)?)?;
+        let mut v = 0u64;
+        for i in 0..n {
+            let byte = if le { b[n - 1 - i] } else { b[i] };
+            v = (v << 8) | u64::from(byte);
+        }
+        Some(v)
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (num(0x20, 8)?, num(0x36, 2)?, num(0x38, 2)?)
+    } else {
+        (num(0x1c, 4)?, num(0x2a, 2)?, num(0x2c, 2)?)
+    };
+    let mut saw_all = true;
+    for i in 0..phnum {
+        let at = usize::try_from(phoff.checked_add(i.checked_mul(phentsize)?)?).ok()?;
+        let p_type = num(at, 4)?;
+        if p_type != 4 {
+            continue; // not PT_NOTE
+        }
+        let (off, size) = if wide {
+            (num(at + 8, 8)?, num(at + 0x20, 8)?)
+        } else {
+            (num(at + 4, 4)?, num(at + 0x10, 4)?)
+        };
+        let (Ok(off), Ok(size)) = (usize::try_from(off), usize::try_from(size)) else {
+            saw_all = false;
+            continue;
+        };
+        let Some(notes) = off.checked_add(size).and_then(|end| h.get(off..end)) else {
+            saw_all = false;
+            continue;
+        };
+        let mut p = 0usize;
+        while p + 12 <= notes.len() {
+            let rd = |at: usize| -> usize {
+                let b = [notes[at], notes[at + 1], notes[at + 2], notes[at + 3]];
+                (if le {
+                    u32::from_le_bytes(b)
+                } else {
+                    u32::from_be_bytes(b)
+                }) as usize
+            };
+            let (namesz, descsz) = (rd(p), rd(p + 4));
+            let name = notes.get(p + 12..(p + 12).saturating_add(namesz));
+            if matches!(name, Some(n) if n.starts_with(b"Go\0") || n == b"Go") {
+                return Some(true);
+            }
+            let pad = |n: usize| n.saturating_add(3) & !3;
+            p = p
+                .saturating_add(12)
+                .saturating_add(pad(namesz))
+                .saturating_add(pad(descsz));
+        }
+    }
+    saw_all.then_some(false)
+}
+
+/// The binary detector of a software-only scan: reads only executables that may be Go
+/// programs ([`may_be_go`]), for their build information; same name and output as
+/// [`BinaryDetector`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GoBuildInfoDetector;
+
+impl Detector for GoBuildInfoDetector {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn may_want(&self, file: &FileInfo<'_>) -> bool {
+        BinaryDetector.may_want(file)
+    }
+    fn wants(&self, _file: &FileInfo<'_>, head: &[u8]) -> bool {
+        may_be_go(head) != Some(false) && binary_kind(head).is_some()
+    }
+    fn detect(&self, file: &FileInfo<'_>, data: &[u8], out: &mut Output) {
+        BinaryDetector.detect(file, data, out)
+    }
+    fn max_size(&self) -> u64 {
+        BinaryDetector.max_size()
+    }
+}
+
 impl Detector for BinaryDetector {
     fn name(&self) -> &'static str {
         NAME

@@ -283,6 +283,23 @@ fn go_binary_built_here() {
     std::fs::copy(&exe, &stripped).unwrap();
     run(Command::new("strip").arg(&stripped), "binutils");
 
+    // A software-only scan reads them (their Go note is in the head); it skips C programs
+    // and this Rust test binary.
+    for path in [&exe, &stripped] {
+        let head = std::fs::read(path).unwrap();
+        assert_eq!(
+            super::may_be_go(&head[..4096]),
+            Some(true),
+            "{}",
+            path.display()
+        );
+    }
+    let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    assert_eq!(super::may_be_go(&me[..4096]), Some(false));
+    let c = build_c(d, "plain", &["-lcrypto"]);
+    let c = std::fs::read(c).unwrap();
+    assert_eq!(super::may_be_go(&c[..4096.min(c.len())]), Some(false));
+
     for path in [&exe, &stripped] {
         let out = scan(path);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
