@@ -229,6 +229,8 @@ pub struct VulnDb {
     conn: Connection,
     /// Affected entries by (ecosystem, key name), filled as components are matched.
     cache: RefCell<HashMap<(String, String), Arc<Candidates>>>,
+    /// Repository ecosystems of a release (`Red Hat:enterprise_linux:9::appstream`), by release.
+    repos: RefCell<HashMap<String, Vec<String>>>,
 }
 
 impl std::fmt::Debug for VulnDb {
@@ -279,6 +281,7 @@ impl VulnDb {
         Ok(VulnDb {
             conn,
             cache: RefCell::new(HashMap::new()),
+            repos: RefCell::new(HashMap::new()),
         })
     }
 
@@ -432,14 +435,21 @@ impl VulnDb {
             .first()
             .map(|o| o.location.clone())
             .unwrap_or_else(|| Location::file(c.purl.clone()));
-        let mut ecos = vec![eco];
+        let mut ecos: Vec<String> = vec![eco.to_string()];
+        // Red Hat files advisories per repository of a release
+        // (`Red Hat:enterprise_linux:9::appstream`); an installed package does not record
+        // the repository it came from, so every repository of its release applies.
+        match self.repositories_of(eco) {
+            Ok(repos) => ecos.extend(repos),
+            Err(err) => warnings.push(Warning::new(location.path.clone(), err.to_string())),
+        }
         if let Some((base, _)) = eco.split_once(':') {
-            ecos.push(base);
+            ecos.push(base.to_string());
         }
         // This component's findings start here.
         let start = vulns.len();
         for (pass, e) in ecos.into_iter().enumerate() {
-            let candidates = match self.candidates(e, &key) {
+            let candidates = match self.candidates(&e, &key) {
                 Ok(c) => c,
                 Err(err) => {
                     warnings.push(Warning::new(location.path.clone(), err.to_string()));
@@ -514,6 +524,26 @@ impl VulnDb {
                 });
             }
         }
+    }
+
+    /// The stored ecosystems that are repositories of `release` (`<release>::<repo>`).
+    fn repositories_of(&self, release: &str) -> Result<Vec<String>, VulnDbError> {
+        if let Some(r) = self.repos.borrow().get(release) {
+            return Ok(r.clone());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT ecosystem FROM affected WHERE ecosystem > ?1 AND ecosystem < ?2",
+        )?;
+        // Everything that starts with `<release>::` (';' follows ':' in byte order).
+        let from = format!("{release}::");
+        let to = format!("{release}:;");
+        let repos = stmt
+            .query_map([&from, &to], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        self.repos
+            .borrow_mut()
+            .insert(release.to_string(), repos.clone());
+        Ok(repos)
     }
 
     /// The affected entries of a package, from the cache or the database.

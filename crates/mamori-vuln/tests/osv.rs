@@ -402,3 +402,75 @@ fn package_index_agrees_with_the_reference_evaluator() {
     }
     assert!(checked > 50_000, "{checked}");
 }
+
+/// Red Hat files advisories per repository of a release (`Red Hat:enterprise_linux:9::appstream`,
+/// as osv.dev publishes its RHSA records); an installed package does not say which repository
+/// it came from, so a package of the release is matched against all of them, never against
+/// another release's.
+#[test]
+fn red_hat_packages_match_every_repository_of_their_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs = dir.path().join("osv");
+    std::fs::create_dir_all(&recs).unwrap();
+    let record = |id: &str, eco: &str, fixed: &str| {
+        serde_json::json!({
+            "schema_version": "1.6.0",
+            "id": id,
+            "modified": "2024-01-23T12:00:00Z",
+            "published": "2024-01-23T12:00:00Z",
+            "summary": "Moderate: openssl security update",
+            "upstream": ["CVE-2023-5678"],
+            "affected": [{
+                "package": {"ecosystem": eco, "name": "openssl",
+                            "purl": "pkg:rpm/redhat/openssl"},
+                "ranges": [{"type": "ECOSYSTEM",
+                            "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+            }]
+        })
+    };
+    for (id, eco, fixed) in [
+        (
+            "RHSA-2024:0310",
+            "Red Hat:enterprise_linux:9::appstream",
+            "1:3.0.7-25.el9_3",
+        ),
+        (
+            "RHSA-2024:0500",
+            "Red Hat:enterprise_linux:9::baseos",
+            "1:3.0.7-26.el9_3",
+        ),
+        (
+            "RHSA-2024:0154",
+            "Red Hat:enterprise_linux:8::baseos",
+            "1:1.1.1k-12.el8_9",
+        ),
+    ] {
+        let f = recs.join(format!("{}.json", id.replace(':', "_")));
+        std::fs::write(f, serde_json::to_vec(&record(id, eco, fixed)).unwrap()).unwrap();
+    }
+    let mut db = VulnDb::open(&dir.path().join("v.sqlite")).unwrap();
+    let r = db.import(&[recs]).unwrap();
+    assert_eq!(r.added, 3, "{r:?}");
+    let libs = |version: &str| {
+        let mut c = Component::new(
+            format!("pkg:rpm/redhat/openssl-libs@{version}?arch=x86_64&epoch=1"),
+            "openssl-libs",
+            Some(format!("1:{version}")),
+            "Red Hat",
+        );
+        c.distro = Some("Red Hat:enterprise_linux:9".into());
+        c.source = Some(mamori_model::SourcePackage {
+            name: "openssl".into(),
+            version: format!("1:{version}"),
+        });
+        c
+    };
+    let (v, w) = db.match_components(&[libs("3.0.7-24.el9")]);
+    assert!(w.is_empty(), "{w:?}");
+    let ids: Vec<&str> = v.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["RHSA-2024:0310", "RHSA-2024:0500"]);
+    assert_eq!(v[0].fixed.as_deref(), Some("1:3.0.7-25.el9_3"));
+    let (v, _) = db.match_components(&[libs("3.0.7-25.el9_3")]);
+    let ids: Vec<&str> = v.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["RHSA-2024:0500"]);
+}

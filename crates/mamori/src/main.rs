@@ -675,6 +675,16 @@ fn emit(r: &ScanResult, e: &Emit<'_>) -> Result<()> {
 
 fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
     match output {
+        Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+            // A device or pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO): write into it;
+            // renaming over it would replace the device with a file.
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            f.write_all(body.as_bytes())
+                .with_context(|| format!("cannot write {}", p.display()))?;
+        }
         Some(p) => {
             // Write a fresh temporary file beside, then rename it over: a half-written
             // report never replaces a good one, and no fixed temporary name can be a

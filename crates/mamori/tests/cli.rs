@@ -663,3 +663,50 @@ fn does_not_walk_into_a_mounted_proc() {
     );
     assert_eq!(assets_of(&r, "key").len(), 1);
 }
+
+/// `-o` into a device or a pipe writes into it: the usual `-o /dev/null` must not replace the
+/// device with a file (the write-then-rename that protects regular files would).
+#[test]
+fn output_into_devices_and_pipes_writes_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let d = demo.display().to_string();
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-store",
+            "-f",
+            "json",
+            "-o",
+            "/dev/null",
+            &d,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
+
+    let fifo = dir.path().join("report.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (Debian package coreutils)");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let f = fifo.display().to_string();
+    let out = mamori(
+        &db,
+        &["scan", "-q", "--no-store", "-f", "json", "-o", &f, &d],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(got["mamoriFormat"], 1);
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
