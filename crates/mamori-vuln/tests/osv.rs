@@ -474,3 +474,68 @@ fn red_hat_packages_match_every_repository_of_their_release() {
     let ids: Vec<&str> = v.iter().map(|v| v.id.as_str()).collect();
     assert_eq!(ids, ["RHSA-2024:0500"]);
 }
+
+/// Debian advisories name the source package and the release (`Debian:12`), as the Debian
+/// Security Tracker's OSV records do: a binary package (libssl3) is matched through its
+/// source package (openssl) in its own release only, with dpkg's version order (`~deb12u1`).
+#[test]
+fn debian_packages_match_by_source_package_and_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs = dir.path().join("osv");
+    std::fs::create_dir_all(&recs).unwrap();
+    for (id, eco, fixed) in [
+        ("DSA-5678-1", "Debian:12", "3.0.13-1~deb12u1"),
+        ("DLA-3942-1", "Debian:11", "1.1.1w-0+deb11u2"),
+    ] {
+        let rec = serde_json::json!({
+            "id": id,
+            "modified": "2024-04-01T00:00:00Z",
+            "published": "2024-04-01T00:00:00Z",
+            "summary": "openssl - security update",
+            "aliases": ["CVE-2024-0727"],
+            "affected": [{
+                "package": {"ecosystem": eco, "name": "openssl"},
+                "ranges": [{"type": "ECOSYSTEM",
+                            "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+            }]
+        });
+        std::fs::write(recs.join(format!("{id}.json")), rec.to_string()).unwrap();
+    }
+    let mut db = VulnDb::open(&dir.path().join("v.sqlite")).unwrap();
+    assert_eq!(db.import(&[recs]).unwrap().added, 2);
+    let libssl3 = |version: &str| {
+        let mut c = Component::new(
+            format!(
+                "pkg:deb/debian/libssl3@{version}?arch=amd64&distro=debian-12&upstream=openssl"
+            ),
+            "libssl3",
+            Some(version.to_string()),
+            "Debian",
+        );
+        c.distro = Some("Debian:12".into());
+        c.source = Some(mamori_model::SourcePackage {
+            name: "openssl".into(),
+            version: version.to_string(),
+        });
+        c
+    };
+    let (v, w) = db.match_components(&[libssl3("3.0.11-1~deb12u2")]);
+    assert!(w.is_empty(), "{w:?}");
+    let ids: Vec<&str> = v.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["DSA-5678-1"]);
+    assert_eq!(v[0].component_name, "libssl3");
+    assert_eq!(v[0].fixed.as_deref(), Some("3.0.13-1~deb12u1"));
+    // The fixed version, and a later point release, are not affected.
+    for fixed in ["3.0.13-1~deb12u1", "3.0.15-1~deb12u1"] {
+        assert!(
+            db.match_components(&[libssl3(fixed)]).0.is_empty(),
+            "{fixed}"
+        );
+    }
+    // The same purl through `vulndb query`.
+    let v = query(
+        &db,
+        "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl",
+    );
+    assert_eq!(v.len(), 1);
+}
