@@ -337,42 +337,9 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
     // 5. Observations, one per occurrence.
     for (comp, slot) in comps.iter().zip(assets) {
         let Some(a) = slot else { continue };
-        let occs = comp
-            .c
-            .get("evidence")
-            .and_then(Value::as_object)
-            .and_then(|e| e.get("occurrences"))
-            .and_then(Value::as_array)
-            .map(|v| v.as_slice())
-            .unwrap_or_default();
-        let mut n = 0;
-        for o in occs.iter().filter_map(Value::as_object) {
-            let Some(path) = str_of(o, "location") else {
-                continue;
-            };
-            if n == MAX_OCCURRENCES {
-                out.warn(
-                    file,
-                    format!(
-                        "{}: more than {MAX_OCCURRENCES} occurrences; the rest are not read",
-                        a.id
-                    ),
-                );
-                break;
-            }
-            n += 1;
-            let loc = Location {
-                path: path.to_string(),
-                line: u32_of(o, "line"),
-                offset: o.get("offset").and_then(Value::as_u64),
-                container: Some(bom_path.clone()),
-            };
-            let ctx = match (str_of(o, "additionalContext"), str_of(o, "symbol")) {
-                (Some(c), Some(s)) => Some(format!("{c} ({s})")),
-                (Some(c), None) => Some(c.to_string()),
-                (None, Some(s)) => Some(s.to_string()),
-                (None, None) => None,
-            };
+        let occs = evidence_occurrences(file, comp.c, &a.id, &bom_path, out);
+        let n = occs.len();
+        for (loc, ctx) in occs {
             out.observe(a.clone(), loc, NAME, ctx);
         }
         if n == 0 {
@@ -380,6 +347,52 @@ fn read_bom(file: &FileInfo<'_>, bom: &Map<String, Value>, out: &mut Output) {
             out.observe(a, bom_loc.clone(), NAME, ctx);
         }
     }
+}
+
+/// A component's `evidence.occurrences` as locations inside the BOM's scan (at most
+/// `MAX_OCCURRENCES`, with a warning naming `id` beyond), each with its context
+/// (`additionalContext`, and the `symbol` when given).
+fn evidence_occurrences(
+    file: &FileInfo<'_>,
+    c: &Map<String, Value>,
+    id: &str,
+    bom_path: &str,
+    out: &mut Output,
+) -> Vec<(Location, Option<String>)> {
+    let occs = c
+        .get("evidence")
+        .and_then(Value::as_object)
+        .and_then(|e| e.get("occurrences"))
+        .and_then(Value::as_array)
+        .map(|v| v.as_slice())
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for o in occs.iter().filter_map(Value::as_object) {
+        let Some(path) = str_of(o, "location") else {
+            continue;
+        };
+        if found.len() == MAX_OCCURRENCES {
+            out.warn(
+                file,
+                format!("{id}: more than {MAX_OCCURRENCES} occurrences; the rest are not read"),
+            );
+            break;
+        }
+        let loc = Location {
+            path: path.to_string(),
+            line: u32_of(o, "line"),
+            offset: o.get("offset").and_then(Value::as_u64),
+            container: Some(bom_path.to_string()),
+        };
+        let ctx = match (str_of(o, "additionalContext"), str_of(o, "symbol")) {
+            (Some(c), Some(s)) => Some(format!("{c} ({s})")),
+            (Some(c), None) => Some(c.to_string()),
+            (None, Some(s)) => Some(s.to_string()),
+            (None, None) => None,
+        };
+        found.push((loc, ctx));
+    }
+    found
 }
 
 /// CycloneDX component types that are software components (when they have a purl).
@@ -558,41 +571,10 @@ fn read_software(
         ready.push((c, comp));
     }
     for (c, comp) in ready {
-        let occs = c
-            .get("evidence")
-            .and_then(Value::as_object)
-            .and_then(|e| e.get("occurrences"))
-            .and_then(Value::as_array)
-            .map(|v| v.as_slice())
-            .unwrap_or_default();
-        let mut n = 0;
-        for o in occs.iter().filter_map(Value::as_object) {
-            let Some(path) = str_of(o, "location") else {
-                continue;
-            };
-            if n == MAX_OCCURRENCES {
-                out.warn(
-                    file,
-                    format!(
-                        "{}: more than {MAX_OCCURRENCES} occurrences; the rest are not read",
-                        comp.purl
-                    ),
-                );
-                break;
-            }
-            n += 1;
-            let loc = Location {
-                path: path.to_string(),
-                line: u32_of(o, "line"),
-                offset: o.get("offset").and_then(Value::as_u64),
-                container: Some(bom_path.to_string()),
-            };
-            out.component(
-                comp.clone(),
-                loc,
-                NAME,
-                str_of(o, "additionalContext").map(str::to_string),
-            );
+        let occs = evidence_occurrences(file, c, &comp.purl, bom_path, out);
+        let n = occs.len();
+        for (loc, ctx) in occs {
+            out.component(comp.clone(), loc, NAME, ctx);
         }
         if n == 0 {
             let ctx = str_of(c, "bom-ref").map(|r| format!("bom-ref {r}"));

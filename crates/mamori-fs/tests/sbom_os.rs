@@ -18,20 +18,9 @@ use std::time::Instant;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sbom");
 
-/// Run a real tool; its standard output. A missing tool fails naming the Debian package.
-fn command(cmd: &mut Command, package: &str) -> String {
-    let prog = format!("{:?}", cmd.get_program());
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{prog} not runnable ({e}): install the Debian package {package}")
-    });
-    assert!(
-        out.status.success(),
-        "{prog} failed (is the Debian package {package} installed?):\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+#[path = "common/tools.rs"]
+mod tools;
+use tools::command;
 
 /// Run a detector on bytes as the file at `path`; it must want the file.
 fn run(d: &dyn Detector, path: &str, data: &[u8]) -> Output {

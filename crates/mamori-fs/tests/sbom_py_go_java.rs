@@ -52,19 +52,9 @@ fn text_of(rel: &str) -> String {
     std::fs::read_to_string(fixture(rel)).unwrap()
 }
 
-fn run(cmd: &mut Command, package: &str) -> String {
-    let prog = format!("{:?}", cmd.get_program());
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{prog} not runnable ({e}): install the Debian package {package}")
-    });
-    assert!(
-        out.status.success(),
-        "{prog} failed (is the Debian package {package} installed?):\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+#[path = "common/tools.rs"]
+mod tools;
+use tools::command as run;
 
 fn detect_bytes(d: &dyn Detector, path: &str, data: &[u8]) -> Output {
     let name = path.rsplit('/').next().unwrap_or(path);

@@ -219,6 +219,10 @@ pub fn dirname(p: &str) -> &str {
 }
 
 #[cfg(test)]
+#[path = "../../tests/common/tools.rs"]
+mod test_tools;
+
+#[cfg(test)]
 pub(crate) mod testutil {
     use crate::detect::{Detector, FileInfo, Output, ReadOther};
 
@@ -252,21 +256,7 @@ pub(crate) mod testutil {
         }
     }
 
-    /// Run a real tool that makes a fixture; its standard output. A missing tool fails the
-    /// test naming the Debian package that provides it.
-    pub fn command(cmd: &mut std::process::Command, package: &str) -> String {
-        let prog = format!("{:?}", cmd.get_program());
-        let out = cmd.output().unwrap_or_else(|e| {
-            panic!("{prog} not runnable ({e}): install the Debian package {package}")
-        });
-        assert!(
-            out.status.success(),
-            "{prog} failed (is the Debian package {package} installed?):\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
+    pub use super::test_tools::command;
 
     /// Run a detector on bytes as if they were the file at `path`.
     pub fn run(d: &dyn Detector, path: &str, data: &[u8], fs: Option<&dyn ReadOther>) -> Output {
