@@ -12,3 +12,4 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 pub mod target;
+pub mod tls;
