@@ -1,0 +1,201 @@
+//! The ClientHello writer and flight reader against a real `openssl s_server` on 127.0.0.1.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mamori_net::tls::{
+    client_hello, Flight, FlightReader, HelloSpec, KeyShare, Progress, ServerReply, TLS12, TLS13,
+};
+
+fn openssl(args: &[&str], dir: &Path) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `openssl` ({e}): install the Debian package `openssl`")
+        });
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A self-signed RSA certificate and key in `dir`; returns the certificate's DER.
+fn make_cert(dir: &Path) -> Vec<u8> {
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "2",
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "x509", "-in", "cert.pem", "-outform", "DER", "-out", "cert.der",
+        ],
+        dir,
+    );
+    std::fs::read(dir.join("cert.der")).expect("read cert.der")
+}
+
+/// `openssl s_server`, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+fn start_server(dir: &Path, extra: &[&str]) -> Server {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let child = Command::new("openssl")
+        .args([
+            "s_server", "-accept", &accept, "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::piped()) // s_server ends a session when its stdin closes
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start `openssl s_server` ({e}): install the Debian package `openssl`")
+        });
+    let mut server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("openssl s_server {extra:?} exited early: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "openssl s_server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends `spec`'s ClientHello and reads the first flight.
+fn probe(port: u16, spec: &HelloSpec) -> Flight {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(&client_hello(spec)).expect("send ClientHello");
+    let mut reader = FlightReader::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = s.read(&mut buf).expect("read server flight");
+        let p = if n == 0 {
+            reader.eof()
+        } else {
+            reader.feed(&buf[..n])
+        };
+        match p {
+            Progress::NeedMore => continue,
+            Progress::Done(f) => return *f,
+            Progress::Error(e) => panic!("flight error: {e}"),
+        }
+    }
+}
+
+#[test]
+fn tls12_rsa_aes128_sha_and_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_cert(dir.path());
+    let server = start_server(dir.path(), &["-tls1_2", "-cipher", "AES128-SHA"]);
+    let spec = HelloSpec::new(TLS12, &[0x002f], Some("localhost"));
+    let f = probe(server.port, &spec);
+    let ServerReply::Hello(h) = &f.reply else {
+        panic!("expected ServerHello, got {:?}", f.reply)
+    };
+    assert_eq!(h.version(), TLS12);
+    assert_eq!(h.cipher_suite, 0x002f);
+    assert_eq!(h.random.len(), 32);
+    assert_eq!(
+        h.renegotiation_info.as_deref(),
+        Some(&[][..]),
+        "secure renegotiation"
+    );
+    assert_eq!(f.certificates.len(), 1);
+    assert_eq!(f.certificates[0], der, "certificate DER equals the file's");
+    assert_eq!(
+        f.handshake_types.last(),
+        Some(&14),
+        "ends with ServerHelloDone"
+    );
+}
+
+#[test]
+fn tls13_empty_key_share_gets_hello_retry_request_for_x25519() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let server = start_server(dir.path(), &["-tls1_3"]);
+    let mut spec = HelloSpec::new(TLS13, &[0x1301], Some("localhost"));
+    spec.supported_groups = vec![0x001d];
+    spec.key_share = KeyShare::Empty;
+    let f = probe(server.port, &spec);
+    let ServerReply::Retry(r) = &f.reply else {
+        panic!("expected HelloRetryRequest, got {:?}", f.reply)
+    };
+    assert_eq!(r.selected_group, Some(0x001d));
+    assert_eq!(r.selected_version, Some(TLS13));
+    assert_eq!(r.cipher_suite, 0x1301);
+    assert_eq!(r.session_id, spec.session_id, "session id echoed");
+
+    // with a (random) x25519 share the server answers with a TLS 1.3 ServerHello at once
+    let spec = HelloSpec::new(TLS13, &[0x1302], Some("localhost"));
+    let f = probe(server.port, &spec);
+    let ServerReply::Hello(h) = &f.reply else {
+        panic!("expected ServerHello, got {:?}", f.reply)
+    };
+    assert_eq!((h.version(), h.cipher_suite), (TLS13, 0x1302));
+    assert_eq!(
+        h.key_share.as_ref().map(|(g, k)| (*g, k.len())),
+        Some((0x1d, 32))
+    );
+}
+
+#[test]
+fn unaccepted_suite_gets_handshake_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let server = start_server(dir.path(), &["-tls1_2", "-cipher", "AES128-SHA"]);
+    // only ECDHE-RSA-AES256-GCM-SHA384
+    let spec = HelloSpec::new(TLS12, &[0xc030], Some("localhost"));
+    let f = probe(server.port, &spec);
+    let ServerReply::Alert(a) = f.reply else {
+        panic!("expected an alert, got {:?}", f.reply)
+    };
+    assert_eq!((a.level, a.description), (2, 40), "{}", a.name());
+    assert_eq!(a.name(), "handshake_failure");
+}
