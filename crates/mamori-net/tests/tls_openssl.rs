@@ -7,7 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mamori_net::tls::{
-    client_hello, Flight, FlightReader, HelloSpec, KeyShare, Progress, ServerReply, TLS12, TLS13,
+    client_hello, Flight, FlightReader, HelloSpec, KeyShare, Progress, ServerReply, TLS10, TLS12,
+    TLS13,
 };
 
 fn openssl(args: &[&str], dir: &Path) {
@@ -132,8 +133,12 @@ fn probe(port: u16, spec: &HelloSpec) -> Flight {
 fn tls12_rsa_aes128_sha_and_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let der = make_cert(dir.path());
-    let server = start_server(dir.path(), &["-tls1_2", "-cipher", "AES128-SHA"]);
-    let spec = HelloSpec::new(TLS12, &[0x002f], Some("localhost"));
+    let server = start_server(
+        dir.path(),
+        &["-tls1_2", "-cipher", "AES128-SHA", "-alpn", "h2"],
+    );
+    let mut spec = HelloSpec::new(TLS12, &[0x002f], Some("localhost"));
+    spec.alpn = vec!["h2".into(), "http/1.1".into()];
     let f = probe(server.port, &spec);
     let ServerReply::Hello(h) = &f.reply else {
         panic!("expected ServerHello, got {:?}", f.reply)
@@ -146,6 +151,7 @@ fn tls12_rsa_aes128_sha_and_certificate() {
         Some(&[][..]),
         "secure renegotiation"
     );
+    assert_eq!(h.alpn.as_deref(), Some(&b"h2"[..]));
     assert_eq!(f.certificates.len(), 1);
     assert_eq!(f.certificates[0], der, "certificate DER equals the file's");
     assert_eq!(
@@ -198,4 +204,20 @@ fn unaccepted_suite_gets_handshake_failure() {
     };
     assert_eq!((a.level, a.description), (2, 40), "{}", a.name());
     assert_eq!(a.name(), "handshake_failure");
+}
+
+#[test]
+fn tls10_legacy_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_cert(dir.path());
+    let server = start_server(dir.path(), &["-tls1", "-cipher", "AES256-SHA@SECLEVEL=0"]);
+    // offered first: ECDHE-RSA-AES256-GCM-SHA384, which the server refuses; then
+    // TLS_RSA_WITH_AES_256_CBC_SHA (0x0035)
+    let spec = HelloSpec::new(TLS10, &[0xc030, 0x0035], None);
+    let f = probe(server.port, &spec);
+    let ServerReply::Hello(h) = &f.reply else {
+        panic!("expected ServerHello, got {:?}", f.reply)
+    };
+    assert_eq!((h.version(), h.cipher_suite), (TLS10, 0x0035));
+    assert_eq!(f.certificates, [der]);
 }
