@@ -178,11 +178,17 @@ pub fn client_banner() -> String {
 /// Parses one identification line, `SSH-protoversion-softwareversion[ SP comments]`, with or
 /// without its trailing CR LF (or bare LF).
 pub fn parse_banner_line(line: &[u8]) -> Result<Banner, SshError> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.len() + 2 > MAX_LINE_LEN {
+    // The limit counts the line end; a line given without one is counted with CR LF.
+    let wire_len = if line.ends_with(b"\n") {
+        line.len()
+    } else {
+        line.len() + 2
+    };
+    if wire_len > MAX_LINE_LEN {
         return Err(SshError::LineTooLong);
     }
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let rest = line
         .strip_prefix(b"SSH-")
         .ok_or_else(|| SshError::BadBanner("does not start with \"SSH-\"".into()))?;
@@ -712,6 +718,14 @@ mod tests {
         ok.extend_from_slice(b"\r\n");
         assert_eq!(ok.len(), 255);
         assert!(find_banner(&ok).unwrap().is_some());
+        // 255 bytes ending in a bare LF too; 256 not.
+        ok.truncate(253);
+        ok.extend_from_slice(b"x\n");
+        assert_eq!(ok.len(), 255);
+        assert!(find_banner(&ok).unwrap().is_some());
+        ok.insert(10, b'y');
+        assert!(matches!(find_banner(&ok), Err(SshError::LineTooLong)));
+        assert!(matches!(parse_banner_line(&ok), Err(SshError::LineTooLong)));
         let spam: Vec<u8> = (0..300)
             .flat_map(|_| b"hello there, this is not ssh\r\n".to_vec())
             .collect();

@@ -258,4 +258,9 @@ fn non_ssh_and_silent_servers_give_errors() {
     let e = ssh::probe(addr, TIMEOUT).unwrap_err();
     assert_eq!(e.to_string(), "packet length 4294967295 exceeds 35000");
     t.join().unwrap();
+
+    // Nobody listening: the error says so.
+    let port = free_port();
+    let e = ssh::probe(SocketAddr::from(([127, 0, 0, 1], port)), TIMEOUT).unwrap_err();
+    assert!(e.to_string().starts_with("connecting: "), "{e}");
 }
