@@ -11,5 +11,7 @@
 //! Parsers never panic on hostile input: every length is checked before it is trusted.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+pub mod ssh;
 pub mod target;
 pub mod tls;
