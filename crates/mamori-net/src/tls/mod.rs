@@ -6,6 +6,7 @@
 //! Numbers are IANA's; names for them are in `mamori_algorithms::tls`.
 
 pub mod hello;
+pub mod probe;
 pub mod record;
 
 pub use hello::{

@@ -1,0 +1,118 @@
+//! `mamori_net::tls::probe` against a real `openssl s_server` on 127.0.0.1.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::{make_cert, start_server};
+use mamori_net::tls::probe::{self, ProbeError};
+use mamori_net::tls::{HelloSpec, ServerReply, SSL3, TLS10, TLS11, TLS12, TLS13};
+
+const T: Duration = Duration::from_secs(5);
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// AES128-SHA = TLS_RSA_WITH_AES_128_CBC_SHA (0x002F),
+/// AES256-GCM-SHA384 = TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009D). `-tls1_2` means "only
+/// TLS 1.2" (s_server refuses it together with `-no_tls1_3`).
+const TLS12_ARGS: [&str; 3] = ["-tls1_2", "-cipher", "AES128-SHA:AES256-GCM-SHA384"];
+
+#[test]
+fn tls12_only_versions_suites_and_client_order() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let server = start_server(dir.path(), &TLS12_ARGS);
+    let a = addr(server.port);
+
+    let v = probe::versions(a, Some("localhost"), T).unwrap();
+    assert_eq!(
+        v,
+        [
+            (SSL3, false),
+            (TLS10, false),
+            (TLS11, false),
+            (TLS12, true),
+            (TLS13, false)
+        ]
+    );
+
+    let s = probe::suites(a, Some("localhost"), TLS12, T).unwrap();
+    let mut accepted = s.accepted.clone();
+    accepted.sort_unstable();
+    assert_eq!(accepted, [0x002f, 0x009d]);
+    // no -serverpref: the server takes the client's first choice in both orders
+    assert_eq!(s.server_order, Some(false));
+
+    // nothing in TLS 1.3 or TLS 1.0
+    let s13 = probe::suites(a, None, TLS13, T).unwrap();
+    assert_eq!((s13.accepted.len(), s13.server_order), (0, None));
+    let s10 = probe::suites(a, None, TLS10, T).unwrap();
+    assert!(s10.accepted.is_empty());
+}
+
+#[test]
+fn tls12_server_preference() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let mut args = TLS12_ARGS.to_vec();
+    args.push("-serverpref");
+    let server = start_server(dir.path(), &args);
+    let s = probe::suites(addr(server.port), Some("localhost"), TLS12, T).unwrap();
+    assert_eq!(s.server_order, Some(true));
+    // with its own order the server gives its first preference first
+    assert_eq!(s.accepted, [0x002f, 0x009d]);
+}
+
+#[test]
+fn tls13_groups_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let server = start_server(dir.path(), &["-tls1_3", "-groups", "X25519:P-256"]);
+    let a = addr(server.port);
+    // x25519, secp256r1, secp384r1, X25519MLKEM768: OpenSSL 3.0 has no ML-KEM, and the
+    // server was limited to X25519 and P-256
+    let g = probe::groups13(a, Some("localhost"), T, &[0x001d, 0x0017, 0x0018, 0x11ec]).unwrap();
+    assert_eq!(g, [0x001d, 0x0017]);
+    // none of the post-quantum groups either
+    assert_eq!(
+        probe::groups13(a, None, T, &probe::PQ_GROUPS).unwrap(),
+        Vec::<u16>::new()
+    );
+
+    let v = probe::versions(a, None, T).unwrap();
+    let accepted: Vec<u16> = v.iter().filter(|(_, ok)| *ok).map(|(v, _)| *v).collect();
+    assert_eq!(accepted, [TLS13]);
+    // OpenSSL's default TLS 1.3 suites, client order by default
+    let s = probe::suites(a, None, TLS13, T).unwrap();
+    let mut accepted = s.accepted.clone();
+    accepted.sort_unstable();
+    assert_eq!(accepted, [0x1301, 0x1302, 0x1303]);
+    assert_eq!(s.server_order, Some(false));
+}
+
+#[test]
+fn refused_hello_is_an_alert_error_naming_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    make_cert(dir.path());
+    let server = start_server(dir.path(), &TLS12_ARGS);
+    let a = addr(server.port);
+    // only ECDHE-RSA-AES256-GCM-SHA384, which the server does not accept
+    let spec = HelloSpec::new(TLS12, &[0xc030], Some("localhost"));
+    let e = probe::hello(a, &spec, T).unwrap_err();
+    let ProbeError::Refused { alert, .. } = &e else {
+        panic!("expected an alert, got {e:?}")
+    };
+    assert_eq!(alert.name(), "handshake_failure");
+    assert!(e.to_string().contains(&a.to_string()), "{e}");
+    // and an accepted one is a ServerHello with the certificate
+    let spec = HelloSpec::new(TLS12, &[0xc030, 0x009d], Some("localhost"));
+    let f = probe::hello(a, &spec, T).unwrap();
+    let ServerReply::Hello(h) = &f.reply else {
+        panic!("expected ServerHello, got {:?}", f.reply)
+    };
+    assert_eq!((h.version(), h.cipher_suite), (TLS12, 0x009d));
+    assert_eq!(f.certificates.len(), 1);
+}
