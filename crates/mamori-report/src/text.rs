@@ -212,7 +212,8 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
     s
 }
 
-fn sev_label(m: &Messages, s: Option<Severity>) -> String {
+/// A severity in the reader's language; `None` is "unknown" (an unrated vulnerability).
+pub fn sev_label(m: &Messages, s: Option<Severity>) -> String {
     match s {
         Some(s) => m.t(&format!("severity_{}", s.as_str())),
         None => m.t("severity_unknown"),

@@ -438,35 +438,17 @@ impl Store {
     }
 
     fn assets(&self, run: i64) -> Result<BTreeMap<String, CryptoAsset>, StoreError> {
-        self.exists(run)?;
-        let mut st = self
-            .conn
-            .prepare("SELECT asset_id, data FROM assets WHERE run_id = ?1 ORDER BY asset_id")?;
-        let rows = st.query_map([run], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = BTreeMap::new();
-        for r in rows {
-            let (id, data) = r?;
-            out.insert(id, serde_json::from_str(&data)?);
-        }
-        Ok(out)
+        self.rows(
+            "SELECT asset_id, data FROM assets WHERE run_id = ?1 ORDER BY asset_id",
+            run,
+        )
     }
 
     fn findings(&self, run: i64) -> Result<BTreeMap<String, Finding>, StoreError> {
-        self.exists(run)?;
-        let mut st = self
-            .conn
-            .prepare("SELECT key, data FROM findings WHERE run_id = ?1 ORDER BY key")?;
-        let rows = st.query_map([run], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut out = BTreeMap::new();
-        for r in rows {
-            let (k, data) = r?;
-            out.insert(k, serde_json::from_str(&data)?);
-        }
-        Ok(out)
+        self.rows(
+            "SELECT key, data FROM findings WHERE run_id = ?1 ORDER BY key",
+            run,
+        )
     }
 
     fn exists(&self, run: i64) -> Result<(), StoreError> {

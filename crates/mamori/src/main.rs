@@ -256,11 +256,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
             Ok(0)
         }
         VulndbCmd::Status { format } => {
-            let db = match VulnDb::open_existing(path) {
-                Ok(d) => d,
-                Err(mamori_vuln::db::VulnDbError::Missing(_)) => return Err(missing()),
-                Err(e) => bail!("{e}"),
-            };
+            let db = open_vulndb(path)?.ok_or_else(missing)?;
             let st = db.status().map_err(|e| anyhow::anyhow!("{e}"))?;
             if format != Format::Text {
                 let eco: Vec<serde_json::Value> = st
@@ -310,11 +306,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
             Ok(0)
         }
         VulndbCmd::Query { purls, format } => {
-            let db = match VulnDb::open_existing(path) {
-                Ok(d) => d,
-                Err(mamori_vuln::db::VulnDbError::Missing(_)) => return Err(missing()),
-                Err(e) => bail!("{e}"),
-            };
+            let db = open_vulndb(path)?.ok_or_else(missing)?;
             let mut out = Vec::new();
             let mut failed = false;
             for p in &purls {
@@ -364,10 +356,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                         )
                     );
                     for v in vulns {
-                        let sev = match v.severity {
-                            Some(s) => m.t(&format!("severity_{}", s.as_str())),
-                            None => m.t("severity_unknown"),
-                        };
+                        let sev = mamori_report::sev_label(&m, v.severity);
                         let score = v
                             .cvss
                             .as_ref()
