@@ -17,6 +17,8 @@
 #![forbid(unsafe_code)]
 
 pub mod ecosystem;
+pub mod endpoint;
+pub use endpoint::{Chain, Endpoint, Negotiated, SshHostKey, SshPosture, TlsPosture};
 pub mod purl;
 
 use serde::{Deserialize, Serialize};
@@ -883,6 +885,9 @@ pub struct ScanResult {
     /// Known vulnerabilities of the components, most severe first.
     #[serde(default)]
     pub vulnerabilities: Vec<Vulnerability>,
+    /// Network services probed, in the order named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<Endpoint>,
     /// Files examined.
     pub files: u64,
     /// Bytes read by detectors.

@@ -17,7 +17,7 @@
 #![forbid(unsafe_code)]
 
 use mamori_model::{
-    Component, CryptoAsset, Distro, Finding, RunInfo, ScanResult, Vulnerability, Warning,
+    Component, CryptoAsset, Distro, Endpoint, Finding, RunInfo, ScanResult, Vulnerability, Warning,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -116,6 +116,15 @@ CREATE TABLE distros (
     run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     data      TEXT NOT NULL
 );
+"#,
+    r#"
+CREATE TABLE endpoints (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    endpoint  TEXT NOT NULL,
+    service   TEXT NOT NULL,
+    data      TEXT NOT NULL
+);
+CREATE INDEX endpoints_endpoint ON endpoints(run_id, endpoint);
 "#,
 ];
 
@@ -285,6 +294,17 @@ impl Store {
             for d in &r.distros {
                 ins.execute(params![run, serde_json::to_string(d)?])?;
             }
+            let mut ins = tx.prepare(
+                "INSERT INTO endpoints (run_id, endpoint, service, data) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for e in &r.endpoints {
+                ins.execute(params![
+                    run,
+                    e.endpoint,
+                    e.service,
+                    serde_json::to_string(e)?
+                ])?;
+            }
         }
         tx.commit()?;
         Ok(run)
@@ -392,6 +412,13 @@ impl Store {
             .query_map([run], |r| r.get::<_, String>(0))?
             .map(|d| Ok(serde_json::from_str::<Distro>(&d?)?))
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut st = self
+            .conn
+            .prepare("SELECT data FROM endpoints WHERE run_id = ?1 ORDER BY rowid")?;
+        let endpoints = st
+            .query_map([run], |r| r.get::<_, String>(0))?
+            .map(|d| Ok(serde_json::from_str::<Endpoint>(&d?)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(ScanResult {
             targets: serde_json::from_str(&targets)?,
             assets,
@@ -400,6 +427,7 @@ impl Store {
             components,
             distros,
             vulnerabilities,
+            endpoints,
             files: files as u64,
             bytes: bytes as u64,
         })

@@ -539,6 +539,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         components,
         distros,
         vulnerabilities,
+        endpoints: Vec::new(),
         files: progress.files.load(Ordering::Relaxed),
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
