@@ -19,6 +19,11 @@
 //! | `protocol-deprecated` | high | a protocol version that is broken (SSL 2/3, TLS 1.0/1.1) |
 //! | `library-eol` | high | a crypto library version past its end of support |
 //! | `library-no-pqc` | low | a crypto library version without post-quantum algorithms, where newer ones have them |
+//! | `pq-key-exchange-not-offered` | medium | a TLS or SSH service accepts no post-quantum key exchange at all ([`assess_endpoints`]) |
+//! | `tls-compression` | high | a TLS service accepts compression (CRIME) |
+//! | `tls-insecure-renegotiation` | medium | a TLS ≤ 1.2 service without RFC 5746 secure renegotiation |
+//! | `cert-hostname-mismatch` | medium | a served certificate does not name the host it was reached by |
+//! | `ssh-terrapin` | medium | an SSH service offering ChaCha20-Poly1305 or CBC with EtM MACs without strict key exchange (CVE-2023-48795) |
 //!
 //! ```
 //! use mamori_assess::{assess, merge, Policy};
@@ -38,8 +43,8 @@
 use mamori_algorithms::libraries;
 use mamori_i18n::{Lang, Messages};
 use mamori_model::{
-    AssetKind, Component, ComponentObservation, CryptoAsset, CryptoStatus, Finding, Location,
-    Observation, Primitive, Severity,
+    AssetKind, Component, ComponentObservation, CryptoAsset, CryptoStatus, Endpoint, Finding,
+    Location, Observation, Primitive, Severity, SshPosture,
 };
 use std::collections::BTreeMap;
 
@@ -169,23 +174,9 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
         // One finding: its English text comes from the catalog, keyed by code and variant,
         // so reporters can render the same finding in any language from `args`.
         let mut push = |code: &str, sev: Severity, variant: Option<&str>, args: Args| {
-            let mut map: BTreeMap<String, String> =
-                args.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-            if let Some(v) = variant {
-                map.insert("variant".into(), v.into());
-            }
-            let (msg_key, fix_key) = en.finding_keys(code, map.get("variant").map(String::as_str));
-            out.push(Finding {
-                code: code.to_string(),
-                severity: sev,
-                asset_id: a.id.clone(),
-                asset_name: a.name.clone(),
-                location: loc.clone(),
-                message: en.render(&msg_key, &map).trim().to_string(),
-                remediation: en.render(&fix_key, &map),
-                other_locations: others,
-                args: map,
-            });
+            let mut f = finding(&en, code, sev, variant, args, a, &loc);
+            f.other_locations = others;
+            out.push(f);
         };
         match a.kind {
             AssetKind::Algorithm => {
@@ -370,12 +361,201 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
             }
         }
     }
+    sort_findings(&mut out);
+    out
+}
+
+/// One finding on `asset` at `loc`: its English text comes from the catalog, keyed by
+/// code and variant, so reporters can render the same finding in any language from `args`.
+fn finding(
+    en: &Messages,
+    code: &str,
+    severity: Severity,
+    variant: Option<&str>,
+    args: Args,
+    asset: &CryptoAsset,
+    loc: &Location,
+) -> Finding {
+    let mut map: BTreeMap<String, String> =
+        args.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    if let Some(v) = variant {
+        map.insert("variant".into(), v.into());
+    }
+    let (msg_key, fix_key) = en.finding_keys(code, map.get("variant").map(String::as_str));
+    Finding {
+        code: code.to_string(),
+        severity,
+        asset_id: asset.id.clone(),
+        asset_name: asset.name.clone(),
+        location: loc.clone(),
+        message: en.render(&msg_key, &map).trim().to_string(),
+        remediation: en.render(&fix_key, &map),
+        other_locations: 0,
+        args: map,
+    }
+}
+
+/// Sorts findings most severe first, then by code and place.
+pub fn sort_findings(out: &mut [Finding]) {
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.code.cmp(&b.code))
             .then_with(|| a.location.cmp(&b.location))
     });
+}
+
+/// SSH ciphers and MAC families open to the Terrapin prefix truncation (CVE-2023-48795)
+/// when strict key exchange is not in force.
+fn terrapin_prone(ssh: &SshPosture) -> Option<String> {
+    if let Some(c) = ssh
+        .ciphers
+        .iter()
+        .find(|c| c.as_str() == "chacha20-poly1305@openssh.com")
+    {
+        return Some(c.clone());
+    }
+    let cbc = ssh.ciphers.iter().find(|c| c.ends_with("-cbc"));
+    let etm = ssh.macs.iter().find(|m| m.contains("-etm@"));
+    match (cbc, etm) {
+        (Some(c), Some(m)) => Some(format!("{c} + {m}")),
+        _ => None,
+    }
+}
+
+/// Judge every probed service as a whole: what no single asset shows (post-quantum key
+/// exchange not offered at all, compression, renegotiation, a certificate naming another
+/// host, Terrapin). Each finding is located at the endpoint and attached to its protocol
+/// asset (or, for the hostname, the certificate). Findings come most severe first.
+pub fn assess_endpoints(endpoints: &[Endpoint], assets: &[CryptoAsset]) -> Vec<Finding> {
+    let en = Messages::new(Lang::En);
+    let mut out = Vec::new();
+    let by_id = |id: &str| assets.iter().find(|a| a.id == id);
+    for ep in endpoints {
+        let loc = Location::file(ep.endpoint.clone());
+        let base = |protocol: &str| {
+            vec![
+                ("endpoint", ep.endpoint.clone()),
+                ("protocol", protocol.to_string()),
+            ]
+        };
+        if let Some(t) = &ep.tls {
+            // The protocol asset of the best version accepted.
+            let Some(best) = t.versions.last() else {
+                continue;
+            };
+            let pid = format!(
+                "proto:{}@{}",
+                mamori_algorithms::tls::protocol_version(best)
+                    .map(|p| format!("{}-{}", p.family(), p.version))
+                    .unwrap_or_else(|| best.to_ascii_lowercase()),
+                ep.endpoint
+            );
+            let fallback = CryptoAsset::new(AssetKind::Protocol, pid.clone(), best.clone());
+            let proto = by_id(&pid).unwrap_or(&fallback);
+            if !t.pq_key_exchange {
+                let got = t
+                    .modern_client
+                    .as_ref()
+                    .and_then(|m| m.group.clone())
+                    .or_else(|| t.groups.first().cloned())
+                    .unwrap_or_else(|| "-".into());
+                let mut args = base("TLS");
+                args.push(("group", got));
+                out.push(finding(
+                    &en,
+                    "pq-key-exchange-not-offered",
+                    Severity::Medium,
+                    Some("tls"),
+                    args,
+                    proto,
+                    &loc,
+                ));
+            }
+            if t.compression == Some(true) {
+                out.push(finding(
+                    &en,
+                    "tls-compression",
+                    Severity::High,
+                    None,
+                    base("TLS"),
+                    proto,
+                    &loc,
+                ));
+            }
+            if t.secure_renegotiation == Some(false) {
+                out.push(finding(
+                    &en,
+                    "tls-insecure-renegotiation",
+                    Severity::Medium,
+                    None,
+                    base("TLS"),
+                    proto,
+                    &loc,
+                ));
+            }
+            for c in &t.chains {
+                if c.hostname_match == Some(false) {
+                    let Some(leaf) = c.certificates.first() else {
+                        continue;
+                    };
+                    let id = format!("cert:{leaf}");
+                    let fallback =
+                        CryptoAsset::new(AssetKind::Certificate, id.clone(), leaf.clone());
+                    let cert = by_id(&id).unwrap_or(&fallback);
+                    let mut args = base("TLS");
+                    args.push(("host", ep.host.clone()));
+                    args.push(("name", cert.name.clone()));
+                    out.push(finding(
+                        &en,
+                        "cert-hostname-mismatch",
+                        Severity::Medium,
+                        None,
+                        args,
+                        cert,
+                        &loc,
+                    ));
+                }
+            }
+        }
+        if let Some(s) = &ep.ssh {
+            let pid = format!("proto:ssh-2@{}", ep.endpoint);
+            let fallback = CryptoAsset::new(AssetKind::Protocol, pid.clone(), "SSH 2");
+            let proto = by_id(&pid).unwrap_or(&fallback);
+            if !s.pq_key_exchange {
+                let mut args = base("SSH");
+                args.push((
+                    "group",
+                    s.kex.first().cloned().unwrap_or_else(|| "-".into()),
+                ));
+                out.push(finding(
+                    &en,
+                    "pq-key-exchange-not-offered",
+                    Severity::Medium,
+                    Some("ssh"),
+                    args,
+                    proto,
+                    &loc,
+                ));
+            }
+            if !s.strict_kex {
+                if let Some(what) = terrapin_prone(s) {
+                    let mut args = base("SSH");
+                    args.push(("name", what));
+                    out.push(finding(
+                        &en,
+                        "ssh-terrapin",
+                        Severity::Medium,
+                        None,
+                        args,
+                        proto,
+                        &loc,
+                    ));
+                }
+            }
+        }
+    }
+    sort_findings(&mut out);
     out
 }
 

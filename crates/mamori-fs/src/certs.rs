@@ -205,11 +205,13 @@ pub fn pkcs7_certificates(der: &[u8]) -> Option<Vec<&[u8]>> {
     Some(out)
 }
 
-fn sha256_hex(data: &[u8]) -> String {
+/// Lowercase hex SHA-256 of `data` (the id of a certificate asset is `cert:` + this of its DER).
+pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn rfc3339(ts: i64) -> String {
+/// A Unix time as RFC 3339 UTC, as certificate validity dates are recorded.
+pub fn rfc3339(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
         .and_then(|t| {

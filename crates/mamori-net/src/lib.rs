@@ -12,6 +12,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod collect;
+pub mod engine;
+pub mod observe;
 pub mod ssh;
+pub mod starttls;
 pub mod target;
 pub mod tls;

@@ -50,6 +50,15 @@ impl Kind {
         })
     }
 
+    /// Whether TLS starts only after a plaintext exchange (STARTTLS, AUTH TLS, LDAP
+    /// StartTLS, PostgreSQL SSLRequest).
+    pub fn needs_starttls(self) -> bool {
+        matches!(
+            self,
+            Kind::Smtp | Kind::Imap | Kind::Pop3 | Kind::Ftp | Kind::Ldap | Kind::Postgres
+        )
+    }
+
     /// The port used when a scheme's target names none (`None` for `tls://` and bare
     /// targets, which need an explicit port).
     pub fn default_port(self) -> Option<u16> {

@@ -37,6 +37,7 @@ pub fn json(r: &ScanResult, run: Option<i64>) -> Value {
         "components": r.components,
         "distros": r.distros,
         "vulnerabilities": r.vulnerabilities,
+        "endpoints": r.endpoints,
         "warnings": r.warnings,
         "files": r.files,
         "bytes": r.bytes,

@@ -103,9 +103,35 @@ enum OnlyArg {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Directories, files, or container image tarballs (`docker save`, OCI layout in a tar).
-    #[arg(required = true, value_name = "TARGET")]
-    targets: Vec<PathBuf>,
+    /// Directories, files, container image tarballs (`docker save`, OCI layout in a tar),
+    /// or network services: `tls://host:port`, `https://host`, `ssh://host`, `smtp://`,
+    /// `imap://`, `pop3://`, `ftp://`, `ldap://`, `postgres://` (STARTTLS), or a bare
+    /// `host:port` (TLS or SSH, detected).
+    #[arg(value_name = "TARGET", required_unless_present = "targets_file")]
+    targets: Vec<String>,
+    /// Network targets, one a line, each optionally followed by a system id.
+    #[arg(long = "targets", value_name = "FILE")]
+    targets_file: Option<PathBuf>,
+    /// Address ranges (CIDR) and hosts that may be probed; a range target is refused
+    /// unless the scope contains all of it.
+    #[arg(long, value_name = "FILE")]
+    scope: Option<PathBuf>,
+    /// Quick post-quantum survey of network services: which post-quantum key exchanges
+    /// TLS services accept (no versions, suites or certificates) and what SSH offers.
+    #[arg(long)]
+    pq_only: bool,
+    /// Connections open at once to one address.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    per_host: usize,
+    /// New network connections per second, over the whole run (default: no limit).
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Seconds to wait for a connection or an answer.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Further attempts after a connection fails or a probe times out.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    retries: u32,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     format: Format,
@@ -403,17 +429,56 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
-    let mut warnings_early = Vec::new();
+/// Sorts the named targets into paths and network services: a `scheme://` target is a
+/// service; a path that exists is a path; anything else must parse as `host:port`. A
+/// `--targets` file adds services. Errors name the target and what was wrong.
+fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>)> {
+    let scope = match &a.scope {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read the scope file {}", p.display()))?;
+            let (scope, bad) = mamori_net::target::Scope::parse(&text);
+            if let Some((line, e)) = bad.first() {
+                bail!("scope file {}: line {line}: {e}", p.display());
+            }
+            Some(scope)
+        }
+        None => None,
+    };
+    let mut paths = Vec::new();
+    let mut net = Vec::new();
     for t in &a.targets {
-        if std::fs::symlink_metadata(t).is_err() {
-            bail!("target {} does not exist or cannot be read", t.display());
+        let is_path = !t.contains("://") && std::fs::symlink_metadata(t).is_ok();
+        if is_path {
+            paths.push(PathBuf::from(t));
+            continue;
+        }
+        match mamori_net::target::parse_target_in(t, scope.as_ref()) {
+            Ok(ts) => net.extend(ts),
+            Err(e) if t.contains("://") => bail!("target {t}: {e}"),
+            Err(_) => bail!(
+                "target {t} does not exist or cannot be read (nor is it a network service such as tls://host:port or host:port)"
+            ),
         }
     }
+    if let Some(f) = &a.targets_file {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the targets file {}", f.display()))?;
+        let (ts, bad) = mamori_net::target::parse_targets_file(&text, scope.as_ref());
+        if let Some((line, e)) = bad.first() {
+            bail!("targets file {}: line {line}: {e}", f.display());
+        }
+        net.extend(ts);
+    }
+    Ok((paths, net))
+}
+
+fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
+    let mut warnings_early = Vec::new();
+    let (paths, net_targets) = split_targets(&a)?;
     // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
     // another run, does not depend on the directory mamori was started from.
-    let targets: Vec<PathBuf> = a
-        .targets
+    let targets: Vec<PathBuf> = paths
         .iter()
         .map(|t| std::path::absolute(t).unwrap_or_else(|_| t.clone()))
         .collect();
@@ -466,6 +531,17 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut warnings = warnings_early;
     let mut component_obs = Vec::new();
     let mut distros = Vec::new();
+    let mut endpoints = Vec::new();
+    let net_opts = mamori_net::collect::NetOptions {
+        limits: mamori_net::engine::Limits {
+            per_host: a.per_host,
+            rate: a.rate,
+            timeout: Duration::from_secs_f64(a.timeout.max(0.01)),
+            retries: a.retries,
+        },
+        pq_only: a.pq_only,
+        ..Default::default()
+    };
     let done = std::sync::atomic::AtomicBool::new(false);
     let show = !a.quiet && std::io::stderr().is_terminal();
     std::thread::scope(|s| {
@@ -495,12 +571,29 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             }
             pb.finish_and_clear();
         });
+        let net = s.spawn(|| {
+            if net_targets.is_empty() {
+                return mamori_net::collect::NetResult::default();
+            }
+            mamori_net::collect::collect(&net_targets, &net_opts)
+        });
         for t in &targets {
             let got = mamori_fs::collect(t, &opts, &progress);
             observations.extend(got.observations);
             warnings.extend(got.warnings);
             component_obs.extend(got.components);
             distros.extend(got.distros);
+        }
+        match net.join() {
+            Ok(n) => {
+                observations.extend(n.observations);
+                warnings.extend(n.warnings);
+                endpoints = n.endpoints;
+            }
+            Err(_) => warnings.push(mamori_model::Warning::new(
+                "network",
+                "the network probes stopped unexpectedly",
+            )),
         }
         done.store(true, Ordering::Relaxed);
         let _ = bar.join();
@@ -519,7 +612,9 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         deadline_year: a.deadline,
         ..Default::default()
     };
-    let findings = mamori_assess::assess(&assets, &policy);
+    let mut findings = mamori_assess::assess(&assets, &policy);
+    findings.extend(mamori_assess::assess_endpoints(&endpoints, &assets));
+    mamori_assess::sort_findings(&mut findings);
     let components = mamori_assess::merge_components(component_obs);
     let t_collect = t0.elapsed();
     let t_match = Instant::now();
@@ -532,14 +627,18 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     mamori_model::sort_vulnerabilities(&mut vulnerabilities);
     let t_match = t_match.elapsed();
     let result = ScanResult {
-        targets: targets.iter().map(|t| t.display().to_string()).collect(),
+        targets: targets
+            .iter()
+            .map(|t| t.display().to_string())
+            .chain(net_targets.iter().map(|t| t.to_string()))
+            .collect(),
         assets,
         findings,
         warnings,
         components,
         distros,
         vulnerabilities,
-        endpoints: Vec::new(),
+        endpoints,
         files: progress.files.load(Ordering::Relaxed),
         bytes: progress.bytes.load(Ordering::Relaxed),
     };

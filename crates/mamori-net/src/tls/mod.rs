@@ -5,9 +5,12 @@
 //!
 //! Numbers are IANA's; names for them are in `mamori_algorithms::tls`.
 
+pub mod handshake;
 pub mod hello;
+pub mod posture;
 pub mod probe;
 pub mod record;
+pub mod ske;
 
 pub use hello::{
     client_hello, client_hello_message, parse_certificate_list, parse_server_hello, random32,
@@ -105,6 +108,8 @@ pub struct Flight {
     pub handshake_types: Vec<u8>,
     /// Alerts seen besides the one in `reply`: warnings, or a fatal alert after the hello.
     pub alerts: Vec<Alert>,
+    /// The ServerKeyExchange body of a TLS ≤ 1.2 flight (see [`ske::parse`]).
+    pub server_key_exchange: Option<Vec<u8>>,
 }
 
 /// What went wrong reading a flight.
@@ -153,6 +158,7 @@ pub struct FlightReader {
     certificates: Vec<Vec<u8>>,
     handshake_types: Vec<u8>,
     alerts: Vec<Alert>,
+    server_key_exchange: Option<Vec<u8>>,
     finished: Option<Progress>,
 }
 
@@ -208,6 +214,7 @@ impl FlightReader {
             certificates: std::mem::take(&mut self.certificates),
             handshake_types: std::mem::take(&mut self.handshake_types),
             alerts: std::mem::take(&mut self.alerts),
+            server_key_exchange: self.server_key_exchange.take(),
         }))
     }
 
@@ -353,6 +360,7 @@ impl FlightReader {
                     Ok(c) => self.certificates = c,
                     Err(e) => return Progress::Error(FlightError::Malformed(e)),
                 },
+                hello::HS_SERVER_KEY_EXCHANGE => self.server_key_exchange = Some(body),
                 hello::HS_SERVER_HELLO_DONE => {
                     if !body.is_empty() {
                         return Progress::Error(FlightError::Malformed(

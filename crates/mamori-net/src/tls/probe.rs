@@ -1,27 +1,33 @@
-//! Probing a live TLS endpoint, blocking over [`std::net::TcpStream`]: one connection per
-//! ClientHello, each bounded by a timeout.
+//! Probing a live TLS endpoint: one connection per ClientHello, through the run's
+//! [`Engine`] (per-host limit, rate, timeouts, retries), each hello bounded by the timeout.
 //!
-//! - [`hello`] — send one hello, read the first flight.
-//! - [`versions`] — which of SSL 3.0 … TLS 1.3 the server accepts.
-//! - [`suites`] — every suite the server accepts in one version, and whether it imposes its
-//!   own order.
-//! - [`groups13`] — which TLS 1.3 named groups the server accepts, one at a time with an
-//!   empty key_share (answered by a ServerHello or a HelloRetryRequest naming the group).
+//! - [`Probe::hello`] — send one hello, read the first flight.
+//! - [`Probe::versions`] — which of SSL 3.0 … TLS 1.3 the server accepts.
+//! - [`Probe::suites`] — every suite the server accepts in one version, and whether it
+//!   imposes its own order.
+//! - [`Probe::groups13`] — which TLS 1.3 named groups the server accepts, one at a time with
+//!   an empty key_share (answered by a ServerHello or a HelloRetryRequest naming the group).
+//! - [`Probe::curves12`] — which elliptic curves a TLS ≤ 1.2 ECDHE key exchange accepts,
+//!   one at a time, read from the ServerKeyExchange.
 //!
 //! Only a failure to connect is an error of the survey functions: once the TCP connection
 //! exists, an alert, a closed or reset connection, a timeout or a malformed reply all count
 //! as "not accepted".
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
 
 use super::{
     client_hello, Alert, Flight, FlightError, FlightReader, HelloSpec, KeyShare, Progress,
     ServerReply, SSL3, TLS10, TLS11, TLS12, TLS13,
 };
+use crate::engine::{Conn, Engine};
+use crate::target::Kind;
 
-/// The protocol versions [`versions`] asks for, oldest first.
+/// The protocol versions [`Probe::versions`] asks for, oldest first.
 pub const VERSIONS: [u16; 5] = [SSL3, TLS10, TLS11, TLS12, TLS13];
 
 /// Hybrid and pure post-quantum TLS 1.3 groups worth asking for: SecP256r1MLKEM768,
@@ -40,6 +46,14 @@ pub enum ProbeError {
         /// The endpoint.
         addr: SocketAddr,
         /// What the OS said.
+        error: String,
+    },
+    /// The plaintext protocol would not switch to TLS.
+    #[error("{addr}: {error}")]
+    StartTls {
+        /// The endpoint.
+        addr: SocketAddr,
+        /// What went wrong, naming the protocol and stage.
         error: String,
     },
     /// Sending or receiving failed.
@@ -78,70 +92,315 @@ pub enum ProbeError {
     },
 }
 
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    )
+impl ProbeError {
+    /// Whether the probe never reached the TLS exchange (no connection, or STARTTLS
+    /// failed): the endpoint cannot be surveyed at all.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            ProbeError::Connect { .. } | ProbeError::StartTls { .. }
+        )
+    }
 }
 
-/// Connects to `addr`, sends `spec`'s ClientHello and reads the server's first flight, all
-/// within `timeout`. A ServerHello or HelloRetryRequest is `Ok`; an alert, a connection
-/// closed or reset before the flight ended, a malformed reply or the timeout is an error
-/// naming the address.
-pub fn hello(addr: SocketAddr, spec: &HelloSpec, timeout: Duration) -> Result<Flight, ProbeError> {
-    let deadline = Instant::now() + timeout;
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| ProbeError::Connect {
-        addr,
-        error: e.to_string(),
-    })?;
-    let io = |what: &'static str, e: std::io::Error| {
-        if is_timeout(&e) {
-            ProbeError::Timeout { addr, timeout }
-        } else {
-            ProbeError::Io {
-                addr,
-                what,
-                error: e.to_string(),
+/// One TLS endpoint to survey: where it is, what name to send, and how to reach TLS on it.
+pub struct Probe<'a> {
+    engine: &'a Engine,
+    /// The address connected to.
+    pub addr: SocketAddr,
+    /// SNI host name (never sent for IP literals).
+    pub sni: Option<String>,
+    /// The service: for the plaintext protocols, STARTTLS is spoken first.
+    pub kind: Kind,
+    /// The greeting seen during STARTTLS, from the last connection that spoke it.
+    pub greeting: std::sync::Mutex<Option<String>>,
+    opened: std::sync::atomic::AtomicU32,
+}
+
+impl<'a> Probe<'a> {
+    /// A probe of `addr` through `engine`.
+    pub fn new(engine: &'a Engine, addr: SocketAddr, sni: Option<&str>, kind: Kind) -> Self {
+        Probe {
+            engine,
+            addr,
+            sni: sni.map(str::to_string),
+            kind,
+            greeting: std::sync::Mutex::new(None),
+            opened: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
+    /// Connections this probe has opened.
+    pub fn connections(&self) -> u32 {
+        self.opened.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The engine's timeout.
+    pub fn timeout(&self) -> Duration {
+        self.engine.limits().timeout
+    }
+
+    /// A connection ready for the ClientHello: connected under the engine's limits and,
+    /// for the plaintext protocols, switched with STARTTLS.
+    pub async fn open(&self) -> Result<Conn, ProbeError> {
+        self.opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut conn = self
+            .engine
+            .connect(self.addr)
+            .await
+            .map_err(|e| ProbeError::Connect {
+                addr: self.addr,
+                error: e.error,
+            })?;
+        if self.kind.needs_starttls() {
+            let deadline = Instant::now() + self.timeout();
+            let host = self.sni.as_deref().unwrap_or("");
+            let info = crate::starttls::upgrade(&mut conn.stream, self.kind, host, deadline)
+                .await
+                .map_err(|e| ProbeError::StartTls {
+                    addr: self.addr,
+                    error: e.to_string(),
+                })?;
+            if let Ok(mut g) = self.greeting.lock() {
+                *g = Some(info.greeting);
             }
         }
-    };
-    const SEND: &str = "sending the ClientHello";
-    const READ: &str = "reading the reply";
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(ProbeError::Timeout { addr, timeout });
+        Ok(conn)
     }
-    s.set_write_timeout(Some(left)).map_err(|e| io(SEND, e))?;
-    s.write_all(&client_hello(spec)).map_err(|e| io(SEND, e))?;
-    let mut reader = FlightReader::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(ProbeError::Timeout { addr, timeout });
+
+    /// Sends `spec`'s ClientHello on a fresh connection and reads the server's first
+    /// flight, within the timeout. A ServerHello or HelloRetryRequest is `Ok`; an alert, a
+    /// connection closed or reset before the flight ended, a malformed reply or the timeout
+    /// is an error naming the address. A timeout is retried as the engine's limits say.
+    pub async fn hello(&self, spec: &HelloSpec) -> Result<Flight, ProbeError> {
+        let mut attempt = 0;
+        loop {
+            match self.hello_once(spec).await {
+                Err(ProbeError::Timeout { .. }) if attempt < self.engine.limits().retries => {
+                    attempt += 1;
+                }
+                r => return r,
+            }
         }
-        s.set_read_timeout(Some(left)).map_err(|e| io(READ, e))?;
-        let n = match s.read(&mut buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io(READ, e)),
-        };
-        let p = match buf.get(..n) {
-            Some(data) if n > 0 => reader.feed(data),
-            _ => reader.eof(),
-        };
-        match p {
-            Progress::NeedMore => {}
-            Progress::Done(f) => {
-                return match f.reply {
-                    ServerReply::Alert(alert) => Err(ProbeError::Refused { addr, alert }),
-                    _ => Ok(*f),
+    }
+
+    async fn hello_once(&self, spec: &HelloSpec) -> Result<Flight, ProbeError> {
+        let addr = self.addr;
+        let timeout = self.timeout();
+        let mut conn = self.open().await?;
+        let exchange = async {
+            conn.stream
+                .write_all(&client_hello(spec))
+                .await
+                .map_err(|e| ProbeError::Io {
+                    addr,
+                    what: "sending the ClientHello",
+                    error: e.to_string(),
+                })?;
+            let mut reader = FlightReader::new();
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let n = conn
+                    .stream
+                    .read(&mut buf)
+                    .await
+                    .map_err(|e| ProbeError::Io {
+                        addr,
+                        what: "reading the reply",
+                        error: e.to_string(),
+                    })?;
+                let p = match buf.get(..n) {
+                    Some(data) if n > 0 => reader.feed(data),
+                    _ => reader.eof(),
+                };
+                match p {
+                    Progress::NeedMore => {}
+                    Progress::Done(f) => {
+                        return match f.reply {
+                            ServerReply::Alert(alert) => Err(ProbeError::Refused { addr, alert }),
+                            _ => Ok(*f),
+                        }
+                    }
+                    Progress::Error(error) => return Err(ProbeError::Flight { addr, error }),
                 }
             }
-            Progress::Error(error) => return Err(ProbeError::Flight { addr, error }),
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(r) => r,
+            Err(_) => Err(ProbeError::Timeout { addr, timeout }),
         }
     }
+
+    /// The flight when the server answers `spec` in exactly `version`; `Ok(None)` for any
+    /// refusal, `Err` only when the endpoint cannot be reached.
+    pub async fn accepted(
+        &self,
+        version: u16,
+        spec: &HelloSpec,
+    ) -> Result<Option<Flight>, ProbeError> {
+        match self.hello(spec).await {
+            Ok(f) => Ok(match &f.reply {
+                ServerReply::Hello(h) if h.version() == version => Some(f),
+                ServerReply::Retry(r) if version == TLS13 && r.selected_version == Some(TLS13) => {
+                    Some(f)
+                }
+                _ => None,
+            }),
+            Err(e) if e.is_unreachable() => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+
+    async fn chosen_suite(
+        &self,
+        version: u16,
+        spec: &HelloSpec,
+    ) -> Result<Option<u16>, ProbeError> {
+        Ok(self
+            .accepted(version, spec)
+            .await?
+            .and_then(|f| match f.reply {
+                ServerReply::Hello(h) => Some(h.cipher_suite),
+                ServerReply::Retry(r) => Some(r.cipher_suite),
+                ServerReply::Alert(_) => None,
+            }))
+    }
+
+    /// For each of [`VERSIONS`], whether the server accepts a hello for that version
+    /// offering every suite known for it (TLS 1.3 through `supported_versions`), asked
+    /// concurrently; with the flight of each accepted one.
+    pub async fn versions(&self) -> Result<Vec<(u16, Option<Flight>)>, ProbeError> {
+        let asks = VERSIONS.iter().map(|&v| async move {
+            let spec = HelloSpec::new(v, &known_suites(v), self.sni.as_deref());
+            Ok::<_, ProbeError>((v, self.accepted(v, &spec).await?))
+        });
+        futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// Every suite the server accepts in `version`: offer all known suites, record the one
+    /// chosen, remove it, repeat until the server refuses. Then offer the accepted list in
+    /// two orders (as found and reversed) to see whether the choice follows the client.
+    /// Each accepted hello's flight is passed to `seen` (certificates, key exchange).
+    pub async fn suites(
+        &self,
+        version: u16,
+        mut seen: impl FnMut(&Flight),
+    ) -> Result<SuiteResult, ProbeError> {
+        let mut left = known_suites(version);
+        let mut accepted = Vec::new();
+        while !left.is_empty() {
+            let spec = HelloSpec::new(version, &left, self.sni.as_deref());
+            let Some(f) = self.accepted(version, &spec).await? else {
+                break;
+            };
+            seen(&f);
+            let c = match &f.reply {
+                ServerReply::Hello(h) => h.cipher_suite,
+                ServerReply::Retry(r) => r.cipher_suite,
+                ServerReply::Alert(_) => break,
+            };
+            let Some(i) = left.iter().position(|&s| s == c) else {
+                break; // a suite not offered: the server misbehaves; stop rather than loop
+            };
+            left.remove(i);
+            accepted.push(c);
+        }
+        let server_order = match (accepted.first(), accepted.last()) {
+            (Some(&first), Some(&last)) if accepted.len() >= 2 => {
+                let reversed: Vec<u16> = accepted.iter().rev().copied().collect();
+                let sa = HelloSpec::new(version, &accepted, self.sni.as_deref());
+                let sb = HelloSpec::new(version, &reversed, self.sni.as_deref());
+                let (a, b) = tokio::join!(
+                    self.chosen_suite(version, &sa),
+                    self.chosen_suite(version, &sb)
+                );
+                match (a?, b?) {
+                    (Some(a), Some(b)) => Some(!(a == first && b == last)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        Ok(SuiteResult {
+            accepted,
+            server_order,
+        })
+    }
+
+    /// Which of `candidates` the server accepts as a TLS 1.3 key-exchange group, in the
+    /// order given, asked concurrently: for each, a TLS 1.3 hello offering every TLS 1.3
+    /// suite with supported_groups = `[g]` and an empty key_share; accepted when the
+    /// HelloRetryRequest (or ServerHello) selects `g`.
+    pub async fn groups13(&self, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
+        let suites = known_suites(TLS13);
+        let asks = candidates.iter().map(|&g| {
+            let mut spec = HelloSpec::new(TLS13, &suites, self.sni.as_deref());
+            spec.supported_groups = vec![g];
+            spec.key_share = KeyShare::Empty;
+            async move {
+                let selected = self
+                    .accepted(TLS13, &spec)
+                    .await?
+                    .and_then(|f| match f.reply {
+                        ServerReply::Retry(r) => r.selected_group,
+                        ServerReply::Hello(h) => h.key_share.map(|(g, _)| g),
+                        ServerReply::Alert(_) => None,
+                    });
+                Ok::<_, ProbeError>((selected == Some(g)).then_some(g))
+            }
+        });
+        let got: Result<Vec<Option<u16>>, ProbeError> = futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .collect();
+        Ok(got?.into_iter().flatten().collect())
+    }
+
+    /// Which of `candidates` (elliptic-curve groups) a TLS ≤ 1.2 server accepts for ECDHE
+    /// in `version`, asked concurrently: a hello offering the version's ECDHE suites with
+    /// supported_groups = `[g]`; accepted when the ServerKeyExchange names `g`.
+    pub async fn curves12(&self, version: u16, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
+        let ecdhe: Vec<u16> = known_suites(version)
+            .into_iter()
+            .filter(|&c| suite_kx(c) == Some("ECDHE"))
+            .collect();
+        if ecdhe.is_empty() {
+            return Ok(Vec::new());
+        }
+        let asks = candidates.iter().map(|&g| {
+            let mut spec = HelloSpec::new(version, &ecdhe, self.sni.as_deref());
+            spec.supported_groups = vec![g];
+            async move {
+                let got = self.accepted(version, &spec).await?.and_then(|f| {
+                    let ServerReply::Hello(h) = &f.reply else {
+                        return None;
+                    };
+                    match super::ske::parse(f.server_key_exchange.as_deref()?, "ECDHE", version) {
+                        Some(super::ske::KeyExchange::Ecdhe { group, .. }) if group == g => {
+                            let _ = h;
+                            Some(g)
+                        }
+                        _ => None,
+                    }
+                });
+                Ok::<_, ProbeError>(got)
+            }
+        });
+        let got: Result<Vec<Option<u16>>, ProbeError> = futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .collect();
+        Ok(got?.into_iter().flatten().collect())
+    }
+}
+
+/// The key exchange (`RSA`, `DHE`, `ECDHE` …) of a suite mamori knows.
+pub fn suite_kx(code: u16) -> Option<&'static str> {
+    mamori_algorithms::tls::suite_by_code(code).map(|s| s.kx.as_str())
 }
 
 /// Every cipher suite `mamori_algorithms::tls` knows that can be negotiated in `version`,
@@ -167,46 +426,6 @@ pub fn known_suites(version: u16) -> Vec<u16> {
         .collect()
 }
 
-/// What the server chose when offered `spec` for `version`: `Ok(Some(suite))` for a
-/// ServerHello (or TLS 1.3 HelloRetryRequest) in exactly that version, `Ok(None)` for any
-/// refusal, `Err` only when no connection could be made.
-fn chosen_suite(
-    addr: SocketAddr,
-    version: u16,
-    spec: &HelloSpec,
-    timeout: Duration,
-) -> Result<Option<u16>, ProbeError> {
-    match hello(addr, spec, timeout) {
-        Ok(f) => Ok(match f.reply {
-            ServerReply::Hello(h) if h.version() == version => Some(h.cipher_suite),
-            ServerReply::Retry(r) if version == TLS13 && r.selected_version == Some(TLS13) => {
-                Some(r.cipher_suite)
-            }
-            _ => None,
-        }),
-        Err(e @ ProbeError::Connect { .. }) => Err(e),
-        Err(_) => Ok(None),
-    }
-}
-
-/// For each of [`VERSIONS`], whether the server accepts a hello for that version offering
-/// every suite known for it (TLS 1.3 through `supported_versions`): accepted means a
-/// ServerHello (or HelloRetryRequest) selecting exactly that version. Errors only when a
-/// connection cannot be made.
-pub fn versions(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    timeout: Duration,
-) -> Result<Vec<(u16, bool)>, ProbeError> {
-    VERSIONS
-        .iter()
-        .map(|&v| {
-            let spec = HelloSpec::new(v, &known_suites(v), sni);
-            Ok((v, chosen_suite(addr, v, &spec, timeout)?.is_some()))
-        })
-        .collect()
-}
-
 /// The suites a server accepts in one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuiteResult {
@@ -219,92 +438,10 @@ pub struct SuiteResult {
     pub server_order: Option<bool>,
 }
 
-/// Every suite the server accepts in `version`: offer all known suites, record the one
-/// chosen, remove it, repeat until the server refuses. Then offer the accepted list in two
-/// orders (as found and reversed) to see whether the choice follows the client. Errors only
-/// when a connection cannot be made.
-pub fn suites(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    version: u16,
-    timeout: Duration,
-) -> Result<SuiteResult, ProbeError> {
-    let mut left = known_suites(version);
-    let mut accepted = Vec::new();
-    while !left.is_empty() {
-        let spec = HelloSpec::new(version, &left, sni);
-        let Some(c) = chosen_suite(addr, version, &spec, timeout)? else {
-            break;
-        };
-        let Some(i) = left.iter().position(|&s| s == c) else {
-            break; // a suite not offered: the server misbehaves; stop rather than loop
-        };
-        left.remove(i);
-        accepted.push(c);
-    }
-    let server_order = match (accepted.first(), accepted.last()) {
-        (Some(&first), Some(&last)) if accepted.len() >= 2 => {
-            let reversed: Vec<u16> = accepted.iter().rev().copied().collect();
-            let a = chosen_suite(
-                addr,
-                version,
-                &HelloSpec::new(version, &accepted, sni),
-                timeout,
-            )?;
-            let b = chosen_suite(
-                addr,
-                version,
-                &HelloSpec::new(version, &reversed, sni),
-                timeout,
-            )?;
-            match (a, b) {
-                (Some(a), Some(b)) => Some(!(a == first && b == last)),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    Ok(SuiteResult {
-        accepted,
-        server_order,
-    })
-}
-
-/// Which of `candidates` the server accepts as a TLS 1.3 key-exchange group, in the order
-/// given: for each, a TLS 1.3 hello offering every TLS 1.3 suite with supported_groups =
-/// `[g]` and an empty key_share; accepted when the HelloRetryRequest (or ServerHello)
-/// selects `g`. Errors only when a connection cannot be made.
-pub fn groups13(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    timeout: Duration,
-    candidates: &[u16],
-) -> Result<Vec<u16>, ProbeError> {
-    let suites = known_suites(TLS13);
-    let mut out = Vec::new();
-    for &g in candidates {
-        let mut spec = HelloSpec::new(TLS13, &suites, sni);
-        spec.supported_groups = vec![g];
-        spec.key_share = KeyShare::Empty;
-        let selected = match hello(addr, &spec, timeout) {
-            Ok(f) => match f.reply {
-                ServerReply::Retry(r) if r.selected_version == Some(TLS13) => r.selected_group,
-                ServerReply::Hello(h) if h.version() == TLS13 => h.key_share.map(|(g, _)| g),
-                _ => None,
-            },
-            Err(e @ ProbeError::Connect { .. }) => return Err(e),
-            Err(_) => None,
-        };
-        if selected == Some(g) {
-            out.push(g);
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Limits;
 
     #[test]
     fn known_suites_split_by_version() {
@@ -317,24 +454,32 @@ mod tests {
         assert!(s3.len() < known_suites(TLS10).len());
     }
 
-    #[test]
-    fn nothing_listening_is_a_connect_error_naming_the_address() {
+    #[tokio::test]
+    async fn nothing_listening_is_a_connect_error_naming_the_address() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
         drop(l);
-        let e = versions(addr, None, Duration::from_secs(2)).unwrap_err();
+        let engine = Engine::new(Limits::default());
+        let p = Probe::new(&engine, addr, None, Kind::Tls);
+        let e = p.versions().await.unwrap_err();
         assert!(matches!(e, ProbeError::Connect { .. }), "{e:?}");
         assert!(e.to_string().contains(&addr.to_string()), "{e}");
     }
 
-    #[test]
-    fn silent_server_is_a_timeout() {
+    #[tokio::test]
+    async fn silent_server_is_a_timeout() {
         // listening (the kernel completes the handshake) but never answering
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
+        let engine = Engine::new(Limits {
+            timeout: Duration::from_millis(300),
+            retries: 0,
+            ..Limits::default()
+        });
+        let p = Probe::new(&engine, addr, None, Kind::Tls);
         let spec = HelloSpec::new(TLS12, &[0x002f], None);
         let t = Instant::now();
-        let e = hello(addr, &spec, Duration::from_millis(300)).unwrap_err();
+        let e = p.hello(&spec).await.unwrap_err();
         assert!(matches!(e, ProbeError::Timeout { .. }), "{e:?}");
         assert!(t.elapsed() < Duration::from_secs(5));
         assert!(e.to_string().contains(&addr.to_string()), "{e}");

@@ -1,0 +1,234 @@
+//! The network half of a scan: every target probed concurrently through one [`Engine`],
+//! each giving an [`Endpoint`] (its posture, or the error that stopped it) and the
+//! observations its posture implies. A target that fails never stops the others.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mamori_model::{Endpoint, Observation, Warning};
+use tokio::time::Instant;
+
+use crate::engine::{Engine, Limits};
+use crate::target::{Kind, Target};
+use crate::tls::posture;
+use crate::tls::probe::Probe;
+
+/// What to ask.
+#[derive(Debug, Clone)]
+pub struct NetOptions {
+    /// Connection limits.
+    pub limits: Limits,
+    /// Quick post-quantum mode: TLS groups only (SSH: the KEXINIT only).
+    pub pq_only: bool,
+    /// How long a bare `host:port` is given to speak first (SSH and the plaintext
+    /// protocols do; TLS servers wait for the client).
+    pub sniff_wait: Duration,
+}
+
+impl Default for NetOptions {
+    fn default() -> Self {
+        NetOptions {
+            limits: Limits::default(),
+            pq_only: false,
+            sniff_wait: Duration::from_millis(400),
+        }
+    }
+}
+
+/// Everything the network half found.
+#[derive(Debug, Default)]
+pub struct NetResult {
+    /// One per target, in the order given.
+    pub endpoints: Vec<Endpoint>,
+    /// Assets seen, located at `host:port`.
+    pub observations: Vec<Observation>,
+    /// Problems (also recorded as each endpoint's `error`).
+    pub warnings: Vec<Warning>,
+}
+
+/// `host:port`, with IPv6 literals in brackets.
+pub fn endpoint_name(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Probes every target on a runtime of its own (blocking the caller).
+pub fn collect(targets: &[Target], opts: &NetOptions) -> NetResult {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return NetResult {
+                warnings: vec![Warning::new(
+                    "network",
+                    format!("cannot start the network runtime: {e}"),
+                )],
+                ..NetResult::default()
+            }
+        }
+    };
+    rt.block_on(collect_async(targets, opts))
+}
+
+/// Probes every target concurrently through one engine.
+pub async fn collect_async(targets: &[Target], opts: &NetOptions) -> NetResult {
+    let engine = Engine::new(opts.limits.clone());
+    let done = futures_util::future::join_all(targets.iter().map(|t| one(&engine, t, opts))).await;
+    let mut r = NetResult::default();
+    for (ep, obs, warns) in done {
+        if let Some(e) = &ep.error {
+            r.warnings
+                .push(Warning::new(ep.endpoint.clone(), e.clone()));
+        }
+        r.warnings.extend(warns);
+        r.observations.extend(obs);
+        r.endpoints.push(ep);
+    }
+    r
+}
+
+async fn resolve(t: &Target) -> Result<SocketAddr, String> {
+    if let Ok(ip) = t.host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, t.port));
+    }
+    let mut addrs = tokio::net::lookup_host((t.host.as_str(), t.port))
+        .await
+        .map_err(|e| format!("cannot resolve {}: {e}", t.host))?;
+    addrs
+        .next()
+        .ok_or_else(|| format!("{} resolves to no address", t.host))
+}
+
+async fn one(
+    engine: &Engine,
+    t: &Target,
+    opts: &NetOptions,
+) -> (Endpoint, Vec<Observation>, Vec<Warning>) {
+    let started = Instant::now();
+    let mut connections = 0;
+    let name = endpoint_name(&t.host, t.port);
+    let mut ep = Endpoint {
+        endpoint: name.clone(),
+        host: t.host.clone(),
+        port: t.port,
+        service: t.kind.scheme().unwrap_or("tls").to_string(),
+        system: t.system.clone(),
+        ..Endpoint::default()
+    };
+    let mut obs = Vec::new();
+    let mut warns = Vec::new();
+    match resolve(t).await {
+        Err(e) => ep.error = Some(e),
+        Ok(addr) => {
+            ep.address = Some(addr.to_string());
+            let kind = match t.kind {
+                Kind::Unknown => {
+                    connections += 1;
+                    detect_kind(engine, addr, opts.sniff_wait).await
+                }
+                k => Ok(k),
+            };
+            match kind {
+                Err(e) => ep.error = Some(e),
+                Ok(Kind::Ssh) => {
+                    ep.service = "ssh".into();
+                    let (result, n) = ssh_survey(engine, addr, opts).await;
+                    connections += n;
+                    match result {
+                        Ok((posture, o)) => {
+                            obs = o;
+                            ep.ssh = Some(posture);
+                        }
+                        Err(e) => ep.error = Some(e),
+                    }
+                }
+                Ok(kind) => {
+                    if t.kind == Kind::Unknown {
+                        ep.service = kind.scheme().unwrap_or("tls").to_string();
+                    }
+                    let probe = Probe::new(engine, addr, Some(&t.host), kind);
+                    match posture::survey(&probe, opts.pq_only).await {
+                        Ok(mut s) => {
+                            s.posture.starttls_greeting =
+                                probe.greeting.lock().ok().and_then(|g| g.clone());
+                            if s.posture.versions.is_empty() && !s.posture.groups_only {
+                                ep.error = Some(format!("{addr}: no TLS version accepted"));
+                            }
+                            let (o, w) = crate::observe::tls_observations(&name, &s);
+                            obs = o;
+                            warns = w;
+                            ep.tls = Some(s.posture);
+                        }
+                        Err(e) => ep.error = Some(e.to_string()),
+                    }
+                    connections += probe.connections();
+                }
+            }
+        }
+    }
+    ep.connections = connections;
+    ep.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (ep, obs, warns)
+}
+
+/// What a bare `host:port` speaks: a server that talks first with `SSH-` is SSH; one that
+/// stays silent for `wait` is taken for TLS (the client speaks first there); a plaintext
+/// greeting is named so the user can give the right scheme.
+async fn detect_kind(engine: &Engine, addr: SocketAddr, wait: Duration) -> Result<Kind, String> {
+    use tokio::io::AsyncReadExt;
+    let mut conn = engine.connect(addr).await.map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 256];
+    match tokio::time::timeout(wait, conn.stream.read(&mut buf)).await {
+        Err(_) => Ok(Kind::Tls),
+        Ok(Err(e)) => Err(format!("{addr}: reading what the server says first: {e}")),
+        Ok(Ok(0)) => Err(format!("{addr}: the server closed the connection at once")),
+        Ok(Ok(n)) => {
+            let head = buf.get(..n).unwrap_or_default();
+            crate::starttls::classify(head).map_err(|what| format!("{addr}: {what}"))
+        }
+    }
+}
+
+type SshSurvey = Result<(mamori_model::SshPosture, Vec<Observation>), String>;
+
+/// The SSH posture of `addr` and the connections it took.
+async fn ssh_survey(engine: &Engine, addr: SocketAddr, _opts: &NetOptions) -> (SshSurvey, u32) {
+    let timeout = engine.limits().timeout;
+    let r = tokio::task::spawn_blocking(move || crate::ssh::probe(addr, timeout)).await;
+    let info = match r {
+        Ok(Ok(i)) => i,
+        Ok(Err(e)) => return (Err(format!("{addr}: {e}")), 1),
+        Err(e) => return (Err(format!("{addr}: {e}")), 1),
+    };
+    let k = &info.kexinit;
+    let posture = mamori_model::SshPosture {
+        banner: format!(
+            "SSH-{}-{}{}",
+            info.banner.proto_version,
+            info.banner.software_version,
+            info.banner
+                .comments
+                .as_deref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        ),
+        software: info.banner.software_version.clone(),
+        kex: k.kex_algorithms.clone(),
+        host_key_algorithms: k.server_host_key_algorithms.clone(),
+        ciphers: k.encryption_server_to_client.clone(),
+        macs: k.mac_server_to_client.clone(),
+        compression: k.compression_server_to_client.clone(),
+        host_keys: Vec::new(),
+        strict_kex: info.strict_kex,
+        pq_key_exchange: k
+            .kex_algorithms
+            .iter()
+            .any(|a| a.starts_with("mlkem") || a.starts_with("sntrup")),
+    };
+    (Ok((posture, Vec::new())), 1)
+}

@@ -1,0 +1,453 @@
+//! The whole TLS posture of one endpoint, from hand-made hellos and rustls handshakes run
+//! concurrently under the engine's per-host limit:
+//!
+//! 1. one hello per protocol version (SSL 3.0 … TLS 1.3);
+//! 2. for each accepted version, every accepted suite and the server's order; the key
+//!    exchanges (curve, DH size, signature scheme) and certificates of TLS ≤ 1.2 flights;
+//! 3. the groups: TLS 1.3 groups one at a time with an empty key_share, or, without
+//!    TLS 1.3, the curves of ECDHE;
+//! 4. features: compression, secure renegotiation, OCSP stapling, ALPN;
+//! 5. rustls handshakes: what a modern client gets, and for TLS 1.3 each signature scheme
+//!    one at a time (which reveals one chain per key type).
+//!
+//! The quick post-quantum mode (`groups_only`) asks only step 3's question for the
+//! post-quantum groups, offering all of them and removing the one chosen until refused.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mamori_algorithms::tls as kb;
+use mamori_model::{Chain, Negotiated, TlsPosture};
+
+use super::handshake::{self, Versions, ALL_SCHEMES, TLS13_SCHEMES};
+use super::probe::{known_suites, suite_kx, Probe, ProbeError, PQ_GROUPS};
+use super::ske::{self, KeyExchange};
+use super::{Flight, HelloSpec, KeyShare, ServerReply, SSL3, TLS10, TLS11, TLS12, TLS13};
+
+/// A posture with the certificates behind its chains.
+#[derive(Debug, Clone, Default)]
+pub struct TlsSurvey {
+    /// The posture.
+    pub posture: TlsPosture,
+    /// Every certificate seen (DER), each once, in the order first seen.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+/// `SSLv3` … `TLSv1.3`.
+pub fn version_name(v: u16) -> String {
+    match v {
+        SSL3 => "SSLv3".into(),
+        TLS10 => "TLSv1.0".into(),
+        TLS11 => "TLSv1.1".into(),
+        TLS12 => "TLSv1.2".into(),
+        TLS13 => "TLSv1.3".into(),
+        v => format!("0x{v:04x}"),
+    }
+}
+
+/// A suite's IANA name, or its code.
+pub fn suite_name(c: u16) -> String {
+    kb::suite_by_code(c)
+        .map(|s| s.iana.clone())
+        .unwrap_or_else(|| format!("0x{c:04X}"))
+}
+
+/// A group's IANA name, or its code.
+pub fn group_name(c: u16) -> String {
+    kb::group_by_code(c)
+        .map(|g| g.name.clone())
+        .unwrap_or_else(|| format!("0x{c:04X}"))
+}
+
+/// A signature scheme's IANA name, or its code.
+pub fn scheme_name(c: u16) -> String {
+    kb::signature_scheme_by_code(c)
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| format!("0x{c:04X}"))
+}
+
+/// Whether a group is post-quantum (pure ML-KEM or a hybrid with it, drafts included).
+pub fn is_pq_group(c: u16) -> bool {
+    kb::group_by_code(c).is_some_and(|g| g.kind == "mlkem" || g.kind == "hybrid")
+        || PQ_GROUPS.contains(&c)
+}
+
+#[derive(Default)]
+struct Collected {
+    certificates: Vec<Vec<u8>>,
+    chains: Vec<Vec<Vec<u8>>>,
+    dh_bits: BTreeSet<u32>,
+    curves12: BTreeSet<u16>,
+    schemes: BTreeSet<u16>,
+}
+
+impl Collected {
+    fn chain(&mut self, chain: &[Vec<u8>]) {
+        let Some(leaf) = chain.first() else {
+            return;
+        };
+        if !self.chains.iter().any(|c| c.first() == Some(leaf)) {
+            self.chains.push(chain.to_vec());
+        }
+        for c in chain {
+            if !self.certificates.contains(c) {
+                self.certificates.push(c.clone());
+            }
+        }
+    }
+
+    fn flight(&mut self, version: u16, f: &Flight) {
+        self.chain(&f.certificates);
+        let ServerReply::Hello(h) = &f.reply else {
+            return;
+        };
+        let (Some(body), Some(kx)) = (f.server_key_exchange.as_deref(), suite_kx(h.cipher_suite))
+        else {
+            return;
+        };
+        match ske::parse(body, kx, version) {
+            Some(KeyExchange::Ecdhe { group, scheme }) => {
+                self.curves12.insert(group);
+                self.schemes.extend(scheme);
+            }
+            Some(KeyExchange::Dhe { p_bits, scheme }) => {
+                self.dh_bits.insert(p_bits);
+                self.schemes.extend(scheme);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Surveys the endpoint behind `probe`. `Err` only when it cannot be reached or does not
+/// speak TLS at all.
+pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, ProbeError> {
+    if groups_only {
+        return quick_pq(probe).await;
+    }
+    let versions = probe.versions().await?;
+    let accepted: Vec<u16> = versions
+        .iter()
+        .filter(|(_, f)| f.is_some())
+        .map(|(v, _)| *v)
+        .collect();
+    if accepted.is_empty() {
+        // Say why: the reply to an ordinary TLS 1.2 hello.
+        let spec = HelloSpec::new(TLS12, &known_suites(TLS12), probe.sni.as_deref());
+        return match probe.hello(&spec).await {
+            Err(e) => Err(e),
+            Ok(_) => Ok(TlsSurvey::default()),
+        };
+    }
+    let mut col = Collected::default();
+    let mut posture = TlsPosture {
+        versions: accepted.iter().map(|&v| version_name(v)).collect(),
+        ..TlsPosture::default()
+    };
+    // Secure renegotiation, from the hello of the best version below TLS 1.3.
+    let best12 = accepted.iter().copied().filter(|&v| v < TLS13).max();
+    for (v, f) in &versions {
+        if let Some(f) = f {
+            col.flight(*v, f);
+            if Some(*v) == best12 {
+                if let ServerReply::Hello(h) = &f.reply {
+                    posture.secure_renegotiation = Some(h.renegotiation_info.is_some());
+                }
+            }
+        }
+    }
+    let has13 = accepted.contains(&TLS13);
+
+    let suites = futures_util::future::join_all(accepted.iter().map(|&v| async move {
+        let mut flights = Vec::new();
+        let r = probe.suites(v, |f| flights.push(f.clone())).await;
+        (v, r, flights)
+    }));
+    let groups = async {
+        if has13 {
+            let all: Vec<u16> = kb::groups().iter().map(|g| g.code).collect();
+            probe.groups13(&all).await
+        } else if let Some(v) = best12 {
+            let ec: Vec<u16> = kb::groups()
+                .iter()
+                .filter(|g| g.kind == "ec" || g.kind == "ecx")
+                .map(|g| g.code)
+                .collect();
+            probe.curves12(v, &ec).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let features = features(probe, best12);
+    let modern = full_handshake(probe, &ALL_SCHEMES, Versions::Both);
+    let schemes13 = async {
+        if !has13 {
+            return Vec::new();
+        }
+        futures_util::future::join_all(
+            TLS13_SCHEMES
+                .iter()
+                .map(|&s| async move { (s, full_handshake(probe, &[s], Versions::Tls13).await) }),
+        )
+        .await
+    };
+    let (suites, groups, features, modern, schemes13) =
+        tokio::join!(suites, groups, features, modern, schemes13);
+
+    for (v, r, flights) in suites {
+        let r = r?;
+        for f in &flights {
+            col.flight(v, f);
+        }
+        let name = version_name(v);
+        if let Some(o) = r.server_order {
+            posture.server_order.insert(name.clone(), o);
+        }
+        posture
+            .suites
+            .insert(name, r.accepted.iter().map(|&c| suite_name(c)).collect());
+    }
+    let groups = groups?;
+    posture.groups = groups.iter().map(|&g| group_name(g)).collect();
+    posture.pq_key_exchange = groups.iter().any(|&g| is_pq_group(g));
+    posture.dh_bits = col.dh_bits.iter().copied().collect();
+    let (compression, ocsp12, alpn12) = features?;
+    posture.compression = compression;
+    let mut ocsp = ocsp12;
+    let mut alpn = alpn12;
+    if let Ok(h) = &modern {
+        col.chain(&h.chain);
+        col.schemes.extend(h.scheme);
+        ocsp = Some(ocsp.unwrap_or(false) || h.ocsp);
+        if let Some(a) = &h.alpn {
+            alpn = Some(a.clone());
+        }
+        posture.modern_client = Some(Negotiated {
+            version: version_name(h.version),
+            suite: suite_name(h.suite),
+            group: h.group.map(group_name),
+            alpn: h.alpn.clone(),
+        });
+    }
+    for (s, h) in schemes13 {
+        if let Ok(h) = h {
+            col.chain(&h.chain);
+            col.schemes.insert(h.scheme.unwrap_or(s));
+        }
+    }
+    posture.ocsp_stapling = ocsp;
+    posture.alpn = alpn.into_iter().collect();
+    posture.signature_schemes = col.schemes.iter().map(|&s| scheme_name(s)).collect();
+    if !has13 {
+        // Without TLS 1.3 the groups are the ECDHE curves; curves seen in key exchanges
+        // count too.
+        for c in &col.curves12 {
+            let n = group_name(*c);
+            if !posture.groups.contains(&n) {
+                posture.groups.push(n);
+            }
+        }
+    }
+    let host = probe
+        .sni
+        .clone()
+        .unwrap_or_else(|| probe.addr.ip().to_string());
+    posture.chains = col
+        .chains
+        .iter()
+        .filter_map(|c| chain_info(c, &host))
+        .collect();
+    Ok(TlsSurvey {
+        posture,
+        certificates: col.certificates,
+    })
+}
+
+/// Compression (a hello offering DEFLATE), OCSP stapling (status_request, TLS ≤ 1.2) and
+/// ALPN (TLS ≤ 1.2 ServerHello) on the best version below TLS 1.3.
+async fn features(
+    probe: &Probe<'_>,
+    best12: Option<u16>,
+) -> Result<(Option<bool>, Option<bool>, Option<String>), ProbeError> {
+    let Some(v) = best12 else {
+        return Ok((None, None, None));
+    };
+    let suites = known_suites(v);
+    let mut comp = HelloSpec::new(v, &suites, probe.sni.as_deref());
+    comp.compression_methods = vec![1, 0];
+    let mut ext = HelloSpec::new(v, &suites, probe.sni.as_deref());
+    ext.status_request = true;
+    ext.alpn = vec!["h2".into(), "http/1.1".into()];
+    let (c, e) = tokio::join!(probe.accepted(v, &comp), probe.accepted(v, &ext));
+    let compression = c?.map(|f| matches!(f.reply, ServerReply::Hello(h) if h.compression != 0));
+    let e = e?;
+    let ocsp = e.as_ref().map(|f| {
+        f.handshake_types
+            .contains(&super::hello::HS_CERTIFICATE_STATUS)
+    });
+    let alpn = e.and_then(|f| match f.reply {
+        ServerReply::Hello(h) => h.alpn.map(|a| String::from_utf8_lossy(&a).into_owned()),
+        _ => None,
+    });
+    Ok((compression, ocsp, alpn))
+}
+
+async fn full_handshake(
+    probe: &Probe<'_>,
+    schemes: &[u16],
+    versions: Versions,
+) -> Result<handshake::Handshake, String> {
+    let conn = probe.open().await.map_err(|e| e.to_string())?;
+    handshake::complete(
+        conn.stream,
+        probe.sni.as_deref(),
+        probe.addr.ip(),
+        schemes,
+        versions,
+        probe.timeout(),
+    )
+    .await
+}
+
+/// The quick post-quantum question: offer every post-quantum group with an empty key
+/// share, record the one the server asks for, remove it, repeat until it asks for none.
+async fn quick_pq(probe: &Probe<'_>) -> Result<TlsSurvey, ProbeError> {
+    let suites = known_suites(TLS13);
+    let mut left: Vec<u16> = PQ_GROUPS.to_vec();
+    let mut found = Vec::new();
+    let mut tls13 = false;
+    while !left.is_empty() {
+        let mut spec = HelloSpec::new(TLS13, &suites, probe.sni.as_deref());
+        spec.supported_groups = left.clone();
+        spec.key_share = KeyShare::Empty;
+        let Some(f) = probe.accepted(TLS13, &spec).await? else {
+            break;
+        };
+        tls13 = true;
+        let g = match f.reply {
+            ServerReply::Retry(r) => r.selected_group,
+            ServerReply::Hello(h) => h.key_share.map(|(g, _)| g),
+            ServerReply::Alert(_) => None,
+        };
+        let Some(i) = g.and_then(|g| left.iter().position(|&x| x == g)) else {
+            break;
+        };
+        found.push(left.remove(i));
+    }
+    Ok(TlsSurvey {
+        posture: TlsPosture {
+            groups_only: true,
+            versions: if tls13 {
+                vec![version_name(TLS13)]
+            } else {
+                Vec::new()
+            },
+            pq_key_exchange: !found.is_empty(),
+            groups: found.iter().map(|&g| group_name(g)).collect(),
+            ..TlsPosture::default()
+        },
+        certificates: Vec::new(),
+    })
+}
+
+fn chain_info(chain: &[Vec<u8>], host: &str) -> Option<Chain> {
+    let leaf = chain.first()?;
+    let (cert, _sig, _key) = mamori_fs::certs::analyse(leaf, "der").ok()?;
+    let now = mamori_fs::certs::rfc3339(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    );
+    let cn = cert
+        .subject
+        .split(',')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("CN="))
+        .map(str::to_string);
+    let hostname_match = hostname_matches(host, &cert.dns_names, cn.as_deref());
+    Some(Chain {
+        certificates: chain
+            .iter()
+            .map(|c| mamori_fs::certs::sha256_hex(c))
+            .collect(),
+        key: cert.public_key_algorithm.clone(),
+        hostname_match,
+        expired: !cert.not_after.is_empty() && cert.not_after < now,
+        not_after: cert.not_after,
+    })
+}
+
+/// Whether a certificate with these SAN DNS names (or, with none, this CN) names `host`
+/// (RFC 6125: case-insensitive, a wildcard only as the whole left-most label). `None` for
+/// an IP address host, whose match needs the IP SANs mamori does not read.
+pub fn hostname_matches(host: &str, dns: &[String], cn: Option<&str>) -> Option<bool> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let one = |pat: &str| {
+        let pat = pat.trim_end_matches('.').to_ascii_lowercase();
+        match pat.strip_prefix("*.") {
+            Some(rest) => host
+                .split_once('.')
+                .is_some_and(|(first, tail)| !first.is_empty() && tail == rest),
+            None => pat == host,
+        }
+    };
+    Some(if dns.is_empty() {
+        cn.is_some_and(one)
+    } else {
+        dns.iter().any(|d| one(d))
+    })
+}
+
+/// Groups by their names, for tests and reports: `BTreeMap` of name → code.
+pub fn group_codes() -> BTreeMap<String, u16> {
+    kb::groups()
+        .iter()
+        .map(|g| (g.name.clone(), g.code))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostname_rules() {
+        let d = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            hostname_matches("www.example.org", &d(&["*.example.org"]), None),
+            Some(true)
+        );
+        assert_eq!(
+            hostname_matches("a.b.example.org", &d(&["*.example.org"]), None),
+            Some(false)
+        );
+        assert_eq!(
+            hostname_matches("example.org", &d(&["*.example.org"]), None),
+            Some(false)
+        );
+        assert_eq!(
+            hostname_matches("Example.ORG.", &d(&["example.org"]), None),
+            Some(true)
+        );
+        // CN only counts without SANs
+        assert_eq!(
+            hostname_matches("x.test", &d(&["y.test"]), Some("x.test")),
+            Some(false)
+        );
+        assert_eq!(hostname_matches("x.test", &[], Some("x.test")), Some(true));
+        assert_eq!(hostname_matches("127.0.0.1", &[], Some("127.0.0.1")), None);
+    }
+
+    #[test]
+    fn pq_groups_are_known_as_such() {
+        for g in PQ_GROUPS {
+            assert!(is_pq_group(g), "{g:#x}");
+        }
+        assert!(!is_pq_group(0x001d));
+        assert_eq!(group_name(0x11ec), "X25519MLKEM768");
+        assert_eq!(version_name(TLS12), "TLSv1.2");
+    }
+}
