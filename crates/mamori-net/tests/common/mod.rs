@@ -103,3 +103,126 @@ pub fn start_server(dir: &Path, extra: &[&str]) -> Server {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Writes a certificate of `key_spec` (`rsa:2048`, `rsa:1024`, `ec` for P-256) with
+/// subjectAltName `san` as `<name>.pem` / `<name>.key` in `dir`; returns the DER.
+pub fn make_named_cert(dir: &Path, name: &str, key_spec: &str, san: &str) -> Vec<u8> {
+    let cert = format!("{name}.pem");
+    let key = format!("{name}.key");
+    let mut args = vec!["req", "-x509", "-nodes", "-keyout", &key, "-out", &cert];
+    let ec_params;
+    if key_spec == "ec" {
+        ec_params = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+        args.extend(ec_params);
+    } else {
+        args.extend(["-newkey", key_spec]);
+    }
+    let san_ext = format!("subjectAltName={san}");
+    args.extend([
+        "-subj",
+        "/CN=mamori test",
+        "-days",
+        "30",
+        "-addext",
+        &san_ext,
+    ]);
+    openssl(&args, dir);
+    let der = format!("{name}.der");
+    openssl(
+        &["x509", "-in", &cert, "-outform", "DER", "-out", &der],
+        dir,
+    );
+    std::fs::read(dir.join(der)).expect("read certificate DER")
+}
+
+/// A rustls server (aws-lc-rs: X25519MLKEM768, X25519, P-256, P-384; TLS 1.2 and 1.3)
+/// on 127.0.0.1 serving `cert.pem`/`key.pem` from `dir`, on a thread of its own for the
+/// rest of the test process. Returns its port.
+pub fn start_rustls_server(dir: &Path, cert: &str, key: &str) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
+        .expect("read certificate PEM")
+        .map(|c| c.expect("certificate PEM"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("read key PEM");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("server certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = l.local_addr().expect("local addr").port();
+    l.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::from_std(l).expect("listener");
+            loop {
+                let Ok((s, _)) = l.accept().await else {
+                    continue;
+                };
+                let a = acceptor.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut t) = a.accept(s).await {
+                        use tokio::io::AsyncWriteExt;
+                        let _ = t.shutdown().await;
+                    }
+                });
+            }
+        });
+    });
+    port
+}
+
+/// nginx as root with `conf` (the `http { server { … } }` body, `{dir}` replaced) and a
+/// pid/error log in `dir`; stopped when dropped.
+pub struct Nginx {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_nginx(dir: &Path, listen_flags: &str, server_block: &str) -> Nginx {
+    let port = free_port();
+    let d = dir.display().to_string();
+    let conf = format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\nhttp {{\n access_log off;\n client_body_temp_path {d}/tmp;\n proxy_temp_path {d}/tmp;\n fastcgi_temp_path {d}/tmp;\n uwsgi_temp_path {d}/tmp;\n scgi_temp_path {d}/tmp;\n server {{\n  listen 127.0.0.1:{port} {listen_flags};\n{}\n }}\n}}\n",
+        server_block.replace("{dir}", &d)
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).expect("write nginx.conf");
+    let child = Command::new("nginx")
+        .args(["-p", &d, "-c", &format!("{d}/nginx.conf")])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("stderr.log")).expect("stderr log"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start nginx ({e}): install the Debian package `nginx`"));
+    let mut n = Nginx { child, port };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return n;
+        }
+        if let Ok(Some(status)) = n.child.try_wait() {
+            let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+                + &std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
+            panic!("nginx exited early: {status}: {log}");
+        }
+        assert!(Instant::now() < deadline, "nginx did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,300 @@
+//! The whole TLS posture, through `collect`, against real servers on 127.0.0.1: openssl
+//! s_server in several configurations, nginx with two certificates, and a rustls server
+//! offering X25519MLKEM768; and servers that misbehave.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::{make_named_cert, start_nginx, start_rustls_server, start_server};
+use mamori_model::{CryptoStatus, Endpoint};
+use mamori_net::collect::{collect_async, NetOptions, NetResult};
+use mamori_net::engine::Limits;
+use mamori_net::target::parse_target;
+
+fn opts() -> NetOptions {
+    NetOptions {
+        limits: Limits {
+            timeout: Duration::from_secs(5),
+            ..Limits::default()
+        },
+        ..NetOptions::default()
+    }
+}
+
+async fn scan(targets: &[&str], o: &NetOptions) -> NetResult {
+    let ts: Vec<_> = targets
+        .iter()
+        .flat_map(|t| parse_target(t).expect("target"))
+        .collect();
+    collect_async(&ts, o).await
+}
+
+fn sha256(der: &[u8]) -> String {
+    mamori_fs::certs::sha256_hex(der)
+}
+
+fn tls(ep: &Endpoint) -> &mamori_model::TlsPosture {
+    ep.tls
+        .as_ref()
+        .unwrap_or_else(|| panic!("no TLS posture: {:?}", ep.error))
+}
+
+#[tokio::test]
+async fn legacy_server_tls10_and_tls12_with_weak_suites() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_named_cert(dir.path(), "cert", "rsa:2048", "DNS:localhost");
+    std::fs::rename(dir.path().join("cert.key"), dir.path().join("key.pem")).unwrap();
+    // s_server refuses -tls1 with -tls1_2; allow 1.0 … 1.2 and forbid 1.1 and 1.3
+    let server = start_server(
+        dir.path(),
+        &["-no_tls1_1", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
+    );
+    let r = scan(&[&format!("tls://localhost:{}", server.port)], &opts()).await;
+    let ep = &r.endpoints[0];
+    let t = tls(ep);
+    assert_eq!(t.versions, ["TLSv1.0", "TLSv1.2"], "{ep:?}");
+    let v10 = &t.suites["TLSv1.0"];
+    // anonymous DH at SECLEVEL=0, and no TLS 1.2-only suite in TLS 1.0
+    assert!(
+        v10.iter().any(|s| s == "TLS_DH_anon_WITH_AES_128_CBC_SHA"),
+        "{v10:?}"
+    );
+    assert!(!v10.iter().any(|s| s.contains("GCM")), "{v10:?}");
+    assert!(t.suites["TLSv1.2"].iter().any(|s| s.contains("GCM")));
+    // no TLS 1.3: the groups are the ECDHE curves, read from ServerKeyExchange
+    assert!(t.groups.iter().any(|g| g == "secp256r1"), "{:?}", t.groups);
+    assert!(t.groups.iter().any(|g| g == "x25519"), "{:?}", t.groups);
+    assert!(!t.pq_key_exchange);
+    assert!(t.dh_bits.iter().all(|&b| b >= 1024), "{:?}", t.dh_bits);
+    assert_eq!(t.secure_renegotiation, Some(true));
+    assert_eq!(t.compression, Some(false));
+    assert_eq!(t.chains.len(), 1);
+    assert_eq!(t.chains[0].certificates, [sha256(&der)]);
+    assert_eq!(t.chains[0].hostname_match, Some(true));
+    // assets at localhost:port: TLS 1.0 is a protocol asset of this endpoint, broken
+    let at = format!("localhost:{}", server.port);
+    let p10 = r
+        .observations
+        .iter()
+        .find(|o| o.asset.id == format!("proto:tls-1.0@{at}"))
+        .expect("TLS 1.0 protocol asset");
+    assert_eq!(p10.asset.status(), CryptoStatus::Broken);
+    assert_eq!(p10.occurrence.location.path, at);
+    let anon = r
+        .observations
+        .iter()
+        .find(|o| o.asset.id == "alg:TLS_DH_anon_WITH_AES_128_CBC_SHA")
+        .expect("anonymous suite asset");
+    assert_eq!(anon.asset.status(), CryptoStatus::Broken);
+    assert!(r.observations.iter().any(
+        |o| o.asset.id == format!("cert:{}", sha256(&der)) && o.occurrence.location.path == at
+    ));
+}
+
+#[tokio::test]
+async fn rsa_1024_certificate_and_tls13_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_named_cert(dir.path(), "cert", "rsa:1024", "DNS:other.example");
+    std::fs::rename(dir.path().join("cert.key"), dir.path().join("key.pem")).unwrap();
+    let server = start_server(dir.path(), &["-tls1_3", "-cipher", "ALL:@SECLEVEL=0"]);
+    let r = scan(&[&format!("tls://localhost:{}", server.port)], &opts()).await;
+    let t = tls(&r.endpoints[0]);
+    assert_eq!(t.versions, ["TLSv1.3"]);
+    // the chain comes through a real TLS 1.3 handshake (it is encrypted)
+    assert_eq!(t.chains.len(), 1, "{t:?}");
+    assert_eq!(t.chains[0].certificates, [sha256(&der)]);
+    assert_eq!(t.chains[0].key, "RSA-1024");
+    assert_eq!(t.chains[0].hostname_match, Some(false));
+    let m = t.modern_client.as_ref().expect("modern client");
+    assert_eq!(
+        (m.version.as_str(), m.group.as_deref()),
+        ("TLSv1.3", Some("x25519"))
+    );
+    // RSA key: the RSA-PSS schemes, nothing ECDSA
+    assert!(t
+        .signature_schemes
+        .iter()
+        .any(|s| s == "rsa_pss_rsae_sha256"));
+    assert!(!t.signature_schemes.iter().any(|s| s.starts_with("ecdsa")));
+    assert!(!t.pq_key_exchange);
+    // the 1024-bit key is recorded as broken, located at the endpoint
+    let key = r
+        .observations
+        .iter()
+        .find(|o| {
+            o.asset.id.starts_with("key:")
+                && o.asset.key.as_ref().and_then(|k| k.size) == Some(1024)
+        })
+        .expect("the certificate's key");
+    assert_eq!(key.asset.status(), CryptoStatus::Broken);
+}
+
+#[tokio::test]
+async fn rustls_server_with_x25519mlkem768() {
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_named_cert(dir.path(), "ec", "ec", "DNS:localhost");
+    let port = start_rustls_server(dir.path(), "ec.pem", "ec.key");
+    let target = format!("tls://localhost:{port}");
+    let r = scan(&[&target], &opts()).await;
+    let t = tls(&r.endpoints[0]);
+    assert_eq!(t.versions, ["TLSv1.2", "TLSv1.3"]);
+    assert!(t.pq_key_exchange);
+    assert!(
+        t.groups.iter().any(|g| g == "X25519MLKEM768"),
+        "{:?}",
+        t.groups
+    );
+    assert!(t.groups.iter().any(|g| g == "x25519"), "{:?}", t.groups);
+    // the Kyber drafts are gone from rustls
+    assert!(
+        !t.groups.iter().any(|g| g.contains("Kyber")),
+        "{:?}",
+        t.groups
+    );
+    let m = t.modern_client.as_ref().unwrap();
+    assert_eq!(m.group.as_deref(), Some("X25519MLKEM768"));
+    assert_eq!(t.chains[0].certificates, [sha256(&der)]);
+    assert_eq!(t.chains[0].key, "ECDSA-P-256");
+    assert!(t
+        .signature_schemes
+        .iter()
+        .any(|s| s == "ecdsa_secp256r1_sha256"));
+    // rustls follows the client's order unless told otherwise
+    assert_eq!(t.server_order.get("TLSv1.2"), Some(&false));
+    // the group is a hybrid asset at the endpoint
+    let g = r
+        .observations
+        .iter()
+        .find(|o| o.asset.id == "alg:X25519MLKEM768")
+        .expect("hybrid group asset");
+    assert_eq!(g.asset.status(), CryptoStatus::Hybrid);
+
+    // quick mode: groups only, few connections
+    let quick = NetOptions {
+        pq_only: true,
+        ..opts()
+    };
+    let q = scan(&[&target], &quick).await;
+    let qt = tls(&q.endpoints[0]);
+    assert!(qt.groups_only && qt.pq_key_exchange);
+    assert!(
+        qt.groups.iter().any(|g| g == "X25519MLKEM768"),
+        "{:?}",
+        qt.groups
+    );
+    assert!(qt.suites.is_empty() && qt.chains.is_empty());
+    assert!(
+        q.endpoints[0].connections <= 4,
+        "{}",
+        q.endpoints[0].connections
+    );
+}
+
+#[tokio::test]
+async fn nginx_with_rsa_and_ecdsa_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("tmp")).unwrap();
+    let rsa = make_named_cert(dir.path(), "rsa", "rsa:2048", "DNS:localhost");
+    let ec = make_named_cert(dir.path(), "ec", "ec", "DNS:localhost");
+    let n = start_nginx(
+        dir.path(),
+        "ssl http2",
+        "  ssl_certificate {dir}/rsa.pem;\n  ssl_certificate_key {dir}/rsa.key;\n  ssl_certificate {dir}/ec.pem;\n  ssl_certificate_key {dir}/ec.key;\n  ssl_protocols TLSv1.2 TLSv1.3;\n  ssl_prefer_server_ciphers on;\n  location / { return 204; }",
+    );
+    let r = scan(&[&format!("https://localhost:{}", n.port)], &opts()).await;
+    let t = tls(&r.endpoints[0]);
+    assert_eq!(t.versions, ["TLSv1.2", "TLSv1.3"]);
+    // one chain per key type
+    let mut leaves: Vec<&str> = t
+        .chains
+        .iter()
+        .map(|c| c.certificates[0].as_str())
+        .collect();
+    leaves.sort_unstable();
+    let mut want = [sha256(&rsa), sha256(&ec)];
+    want.sort_unstable();
+    assert_eq!(leaves, want);
+    assert_eq!(t.server_order.get("TLSv1.2"), Some(&true));
+    assert!(t.alpn.iter().any(|a| a == "h2"), "{:?}", t.alpn);
+    assert!(t.signature_schemes.iter().any(|s| s.starts_with("ecdsa")));
+    assert!(t.signature_schemes.iter().any(|s| s.starts_with("rsa_pss")));
+}
+
+/// A server that accepts and then does `what`.
+fn hostile(what: &'static str) -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                if what == "reset" {
+                    // closing with the hello unread makes the kernel send a reset
+                    std::thread::sleep(Duration::from_millis(50));
+                    return;
+                }
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                match what {
+                    "garbage" => {
+                        let _ = s.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+                    }
+                    "oversized" => {
+                        // a handshake record claiming 16 MiB
+                        let _ = s.write_all(&[22, 3, 3, 0xff, 0xff, 2, 0xff, 0xff, 0xff]);
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                    _ => std::thread::sleep(Duration::from_secs(30)),
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn hostile_servers_give_clear_errors_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    make_named_cert(dir.path(), "ec", "ec", "DNS:localhost");
+    let good = start_rustls_server(dir.path(), "ec.pem", "ec.key");
+    let o = NetOptions {
+        limits: Limits {
+            timeout: Duration::from_millis(500),
+            retries: 0,
+            ..Limits::default()
+        },
+        ..NetOptions::default()
+    };
+    let targets: Vec<String> = ["garbage", "oversized", "stall", "reset"]
+        .iter()
+        .map(|w| format!("tls://127.0.0.1:{}", hostile(w)))
+        .chain([format!("tls://127.0.0.1:{good}")])
+        .collect();
+    let refs: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let t0 = std::time::Instant::now();
+    let r = scan(&refs, &o).await;
+    assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
+    assert_eq!(r.endpoints.len(), 5);
+    for (ep, want) in r.endpoints.iter().zip([
+        "not a TLS response",
+        "exceeds the maximum",
+        "within",
+        "reset",
+    ]) {
+        let e = ep
+            .error
+            .as_deref()
+            .unwrap_or_else(|| panic!("no error for {ep:?}"));
+        assert!(
+            e.contains(&ep.endpoint.replace("127.0.0.1", "127.0.0.1")),
+            "{e}"
+        );
+        assert!(e.contains(want), "{}: {e}", ep.endpoint);
+    }
+    assert!(r.endpoints[4].error.is_none(), "{:?}", r.endpoints[4].error);
+    assert!(tls(&r.endpoints[4]).pq_key_exchange);
+    // each failure is also a warning naming the endpoint
+    assert_eq!(r.warnings.len(), 4, "{:?}", r.warnings);
+}
