@@ -71,6 +71,112 @@ fn sev_color(s: Severity) -> &'static str {
     }
 }
 
+/// One or two lines per probed service: what it speaks, whether a post-quantum key
+/// exchange is accepted, its certificates; or why it could not be surveyed.
+fn network(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
+    if r.endpoints.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n{}",
+        m.get("net_header", &[("n", r.endpoints.len().to_string())])
+    );
+    for ep in &r.endpoints {
+        let name = format!("{}://{}", ep.service, ep.endpoint);
+        if let Some(e) = &ep.error {
+            let _ = writeln!(
+                s,
+                "  {name}  {}",
+                paint(o.color, "31", &m.get("net_error", &[("error", e.clone())]))
+            );
+            continue;
+        }
+        let pq = |yes: bool, what: String| {
+            if yes {
+                paint(o.color, "32", &m.get("net_pq_yes", &[("groups", what)]))
+            } else {
+                paint(o.color, "33", &m.t("net_pq_no"))
+            }
+        };
+        if let Some(t) = &ep.tls {
+            let pq_groups: Vec<String> = t
+                .groups
+                .iter()
+                .filter(|g| g.contains("MLKEM") || g.contains("Kyber"))
+                .cloned()
+                .collect();
+            let versions = if t.versions.is_empty() {
+                "-".to_string()
+            } else {
+                t.versions.join(" ")
+            };
+            let _ = writeln!(
+                s,
+                "  {name}  {versions}  {}",
+                pq(t.pq_key_exchange, pq_groups.join(", "))
+            );
+            if let Some(mc) = &t.modern_client {
+                let _ = writeln!(
+                    s,
+                    "      {}",
+                    m.get(
+                        "net_modern",
+                        &[
+                            ("version", mc.version.clone()),
+                            ("suite", mc.suite.clone()),
+                            ("group", mc.group.clone().unwrap_or_else(|| "-".into())),
+                        ]
+                    )
+                );
+            }
+            for c in &t.chains {
+                let _ = writeln!(
+                    s,
+                    "      {}",
+                    m.get(
+                        "net_chain",
+                        &[
+                            ("key", c.key.clone()),
+                            ("n", c.certificates.len().to_string()),
+                            ("date", c.not_after.chars().take(10).collect()),
+                        ]
+                    )
+                );
+            }
+        }
+        if let Some(h) = &ep.ssh {
+            let pq_kex: Vec<String> = h
+                .kex
+                .iter()
+                .filter(|k| k.starts_with("mlkem") || k.starts_with("sntrup"))
+                .cloned()
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {name}  {}  {}",
+                h.software,
+                pq(h.pq_key_exchange, pq_kex.join(", "))
+            );
+            let keys: Vec<String> = h
+                .host_keys
+                .iter()
+                .map(|k| match k.bits {
+                    Some(b) => format!("{} {b}", k.key_type),
+                    None => k.key_type.clone(),
+                })
+                .collect();
+            if !keys.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "      {}",
+                    m.get("net_host_keys", &[("keys", keys.join(", "))])
+                );
+            }
+        }
+    }
+}
+
 /// The summary a person reads after `mamori scan`.
 pub fn text(r: &ScanResult, o: &TextOptions) -> String {
     let m = Messages::new(o.lang);
@@ -126,6 +232,7 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
             " ".repeat(pad)
         );
     }
+    network(r, o, &m, &mut s);
     let sev_counts: Vec<String> = Severity::ALL
         .iter()
         .rev()
