@@ -116,7 +116,7 @@ async fn one(
         endpoint: name.clone(),
         host: t.host.clone(),
         port: t.port,
-        service: t.kind.scheme().unwrap_or("tls").to_string(),
+        service: t.kind.scheme().unwrap_or("tcp").to_string(),
         system: t.system.clone(),
         ..Endpoint::default()
     };

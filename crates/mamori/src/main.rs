@@ -205,6 +205,22 @@ struct ShowArgs {
     output: Option<PathBuf>,
 }
 
+/// `println!` that ends the program quietly when standard output is a closed pipe
+/// (`mamori diff … | head`) and with a clear error when it cannot be written, instead of
+/// panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("mamori: error: cannot write to standard output: {e}");
+            std::process::exit(2);
+        }
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -260,7 +276,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
             for w in &r.warnings {
                 eprintln!("mamori: warning: {w}");
             }
-            println!(
+            outln!(
                 "{}",
                 m.get(
                     "vulndb_imported",
@@ -277,7 +293,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                 )
             );
             for (eco, n) in &r.per_ecosystem {
-                println!("  {eco:<24} {n:>7}");
+                outln!("  {eco:<24} {n:>7}");
             }
             Ok(0)
         }
@@ -304,12 +320,12 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                     "last_import": st.last_import,
                     "ecosystems": eco,
                 });
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(0);
             }
-            println!("{}", m.t("vulndb_status_header"));
+            outln!("{}", m.t("vulndb_status_header"));
             for e in &st.ecosystems {
-                println!(
+                outln!(
                     "{:<24} {:>10} {:>9}  {}",
                     e.ecosystem,
                     e.advisories,
@@ -317,7 +333,7 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                     e.newest_modified.as_deref().unwrap_or("-")
                 );
             }
-            println!(
+            outln!(
                 "{}",
                 m.get(
                     "vulndb_status_total",
@@ -367,14 +383,14 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 for (p, vulns) in &out {
                     if vulns.is_empty() {
-                        println!("{}", m.get("query_none", &[("purl", p.clone())]));
+                        outln!("{}", m.get("query_none", &[("purl", p.clone())]));
                         continue;
                     }
-                    println!(
+                    outln!(
                         "{}",
                         m.get(
                             "query_header",
@@ -397,9 +413,9 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
                             Some(f) => m.get("fixed_in", &[("v", f.clone())]),
                             None => m.t("no_fix"),
                         };
-                        println!("  {sev:<8}{score} {}{aliases} — {fix}", v.id);
+                        outln!("  {sev:<8}{score} {}{aliases} — {fix}", v.id);
                         if !v.summary.is_empty() {
-                            println!("      {}", v.summary);
+                            outln!("      {}", v.summary);
                         }
                     }
                 }
@@ -817,16 +833,16 @@ fn runs(a: RunsArgs, db: &Path, lang: Lang) -> Result<u8> {
     let store = open_existing(db)?;
     let runs = store.runs()?;
     if a.format != Format::Text {
-        println!("{}", serde_json::to_string_pretty(&runs)?);
+        outln!("{}", serde_json::to_string_pretty(&runs)?);
         return Ok(0);
     }
     if runs.is_empty() {
-        println!("{}", m.t("no_runs"));
+        outln!("{}", m.t("no_runs"));
         return Ok(0);
     }
-    println!("{}", m.t("runs_header"));
+    outln!("{}", m.t("runs_header"));
     for r in runs {
-        println!(
+        outln!(
             "{:<4} {:<21} {:>6} {:>9} {:>11} {:>6} {:>9}  {}",
             r.id,
             r.started,
@@ -846,17 +862,17 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
     let store = open_existing(db)?;
     let d = store.diff(a.run_a, a.run_b)?;
     if a.format != Format::Text {
-        println!("{}", serde_json::to_string_pretty(&d)?);
+        outln!("{}", serde_json::to_string_pretty(&d)?);
         return Ok(0);
     }
-    println!(
+    outln!(
         "{}",
         m.get(
             "diff_header",
             &[("from", d.from.to_string()), ("to", d.to.to_string())]
         )
     );
-    println!(
+    outln!(
         "\n{}",
         m.get(
             "diff_assets_added",
@@ -864,9 +880,9 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
         )
     );
     for x in &d.assets_added {
-        println!("  + [{}] {} ({})", x.kind.as_str(), x.name, x.status());
+        outln!("  + [{}] {} ({})", x.kind.as_str(), x.name, x.status());
     }
-    println!(
+    outln!(
         "\n{}",
         m.get(
             "diff_assets_removed",
@@ -874,9 +890,9 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
         )
     );
     for x in &d.assets_removed {
-        println!("  - [{}] {} ({})", x.kind.as_str(), x.name, x.status());
+        outln!("  - [{}] {} ({})", x.kind.as_str(), x.name, x.status());
     }
-    println!(
+    outln!(
         "\n{}",
         m.get(
             "diff_findings_added",
@@ -884,12 +900,15 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
         )
     );
     for f in &d.findings_added {
-        println!(
+        outln!(
             "  + {} {} {} at {}",
-            f.severity, f.code, f.asset_name, f.location
+            f.severity,
+            f.code,
+            f.asset_name,
+            f.location
         );
     }
-    println!(
+    outln!(
         "\n{}",
         m.get(
             "diff_findings_removed",
@@ -897,13 +916,16 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
         )
     );
     for f in &d.findings_removed {
-        println!(
+        outln!(
             "  - {} {} {} at {}",
-            f.severity, f.code, f.asset_name, f.location
+            f.severity,
+            f.code,
+            f.asset_name,
+            f.location
         );
     }
     if d.components_added.len() + d.components_removed.len() > 0 {
-        println!(
+        outln!(
             "\n{}",
             m.get(
                 "diff_components_added",
@@ -911,9 +933,9 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
             )
         );
         for c in &d.components_added {
-            println!("  + {}", c.purl);
+            outln!("  + {}", c.purl);
         }
-        println!(
+        outln!(
             "\n{}",
             m.get(
                 "diff_components_removed",
@@ -921,7 +943,7 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
             )
         );
         for c in &d.components_removed {
-            println!("  - {}", c.purl);
+            outln!("  - {}", c.purl);
         }
     }
     for (key, list, sign) in [
@@ -931,12 +953,14 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
         if d.vulnerabilities_added.len() + d.vulnerabilities_removed.len() == 0 {
             break;
         }
-        println!("\n{}", m.get(key, &[("n", list.len().to_string())]));
+        outln!("\n{}", m.get(key, &[("n", list.len().to_string())]));
         for v in list {
             let sev = v.severity.map(|s| s.as_str()).unwrap_or("unknown");
-            println!(
+            outln!(
                 "  {sign} {sev} {} {} {}",
-                v.id, v.component_name, v.component_version
+                v.id,
+                v.component_name,
+                v.component_version
             );
         }
     }

@@ -1,0 +1,256 @@
+//! `mamori scan` of network services end to end, against a real `openssl s_server` on
+//! 127.0.0.1: the same certificate on disk and on the wire meets in one asset; endpoint
+//! findings; CycloneDX stays schema-valid; runs and diffs; targets files and scopes.
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{cyclonedx_validator, mamori, openssl, stderr, stdout};
+
+struct Server(Child, u16);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn s_server(dir: &Path, args: &[&str]) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+        .args(["-cert", "site.pem", "-key", "site.key"])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server (Debian package openssl)");
+    let s = Server(child, port);
+    let t = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "s_server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s
+}
+
+#[test]
+fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let etc = d.join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    openssl(
+        &etc,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "site.key",
+            "-out",
+            "site.pem",
+            "-subj",
+            "/CN=www.example.org",
+            "-days",
+            "30",
+            "-addext",
+            "subjectAltName=DNS:www.example.org",
+        ],
+    );
+    let server = s_server(
+        &etc,
+        &["-no_tls1_1", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
+    );
+    let target = format!("tls://localhost:{}", server.1);
+    let at = format!("localhost:{}", server.1);
+    let db = d.join("m.db");
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "-f",
+            "json",
+            etc.to_str().unwrap(),
+            &target,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ep = &r["endpoints"][0];
+    assert_eq!(ep["endpoint"], at.as_str());
+    assert_eq!(
+        ep["tls"]["versions"],
+        serde_json::json!(["TLSv1.0", "TLSv1.2"])
+    );
+    assert_eq!(ep["tls"]["pq_key_exchange"], false);
+    // the certificate: seen in the file and served at the endpoint, one asset
+    let certs: Vec<&serde_json::Value> = r["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "certificate")
+        .collect();
+    assert_eq!(certs.len(), 1, "{certs:?}");
+    let places: Vec<&str> = certs[0]["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["location"]["path"].as_str().unwrap())
+        .collect();
+    assert!(places.contains(&at.as_str()), "{places:?}");
+    assert!(places.iter().any(|p| p.ends_with("site.pem")), "{places:?}");
+    // findings at the endpoint, each with what to change
+    let findings = r["findings"].as_array().unwrap();
+    let find = |code: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code && f["location"]["path"] == at.as_str())
+            .unwrap_or_else(|| panic!("no {code} at {at}: {findings:?}"))
+    };
+    let pq = find("pq-key-exchange-not-offered");
+    assert!(pq["message"].as_str().unwrap().contains("not offered"));
+    assert!(pq["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("X25519MLKEM768"));
+    assert_eq!(
+        find("protocol-deprecated")["asset_id"],
+        format!("proto:tls-1.0@{at}")
+    );
+    // reached as localhost, the certificate names www.example.org
+    assert!(find("cert-hostname-mismatch")["message"]
+        .as_str()
+        .unwrap()
+        .contains("localhost"));
+
+    // CycloneDX stays valid with network evidence
+    let cdx = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "--no-store",
+            "-f",
+            "cyclonedx",
+            &target,
+        ],
+    );
+    assert_eq!(cdx.status.code(), Some(0), "{}", stderr(&cdx));
+    let bom: serde_json::Value = serde_json::from_slice(&cdx.stdout).unwrap();
+    let v = cyclonedx_validator("1.6");
+    let errors: Vec<String> = v.iter_errors(&bom).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(cdx.stdout.windows(at.len()).any(|w| w == at.as_bytes()));
+
+    // the run is stored with its endpoints; once the service is gone, the diff says which
+    // of its assets went with it
+    drop(server);
+    let out2 = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "-f",
+            "json",
+            etc.to_str().unwrap(),
+            &target,
+        ],
+    );
+    assert_eq!(out2.status.code(), Some(0), "{}", stderr(&out2));
+    let diff = mamori(&db, &["diff", "1", "2", "-f", "json"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
+    let dj: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let removed: Vec<&str> = dj["assets_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().or_else(|| a["id"].as_str()).unwrap_or_default())
+        .collect();
+    assert!(
+        removed.contains(&format!("proto:tls-1.0@{at}").as_str()),
+        "{dj}"
+    );
+    // the certificate is still on disk
+    assert!(
+        !removed.iter().any(|r| r.starts_with("cert:")),
+        "{removed:?}"
+    );
+    let show = mamori(&db, &["show", "2", "-f", "json"]);
+    let sj: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(sj["endpoints"][0]["endpoint"], at.as_str());
+    assert!(sj["endpoints"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("connect"));
+}
+
+#[test]
+fn targets_file_scope_and_bad_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("m.db");
+    // a range without a scope is refused before anything is probed
+    let out = mamori(&db, &["scan", "--no-store", "tls://127.0.0.0/30:443"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("scope"), "{}", stderr(&out));
+    // a targets file line that is wrong is named by line
+    std::fs::write(
+        d.join("t.txt"),
+        "# web\ntls://127.0.0.1:1 sys-a\nbogus://x\n",
+    )
+    .unwrap();
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "--no-store",
+            "--targets",
+            d.join("t.txt").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    // a service that refuses: the run goes on and reports it, with the system id
+    std::fs::write(d.join("t.txt"), "tls://127.0.0.1:1 sys-a\n").unwrap();
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "--no-store",
+            "-f",
+            "json",
+            "--targets",
+            d.join("t.txt").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["endpoints"][0]["system"], "sys-a");
+    assert!(r["endpoints"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("127.0.0.1:1"));
+    let text = mamori(&db, &["scan", "--no-store", "tls://127.0.0.1:1"]);
+    assert!(stdout(&text).contains("not surveyed"), "{}", stdout(&text));
+}
