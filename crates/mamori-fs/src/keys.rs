@@ -624,8 +624,11 @@ impl<'a> SshReader<'a> {
     }
 }
 
-/// Analyse an SSH public key blob (RFC 4253 §6.6 encoding).
-fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
+/// Analyse an SSH public key blob (RFC 4253 §6.6 encoding): the key's algorithm and its
+/// [`KeyProps`] (size or curve, `SHA256:` fingerprint as `ssh-keygen -l` prints, and the
+/// SubjectPublicKeyInfo digest that makes the same key one asset wherever it is seen).
+/// `None` when the blob is malformed. Used by the network collector for host keys.
+pub fn ssh_blob(blob: &[u8]) -> Option<(AlgorithmProps, KeyProps)> {
     let mut r = SshReader(blob);
     let kind = std::str::from_utf8(r.string()?).ok()?.to_string();
     let cert = kind.ends_with("-cert-v01@openssh.com");

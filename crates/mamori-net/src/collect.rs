@@ -137,7 +137,7 @@ async fn one(
                 Err(e) => ep.error = Some(e),
                 Ok(Kind::Ssh) => {
                     ep.service = "ssh".into();
-                    let (result, n) = ssh_survey(engine, addr, opts).await;
+                    let (result, n) = ssh_survey(engine, addr, &name, opts).await;
                     connections += n;
                     match result {
                         Ok((posture, o)) => {
@@ -196,39 +196,105 @@ async fn detect_kind(engine: &Engine, addr: SocketAddr, wait: Duration) -> Resul
 
 type SshSurvey = Result<(mamori_model::SshPosture, Vec<Observation>), String>;
 
-/// The SSH posture of `addr` and the connections it took.
-async fn ssh_survey(engine: &Engine, addr: SocketAddr, _opts: &NetOptions) -> (SshSurvey, u32) {
+/// The host key algorithms to ask for, one per key: the RSA signature names share one RSA
+/// key (asked once, with the best name offered); every other name is a key of its own.
+pub fn host_key_questions(offered: &[String]) -> Vec<String> {
+    const RSA: [&str; 3] = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+    let mut out: Vec<String> = Vec::new();
+    if let Some(r) = RSA.iter().find(|r| offered.iter().any(|o| o == *r)) {
+        out.push((*r).to_string());
+    }
+    const RSA_CERT: [&str; 3] = [
+        "rsa-sha2-512-cert-v01@openssh.com",
+        "rsa-sha2-256-cert-v01@openssh.com",
+        "ssh-rsa-cert-v01@openssh.com",
+    ];
+    if let Some(r) = RSA_CERT.iter().find(|r| offered.iter().any(|o| o == *r)) {
+        out.push((*r).to_string());
+    }
+    for o in offered {
+        if !RSA.contains(&o.as_str()) && !RSA_CERT.contains(&o.as_str()) && !out.contains(o) {
+            out.push(o.clone());
+        }
+    }
+    out
+}
+
+/// The SSH posture of `addr` and the connections it took: the banner and KEXINIT, then (not
+/// in `--pq-only`) one partial key exchange per host key, concurrently.
+async fn ssh_survey(
+    engine: &Engine,
+    addr: SocketAddr,
+    name: &str,
+    opts: &NetOptions,
+) -> (SshSurvey, u32) {
     let timeout = engine.limits().timeout;
-    let r = tokio::task::spawn_blocking(move || crate::ssh::probe(addr, timeout)).await;
-    let info = match r {
-        Ok(Ok(i)) => i,
-        Ok(Err(e)) => return (Err(format!("{addr}: {e}")), 1),
-        Err(e) => return (Err(format!("{addr}: {e}")), 1),
+    let mut connections = 1;
+    let info = match engine.connect(addr).await {
+        Err(e) => return (Err(e.to_string()), connections),
+        Ok(mut c) => match crate::ssh::server_info(&mut c.stream, Instant::now() + timeout).await {
+            Ok(i) => i,
+            Err(e) => return (Err(format!("{addr}: {e}")), connections),
+        },
     };
     let k = &info.kexinit;
+    let mut keys = Vec::new();
+    if !opts.pq_only {
+        let questions = host_key_questions(&k.server_host_key_algorithms);
+        connections += u32::try_from(questions.len()).unwrap_or(u32::MAX);
+        let asks = questions.iter().map(|alg| async move {
+            let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
+            crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, alg)
+                .await
+                .map_err(|e| format!("{addr}: host key {alg}: {e}"))
+        });
+        for r in futures_util::future::join_all(asks).await {
+            match r {
+                Ok(h) => keys.push(h),
+                // a key type whose exchange mamori cannot start is left out, not fatal
+                Err(_) => continue,
+            }
+        }
+    }
+    let b = &info.banner;
     let posture = mamori_model::SshPosture {
         banner: format!(
             "SSH-{}-{}{}",
-            info.banner.proto_version,
-            info.banner.software_version,
-            info.banner
-                .comments
+            b.proto_version,
+            b.software_version,
+            b.comments
                 .as_deref()
                 .map(|c| format!(" {c}"))
                 .unwrap_or_default()
         ),
-        software: info.banner.software_version.clone(),
+        software: b.software_version.clone(),
         kex: k.kex_algorithms.clone(),
         host_key_algorithms: k.server_host_key_algorithms.clone(),
         ciphers: k.encryption_server_to_client.clone(),
         macs: k.mac_server_to_client.clone(),
         compression: k.compression_server_to_client.clone(),
-        host_keys: Vec::new(),
-        strict_kex: info.strict_kex,
-        pq_key_exchange: k
-            .kex_algorithms
+        host_keys: keys
             .iter()
-            .any(|a| a.starts_with("mlkem") || a.starts_with("sntrup")),
+            .map(|h| mamori_model::SshHostKey {
+                algorithm: h.algorithm.clone(),
+                key_type: h.key_type.clone(),
+                bits: h.bits,
+                fingerprint: h.fingerprint.clone(),
+            })
+            .collect(),
+        strict_kex: info.strict_kex,
+        pq_key_exchange: k.kex_algorithms.iter().any(|a| is_pq_ssh_kex(a)),
     };
-    (Ok((posture, Vec::new())), 1)
+    let obs = if opts.pq_only {
+        Vec::new()
+    } else {
+        crate::ssh::observations(name, &info, &keys)
+    };
+    (Ok((posture, obs)), connections)
+}
+
+/// Whether an SSH key exchange method is post-quantum hybrid (ML-KEM or Streamlined NTRU
+/// Prime with X25519).
+pub fn is_pq_ssh_kex(name: &str) -> bool {
+    name.starts_with("mlkem") || name.starts_with("sntrup")
 }
