@@ -13,5 +13,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ssh;
+pub mod starttls;
 pub mod target;
 pub mod tls;
