@@ -824,7 +824,12 @@ async fn ldap<S: AsyncRead + AsyncWrite + Unpin>(
     c.send(&ldap_starttls_request()).await?;
     // tag and first length byte, then the long-form length bytes, then the content
     let mut msg = c.exact(2).await?;
-    let (_, head, len) = loop {
+    if msg.first() != Some(&0x30) {
+        return Err(c.fail(Problem::Unexpected(
+            "not an LDAPMessage (a BER SEQUENCE)".into(),
+        )));
+    }
+    let (_, _, len) = loop {
         match ber_header(&msg) {
             Ok(Some(h)) => break h,
             Ok(None) => {
@@ -837,7 +842,6 @@ async fn ldap<S: AsyncRead + AsyncWrite + Unpin>(
     if len > MAX_TOTAL {
         return Err(c.fail(Problem::TooMuch));
     }
-    let _ = head;
     let content = c.exact(len).await?;
     msg.extend_from_slice(&content);
     let response =
