@@ -176,21 +176,27 @@ async fn one(
     (ep, obs, warns)
 }
 
-/// What a bare `host:port` speaks: a server that talks first with `SSH-` is SSH; one that
-/// stays silent for `wait` is taken for TLS (the client speaks first there); a plaintext
-/// greeting is named so the user can give the right scheme.
+/// What a bare `host:port` speaks, from what it says first within `wait` (see
+/// [`crate::starttls::classify`]): SSH, a plaintext protocol's greeting (probed with its
+/// STARTTLS), or silence (TLS: the client speaks first there).
 async fn detect_kind(engine: &Engine, addr: SocketAddr, wait: Duration) -> Result<Kind, String> {
-    use tokio::io::AsyncReadExt;
+    use crate::starttls::{sniff, Sniffed};
     let mut conn = engine.connect(addr).await.map_err(|e| e.to_string())?;
-    let mut buf = [0u8; 256];
-    match tokio::time::timeout(wait, conn.stream.read(&mut buf)).await {
-        Err(_) => Ok(Kind::Tls),
-        Ok(Err(e)) => Err(format!("{addr}: reading what the server says first: {e}")),
-        Ok(Ok(0)) => Err(format!("{addr}: the server closed the connection at once")),
-        Ok(Ok(n)) => {
-            let head = buf.get(..n).unwrap_or_default();
-            crate::starttls::classify(head).map_err(|what| format!("{addr}: {what}"))
-        }
+    let s = sniff(&mut conn.stream, wait)
+        .await
+        .map_err(|e| format!("{addr}: {e}"))?;
+    match s.kind() {
+        Some(k) => Ok(k),
+        None => Err(match s {
+            Sniffed::Other {
+                hint: Some(h),
+                said,
+            } => format!("{addr}: speaks {h}, not TLS or SSH (it said {said:?})"),
+            Sniffed::Other { said, .. } => {
+                format!("{addr}: neither TLS nor SSH (it said {said:?})")
+            }
+            _ => format!("{addr}: cannot tell what the service speaks"),
+        }),
     }
 }
 

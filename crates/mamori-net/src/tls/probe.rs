@@ -163,7 +163,7 @@ impl<'a> Probe<'a> {
                     error: e.to_string(),
                 })?;
             if let Ok(mut g) = self.greeting.lock() {
-                *g = Some(info.greeting);
+                *g = info.greeting;
             }
         }
         Ok(conn)
