@@ -7,7 +7,9 @@ mod common;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use common::{make_named_cert, start_nginx, start_rustls_server, start_server};
+use common::{
+    make_named_cert, start_nginx, start_rustls_server, start_rustls_server_with, start_server,
+};
 use mamori_model::{CryptoStatus, Endpoint};
 use mamori_net::collect::{collect_async, NetOptions, NetResult};
 use mamori_net::engine::Limits;
@@ -294,4 +296,140 @@ async fn hostile_servers_give_clear_errors_and_the_run_goes_on() {
     assert!(tls(&r.endpoints[4]).pq_key_exchange);
     // each failure is also a warning naming the endpoint
     assert_eq!(r.warnings.len(), 4, "{:?}", r.warnings);
+}
+
+fn shared(name: &str) -> Vec<u8> {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/pqc-certificates/bc/"
+    );
+    std::fs::read(format!("{p}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[tokio::test]
+async fn post_quantum_certificates_in_a_served_chain_over_ipv6() {
+    // The leaf is classical (rustls signs with it); the chain carries the real ML-DSA-65
+    // and composite ML-DSA-65 + ECDSA-P256 certificates of ../shared, as a server in the
+    // middle of a migration would.
+    let dir = tempfile::tempdir().unwrap();
+    make_named_cert(dir.path(), "ec", "ec", "DNS:localhost");
+    let mldsa = shared("ml-dsa-65-2.16.840.1.101.3.4.3.18_ta.der");
+    let composite = shared("MLDSA65-ECDSA-P256-SHA512-1.3.6.1.5.5.7.6.45_ta.der");
+    let addr = start_rustls_server_with(
+        dir.path(),
+        "ec.pem",
+        "ec.key",
+        &[mldsa.clone(), composite.clone()],
+        "[::1]:0",
+    );
+    let target = format!("tls://[::1]:{}", addr.port());
+    let r = scan(&[&target], &opts()).await;
+    let ep = &r.endpoints[0];
+    assert_eq!(ep.endpoint, format!("[::1]:{}", addr.port()));
+    let t = tls(ep);
+    assert_eq!(t.chains.len(), 1);
+    assert_eq!(
+        t.chains[0].certificates[1..],
+        [sha256(&mldsa), sha256(&composite)]
+    );
+    // an IP target: no host name to match
+    assert_eq!(t.chains[0].hostname_match, None);
+    let status = |der: &[u8]| {
+        r.observations
+            .iter()
+            .find(|o| o.asset.id == format!("cert:{}", sha256(der)))
+            .map(|o| (o.asset.status(), o.occurrence.location.path.clone()))
+            .expect("certificate asset")
+    };
+    assert_eq!(
+        status(&mldsa),
+        (CryptoStatus::QuantumSafe, ep.endpoint.clone())
+    );
+    assert_eq!(status(&composite).0, CryptoStatus::Hybrid);
+}
+
+#[tokio::test]
+async fn stapled_ocsp_response_is_seen() {
+    // A CA, a leaf it signs, and a real OCSP response from `openssl ocsp` (status unknown:
+    // the index is empty, which is still a response a server staples).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = |args: &[&str]| common::openssl(args, d);
+    o(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=mamori test CA",
+        "-days",
+        "30",
+    ]);
+    o(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost\n").unwrap();
+    o(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "30",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    o(&[
+        "ocsp",
+        "-index",
+        "index.txt",
+        "-rsigner",
+        "ca.pem",
+        "-rkey",
+        "ca.key",
+        "-CA",
+        "ca.pem",
+        "-issuer",
+        "ca.pem",
+        "-cert",
+        "cert.pem",
+        "-respout",
+        "resp.der",
+        "-ndays",
+        "1",
+    ]);
+    let with = start_server(d, &["-status_file", "resp.der"]);
+    let without = start_server(d, &[]);
+    let r = scan(
+        &[
+            &format!("tls://localhost:{}", with.port),
+            &format!("tls://localhost:{}", without.port),
+        ],
+        &opts(),
+    )
+    .await;
+    assert_eq!(tls(&r.endpoints[0]).ocsp_stapling, Some(true));
+    assert_eq!(tls(&r.endpoints[1]).ocsp_stapling, Some(false));
 }

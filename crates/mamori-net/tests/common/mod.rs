@@ -139,12 +139,25 @@ pub fn make_named_cert(dir: &Path, name: &str, key_spec: &str, san: &str) -> Vec
 /// on 127.0.0.1 serving `cert.pem`/`key.pem` from `dir`, on a thread of its own for the
 /// rest of the test process. Returns its port.
 pub fn start_rustls_server(dir: &Path, cert: &str, key: &str) -> u16 {
+    start_rustls_server_with(dir, cert, key, &[], "127.0.0.1:0").port()
+}
+
+/// [`start_rustls_server`] on `bind` (`127.0.0.1:0`, `[::1]:0`), sending `extra` (DER)
+/// after the leaf as the rest of its chain; returns the address it listens on.
+pub fn start_rustls_server_with(
+    dir: &Path,
+    cert: &str,
+    key: &str,
+    extra: &[Vec<u8>],
+    bind: &str,
+) -> std::net::SocketAddr {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
+    let mut certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
         .expect("read certificate PEM")
         .map(|c| c.expect("certificate PEM"))
         .collect();
+    certs.extend(extra.iter().map(|d| CertificateDer::from(d.clone())));
     let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("read key PEM");
     let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
@@ -155,8 +168,8 @@ pub fn start_rustls_server(dir: &Path, cert: &str, key: &str) -> u16 {
     .with_single_cert(certs, key)
     .expect("server certificate");
     let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let port = l.local_addr().expect("local addr").port();
+    let l = TcpListener::bind(bind).unwrap_or_else(|e| panic!("bind {bind}: {e}"));
+    let addr = l.local_addr().expect("local addr");
     l.set_nonblocking(true).expect("nonblocking");
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -179,7 +192,7 @@ pub fn start_rustls_server(dir: &Path, cert: &str, key: &str) -> u16 {
             }
         });
     });
-    port
+    addr
 }
 
 /// nginx as root with `conf` (the `http { server { … } }` body, `{dir}` replaced) and a
