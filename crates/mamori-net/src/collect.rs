@@ -238,10 +238,23 @@ async fn ssh_survey(
     let mut connections = 1;
     let info = match engine.connect(addr).await {
         Err(e) => return (Err(e.to_string()), connections),
-        Ok(mut c) => match crate::ssh::server_info(&mut c.stream, Instant::now() + timeout).await {
-            Ok(i) => i,
-            Err(e) => return (Err(format!("{addr}: {e}")), connections),
-        },
+        Ok(mut c) => {
+            let r = crate::ssh::server_info(&mut c.stream, Instant::now() + timeout).await;
+            let got = match &r {
+                Ok(i) => format!(
+                    "{} with {} key exchanges{}",
+                    i.banner.software_version,
+                    i.kexinit.kex_algorithms.len(),
+                    if i.strict_kex { ", strict" } else { "" }
+                ),
+                Err(e) => e.to_string(),
+            };
+            engine.trace(c.id, addr, "SSH banner and KEXINIT", &got);
+            match r {
+                Ok(i) => i,
+                Err(e) => return (Err(format!("{addr}: {e}")), connections),
+            }
+        }
     };
     let k = &info.kexinit;
     let mut keys = Vec::new();
@@ -250,9 +263,13 @@ async fn ssh_survey(
         connections += u32::try_from(questions.len()).unwrap_or(u32::MAX);
         let asks = questions.iter().map(|alg| async move {
             let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
-            crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, alg)
-                .await
-                .map_err(|e| format!("{addr}: host key {alg}: {e}"))
+            let r = crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, alg).await;
+            let got = match &r {
+                Ok(h) => format!("{} {}", h.key_type, h.fingerprint),
+                Err(e) => e.to_string(),
+            };
+            engine.trace(c.id, addr, &format!("SSH host key {alg}"), &got);
+            r.map_err(|e| format!("{addr}: host key {alg}: {e}"))
         });
         for r in futures_util::future::join_all(asks).await {
             match r {

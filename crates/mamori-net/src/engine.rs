@@ -32,6 +32,9 @@ pub struct Limits {
     /// Further attempts after a connection fails to open (timeouts, resets), and after a
     /// probe exchange times out.
     pub retries: u32,
+    /// Print one line per probe connection to standard error: its number, the address,
+    /// what was asked and what came back (`--trace`).
+    pub trace: bool,
 }
 
 impl Default for Limits {
@@ -41,6 +44,7 @@ impl Default for Limits {
             rate: None,
             timeout: Duration::from_secs(5),
             retries: 1,
+            trace: false,
         }
     }
 }
@@ -95,6 +99,13 @@ impl Engine {
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// With `trace` on, prints what connection `id` to `addr` asked and got.
+    pub fn trace(&self, id: u32, addr: SocketAddr, asked: &str, got: &str) {
+        if self.limits.trace {
+            eprintln!("mamori: probe #{id} {addr}: {asked} -> {got}");
+        }
     }
 
     /// Connections opened so far.

@@ -55,7 +55,7 @@ async fn tls12_only_versions_suites_and_client_order() {
 
     let mut certs = 0;
     let s = p
-        .suites(TLS12, |f| certs += f.certificates.len())
+        .suites(TLS12, None, |f| certs += f.certificates.len())
         .await
         .unwrap();
     let mut got = s.accepted.clone();
@@ -67,9 +67,9 @@ async fn tls12_only_versions_suites_and_client_order() {
     assert_eq!(s.server_order, Some(false));
 
     // nothing in TLS 1.3 or TLS 1.0
-    let s13 = p.suites(TLS13, |_| {}).await.unwrap();
+    let s13 = p.suites(TLS13, None, |_| {}).await.unwrap();
     assert_eq!((s13.accepted.len(), s13.server_order), (0, None));
-    let s10 = p.suites(TLS10, |_| {}).await.unwrap();
+    let s10 = p.suites(TLS10, None, |_| {}).await.unwrap();
     assert!(s10.accepted.is_empty());
 }
 
@@ -82,7 +82,7 @@ async fn tls12_server_preference() {
     let server = start_server(dir.path(), &args);
     let e = engine();
     let p = Probe::new(&e, addr(server.port), Some("localhost"), Kind::Tls);
-    let s = p.suites(TLS12, |_| {}).await.unwrap();
+    let s = p.suites(TLS12, None, |_| {}).await.unwrap();
     assert_eq!(s.server_order, Some(true));
     // with its own order the server gives its first preference first
     assert_eq!(s.accepted, [0x002f, 0x009d]);
@@ -109,7 +109,7 @@ async fn tls13_groups_one_at_a_time() {
     let on: Vec<u16> = v.iter().filter(|(_, ok)| *ok).map(|(v, _)| *v).collect();
     assert_eq!(on, [TLS13]);
     // OpenSSL's default TLS 1.3 suites, client order by default
-    let s = p.suites(TLS13, |_| {}).await.unwrap();
+    let s = p.suites(TLS13, None, |_| {}).await.unwrap();
     let mut accepted = s.accepted.clone();
     accepted.sort_unstable();
     assert_eq!(accepted, [0x1301, 0x1302, 0x1303]);

@@ -132,6 +132,10 @@ struct ScanArgs {
     /// Further attempts after a connection fails or a probe times out.
     #[arg(long, default_value_t = 1, value_name = "N")]
     retries: u32,
+    /// Print every probe connection to standard error: its number, the address, what was
+    /// asked and what came back.
+    #[arg(long)]
+    trace: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     format: Format,
@@ -554,6 +558,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             rate: a.rate,
             timeout: Duration::from_secs_f64(a.timeout.max(0.01)),
             retries: a.retries,
+            trace: a.trace,
         },
         pq_only: a.pq_only,
         ..Default::default()

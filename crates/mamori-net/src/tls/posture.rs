@@ -157,9 +157,14 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     }
     let has13 = accepted.contains(&TLS13);
 
-    let suites = futures_util::future::join_all(accepted.iter().map(|&v| async move {
+    let firsts: Vec<(u16, Option<Flight>)> = versions
+        .iter()
+        .filter(|(_, f)| f.is_some())
+        .map(|(v, f)| (*v, f.clone()))
+        .collect();
+    let suites = futures_util::future::join_all(firsts.into_iter().map(|(v, first)| async move {
         let mut flights = Vec::new();
-        let r = probe.suites(v, |f| flights.push(f.clone())).await;
+        let r = probe.suites(v, first, |f| flights.push(f.clone())).await;
         (v, r, flights)
     }));
     let groups = async {
@@ -297,7 +302,8 @@ async fn full_handshake(
     versions: Versions,
 ) -> Result<handshake::Handshake, String> {
     let conn = probe.open().await.map_err(|e| e.to_string())?;
-    handshake::complete(
+    let id = conn.id;
+    let r = handshake::complete(
         conn.stream,
         probe.sni.as_deref(),
         probe.addr.ip(),
@@ -305,7 +311,30 @@ async fn full_handshake(
         versions,
         probe.timeout(),
     )
-    .await
+    .await;
+    probe.trace(
+        id,
+        &format!(
+            "rustls handshake, {} signature scheme(s){}",
+            schemes.len(),
+            if versions == Versions::Tls13 {
+                ", TLS 1.3 only"
+            } else {
+                ""
+            }
+        ),
+        &match &r {
+            Ok(h) => format!(
+                "{} {} {} scheme {}",
+                version_name(h.version),
+                suite_name(h.suite),
+                h.group.map(group_name).unwrap_or_default(),
+                h.scheme.map(scheme_name).unwrap_or_default()
+            ),
+            Err(e) => e.clone(),
+        },
+    );
+    r
 }
 
 /// The quick post-quantum question: offer every post-quantum group with an empty key

@@ -135,6 +135,11 @@ impl<'a> Probe<'a> {
         self.opened.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// With `--trace`, prints what connection `id` of this probe asked and got.
+    pub fn trace(&self, id: u32, asked: &str, got: &str) {
+        self.engine.trace(id, self.addr, asked, got);
+    }
+
     /// The engine's timeout.
     pub fn timeout(&self) -> Duration {
         self.engine.limits().timeout
@@ -186,9 +191,19 @@ impl<'a> Probe<'a> {
     }
 
     async fn hello_once(&self, spec: &HelloSpec) -> Result<Flight, ProbeError> {
+        let mut conn = self.open().await?;
+        let id = conn.id;
+        let r = self.exchange(&mut conn, spec).await;
+        if self.engine.limits().trace {
+            self.engine
+                .trace(id, self.addr, &describe_hello(spec), &describe_reply(&r));
+        }
+        r
+    }
+
+    async fn exchange(&self, conn: &mut Conn, spec: &HelloSpec) -> Result<Flight, ProbeError> {
         let addr = self.addr;
         let timeout = self.timeout();
-        let mut conn = self.open().await?;
         let exchange = async {
             conn.stream
                 .write_all(&client_hello(spec))
@@ -285,17 +300,27 @@ impl<'a> Probe<'a> {
     /// chosen, remove it, repeat until the server refuses. Then offer the accepted list in
     /// two orders (as found and reversed) to see whether the choice follows the client.
     /// Each accepted hello's flight is passed to `seen` (certificates, key exchange).
+    /// `first`, when given, is the server's answer to the full offer already asked (by
+    /// [`Probe::versions`]), which saves asking it again.
     pub async fn suites(
         &self,
         version: u16,
+        first: Option<Flight>,
         mut seen: impl FnMut(&Flight),
     ) -> Result<SuiteResult, ProbeError> {
         let mut left = known_suites(version);
         let mut accepted = Vec::new();
+        let mut first = first;
         while !left.is_empty() {
-            let spec = HelloSpec::new(version, &left, self.sni.as_deref());
-            let Some(f) = self.accepted(version, &spec).await? else {
-                break;
+            let f = match first.take() {
+                Some(f) => f,
+                None => {
+                    let spec = HelloSpec::new(version, &left, self.sni.as_deref());
+                    match self.accepted(version, &spec).await? {
+                        Some(f) => f,
+                        None => break,
+                    }
+                }
             };
             seen(&f);
             let c = match &f.reply {
@@ -395,6 +420,70 @@ impl<'a> Probe<'a> {
             .into_iter()
             .collect();
         Ok(got?.into_iter().flatten().collect())
+    }
+}
+
+fn version_label(v: u16) -> String {
+    super::posture::version_name(v)
+}
+
+/// What a hello asks, for `--trace`.
+pub fn describe_hello(spec: &HelloSpec) -> String {
+    let v = spec
+        .supported_versions
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(spec.client_version);
+    let mut s = format!(
+        "{} hello, {} suites",
+        version_label(v),
+        spec.cipher_suites.len()
+    );
+    if spec.supported_groups.len() == 1 {
+        if let Some(g) = spec.supported_groups.first() {
+            s.push_str(&format!(", group {}", super::posture::group_name(*g)));
+        }
+    } else if !spec.supported_groups.is_empty() {
+        s.push_str(&format!(", {} groups", spec.supported_groups.len()));
+    }
+    if spec.key_share == KeyShare::Empty {
+        s.push_str(", empty key_share");
+    }
+    if spec.compression_methods.iter().any(|&c| c != 0) {
+        s.push_str(", DEFLATE offered");
+    }
+    if spec.status_request {
+        s.push_str(", status_request");
+    }
+    s
+}
+
+/// What came back, for `--trace`.
+pub fn describe_reply(r: &Result<Flight, ProbeError>) -> String {
+    match r {
+        Ok(f) => match &f.reply {
+            ServerReply::Hello(h) => {
+                let mut s = format!(
+                    "ServerHello {} {}",
+                    version_label(h.version()),
+                    super::posture::suite_name(h.cipher_suite)
+                );
+                if let Some((g, _)) = &h.key_share {
+                    s.push_str(&format!(" {}", super::posture::group_name(*g)));
+                }
+                s
+            }
+            ServerReply::Retry(r) => format!(
+                "HelloRetryRequest {}",
+                r.selected_group
+                    .map(super::posture::group_name)
+                    .unwrap_or_default()
+            ),
+            ServerReply::Alert(a) => format!("alert {}", a.name()),
+        },
+        Err(ProbeError::Refused { alert, .. }) => format!("alert {}", alert.name()),
+        Err(e) => e.to_string(),
     }
 }
 
