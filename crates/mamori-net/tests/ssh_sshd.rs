@@ -268,6 +268,61 @@ async fn sshd_pq_hybrid_kex() {
     );
 }
 
+/// The raw bytes a real sshd sends after our banner, up to the end of its KEXINIT packet,
+/// cut with the public parsers.
+async fn raw_exchange(sshd: &Sshd) -> Vec<u8> {
+    let mut s = TcpStream::connect(sshd.addr).await.expect("connect");
+    s.write_all(ssh::client_banner().as_bytes())
+        .await
+        .expect("send banner");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some((_, _, used)) = ssh::find_banner(&buf).expect("banner") {
+            if let Some((_, n)) = ssh::parse_packet(&buf[used..]).expect("packet") {
+                buf.truncate(used + n);
+                return buf;
+            }
+        }
+        let n = tokio::time::timeout(TIMEOUT, s.read(&mut chunk))
+            .await
+            .expect("sshd answers in time")
+            .expect("read");
+        assert!(n > 0, "sshd closed the connection");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[tokio::test]
+async fn every_truncation_of_a_real_exchange() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ed = keygen(dir.path(), "host_ed25519", &["-t", "ed25519"]);
+    let sshd = start_sshd(dir.path(), &[&ed], "KexAlgorithms curve25519-sha256");
+    let raw = raw_exchange(&sshd).await;
+    let (_, _, used) = ssh::find_banner(&raw).unwrap().unwrap();
+    let packet = &raw[used..];
+    let (payload, _) = ssh::parse_packet(packet).unwrap().unwrap();
+    assert_eq!(payload[0], ssh::SSH_MSG_KEXINIT);
+    ssh::parse_kexinit(payload).expect("the real KEXINIT parses");
+    for n in 0..raw.len() {
+        // A prefix of the banner part is need-more; of the packet, need-more too.
+        if n < used {
+            assert!(ssh::find_banner(&raw[..n]).unwrap().is_none(), "prefix {n}");
+        } else {
+            assert!(
+                ssh::find_kexinit(&raw[used..n]).unwrap().is_none(),
+                "prefix {n}"
+            );
+        }
+    }
+    for n in 0..payload.len() {
+        assert!(
+            ssh::parse_kexinit(&payload[..n]).is_err(),
+            "payload prefix {n}"
+        );
+    }
+}
+
 /// Runs the key detector on a file, as the disk scan does.
 fn disk_scan(path: &Path) -> Output {
     let data = std::fs::read(path).expect("read key file");

@@ -5,7 +5,7 @@
 //! Reads are bounded (a banner within [`MAX_BANNER_BYTES`], packets within
 //! [`MAX_PACKET_LEN`]) and every read and write ends at the deadline.
 
-use super::kex::{check_server_public, SSH_MSG_DISCONNECT, SSH_MSG_KEX_REPLY};
+use super::kex::{check_server_public, SSH_MSG_DISCONNECT};
 use super::*;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
@@ -180,14 +180,7 @@ pub async fn host_key<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
     out.extend(write_packet(&init));
     c.send(&out, SENDING_KEXINIT).await?;
     let payload = c.payload(READING_REPLY).await?;
-    if let Some(&m) = payload.first() {
-        if m != SSH_MSG_KEX_REPLY {
-            return Err(at(READING_REPLY)(SshError::UnexpectedReply {
-                expected: "the key exchange reply (31)",
-                got: m,
-            }));
-        }
-    }
+    // Checks the message number (31) too.
     let reply = parse_kex_reply(&payload).map_err(at(READING_REPLY))?;
     check_server_public(kex, reply.server_public).map_err(at(READING_REPLY))?;
     HostKey::from_reply(host_key_alg, kex, &reply).map_err(at(READING_REPLY))
