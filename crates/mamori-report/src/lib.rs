@@ -397,6 +397,11 @@ pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
         },
         "components": components,
     });
+    let (services, service_deps) = services(r);
+    if !services.is_empty() {
+        bom["services"] = json!(services);
+        dependencies.extend(service_deps);
+    }
     if !dependencies.is_empty() {
         bom["dependencies"] = json!(dependencies);
     }
@@ -404,6 +409,72 @@ pub fn cyclonedx(r: &ScanResult, version: &str) -> Value {
         bom["vulnerabilities"] = json!(sbom.vulnerabilities);
     }
     bom
+}
+
+/// Probed network services as CycloneDX `services`, each depending on the protocol
+/// versions, certificates and keys seen at its `host:port`.
+fn services(r: &ScanResult) -> (Vec<Value>, Vec<Value>) {
+    let mut services = Vec::new();
+    let mut deps = Vec::new();
+    for ep in &r.endpoints {
+        let bom_ref = format!("service:{}", ep.endpoint);
+        let mut props = vec![json!({"name": "mamori:service", "value": ep.service})];
+        let mut prop = |n: &str, v: String| props.push(json!({"name": n, "value": v}));
+        if let Some(a) = &ep.address {
+            prop("mamori:address", a.clone());
+        }
+        if let Some(sys) = &ep.system {
+            prop("mamori:system", sys.clone());
+        }
+        if let Some(e) = &ep.error {
+            prop("mamori:error", e.clone());
+        }
+        if let Some(t) = &ep.tls {
+            prop("mamori:tls:versions", t.versions.join(" "));
+            prop("mamori:tls:groups", t.groups.join(" "));
+            prop("mamori:pq-key-exchange", t.pq_key_exchange.to_string());
+            if let Some(m) = &t.modern_client {
+                prop(
+                    "mamori:tls:modern-client",
+                    format!(
+                        "{} {} {}",
+                        m.version,
+                        m.suite,
+                        m.group.as_deref().unwrap_or("-")
+                    ),
+                );
+            }
+        }
+        if let Some(h) = &ep.ssh {
+            prop("mamori:ssh:software", h.software.clone());
+            prop("mamori:ssh:kex", h.kex.join(" "));
+            prop("mamori:pq-key-exchange", h.pq_key_exchange.to_string());
+            prop("mamori:ssh:strict-kex", h.strict_kex.to_string());
+        }
+        services.push(json!({
+            "bom-ref": bom_ref,
+            "name": ep.endpoint,
+            "endpoints": [format!("{}://{}", ep.service, ep.endpoint)],
+            "properties": props,
+        }));
+        let mut on: Vec<&str> = r
+            .assets
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    AssetKind::Protocol | AssetKind::Certificate | AssetKind::Key
+                ) && a.occurrences.iter().any(|o| o.location.path == ep.endpoint)
+            })
+            .map(|a| a.id.as_str())
+            .collect();
+        on.sort_unstable();
+        on.dedup();
+        if !on.is_empty() {
+            deps.push(json!({"ref": bom_ref, "dependsOn": on}));
+        }
+    }
+    (services, deps)
 }
 
 /// The SBOM half of a CycloneDX BOM.

@@ -161,6 +161,24 @@ fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
     let errors: Vec<String> = v.iter_errors(&bom).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert!(cdx.stdout.windows(at.len()).any(|w| w == at.as_bytes()));
+    // the service itself, depending on what it speaks
+    let svc = &bom["services"][0];
+    assert_eq!(svc["endpoints"][0], target.as_str());
+    let dep = bom["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ref"] == format!("service:{at}"))
+        .expect("service dependencies");
+    let on = dep["dependsOn"].as_array().unwrap();
+    assert!(
+        on.iter().any(|d| d == &format!("proto:tls-1.2@{at}")),
+        "{on:?}"
+    );
+    assert!(
+        on.iter().any(|d| d.as_str().unwrap().starts_with("cert:")),
+        "{on:?}"
+    );
 
     // the run is stored with its endpoints; once the service is gone, the diff says which
     // of its assets went with it
