@@ -206,6 +206,26 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         self.send(&bytes).await
     }
 
+    /// Reads some bytes into `buf` (at least one), within the deadline and [`MAX_TOTAL`];
+    /// what was read is kept for quoting.
+    async fn read_some(&mut self, buf: &mut [u8]) -> Result<usize, StartTlsError> {
+        if self.total.saturating_add(buf.len()) > MAX_TOTAL {
+            return Err(self.fail(Problem::TooMuch));
+        }
+        match timeout_at(self.deadline, self.stream.read(buf)).await {
+            Err(_) => Err(self.fail(Problem::Timeout)),
+            Ok(Err(e)) => Err(self.fail(Problem::Io(e.to_string()))),
+            Ok(Ok(0)) => Err(self.fail(Problem::Closed)),
+            Ok(Ok(k)) => {
+                let k = k.min(buf.len());
+                self.heard
+                    .extend_from_slice(buf.get(..k).unwrap_or_default());
+                self.total += k;
+                Ok(k)
+            }
+        }
+    }
+
     /// Reads exactly `n` bytes.
     async fn exact(&mut self, n: usize) -> Result<Vec<u8>, StartTlsError> {
         if self.total.saturating_add(n) > MAX_TOTAL {
@@ -213,23 +233,8 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         }
         let mut buf = vec![0u8; n];
         let mut got = 0;
-        while got < n {
-            let Some(rest) = buf.get_mut(got..) else {
-                break;
-            };
-            let read = timeout_at(self.deadline, self.stream.read(rest)).await;
-            match read {
-                Err(_) => return Err(self.fail(Problem::Timeout)),
-                Ok(Err(e)) => return Err(self.fail(Problem::Io(e.to_string()))),
-                Ok(Ok(0)) => return Err(self.fail(Problem::Closed)),
-                Ok(Ok(k)) => {
-                    let k = k.min(n - got);
-                    self.heard
-                        .extend_from_slice(buf.get(got..got + k).unwrap_or_default());
-                    got += k;
-                    self.total += k;
-                }
-            }
+        while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+            got += self.read_some(rest).await?;
         }
         Ok(buf)
     }
@@ -242,13 +247,9 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
             if line.len() >= MAX_LINE {
                 return Err(self.fail(Problem::LineTooLong));
             }
-            let [b] = {
-                let one = self.exact(1).await?;
-                match one.as_slice() {
-                    [b] => [*b],
-                    _ => return Err(self.fail(Problem::Closed)),
-                }
-            };
+            let mut one = [0u8; 1];
+            self.read_some(&mut one).await?;
+            let [b] = one;
             if b == b'\n' {
                 if line.last() == Some(&b'\r') {
                     line.pop();
@@ -299,8 +300,7 @@ pub async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 fn greeting_text(line: &[u8]) -> String {
-    let text = sanitize(line, MAX_GREETING);
-    text.replace(" | ", " ")
+    sanitize(line, MAX_GREETING)
 }
 
 // ---------------------------------------------------------------- SMTP and FTP
@@ -977,6 +977,7 @@ pub fn classify(first: &[u8]) -> Sniffed {
         .position(|&b| b == b'\n')
         .unwrap_or(first.len());
     let line = first.get(..line_end).unwrap_or(first);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let said = sanitize(line, MAX_QUOTE);
     if first.starts_with(b"SSH-") {
         return Sniffed::Ssh {
@@ -1346,6 +1347,7 @@ mod tests {
             [Kind::Ftp]
         );
         assert_eq!(g(b"220 ready\r\n").0, [Kind::Smtp, Kind::Ftp]);
+        assert_eq!(g(b"220\r\n").0, [Kind::Smtp, Kind::Ftp]);
         assert_eq!(g(b"220-mx ESMTP\r\n").0, [Kind::Smtp]);
         assert_eq!(g(DOVECOT_IMAP_GREETING).0, [Kind::Imap]);
         assert_eq!(g(b"* PREAUTH ready\r\n").0, [Kind::Imap]);
