@@ -77,10 +77,34 @@ pub fn collect(targets: &[Target], opts: &NetOptions) -> NetResult {
 
 /// Probes every target concurrently through one engine.
 pub async fn collect_async(targets: &[Target], opts: &NetOptions) -> NetResult {
-    let engine = Engine::new(opts.limits.clone());
-    let done = futures_util::future::join_all(targets.iter().map(|t| one(&engine, t, opts))).await;
+    let engine = std::sync::Arc::new(Engine::new(opts.limits.clone()));
+    // One task per target, so the runtime spreads them over the cores; the engine bounds
+    // how many connections they open.
+    let tasks: Vec<_> = targets
+        .iter()
+        .map(|t| {
+            let (engine, t, opts) = (engine.clone(), t.clone(), opts.clone());
+            tokio::spawn(async move { one(&engine, &t, &opts).await })
+        })
+        .collect();
     let mut r = NetResult::default();
-    for (ep, obs, warns) in done {
+    for (t, task) in targets.iter().zip(tasks) {
+        let (ep, obs, warns) = match task.await {
+            Ok(done) => done,
+            Err(e) => {
+                let name = endpoint_name(&t.host, t.port);
+                let ep = Endpoint {
+                    endpoint: name.clone(),
+                    host: t.host.clone(),
+                    port: t.port,
+                    service: t.kind.scheme().unwrap_or("tcp").to_string(),
+                    system: t.system.clone(),
+                    error: Some(format!("{name}: the probe stopped: {e}")),
+                    ..Endpoint::default()
+                };
+                (ep, Vec::new(), Vec::new())
+            }
+        };
         if let Some(e) = &ep.error {
             r.warnings
                 .push(Warning::new(ep.endpoint.clone(), e.clone()));

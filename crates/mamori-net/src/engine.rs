@@ -1,7 +1,8 @@
 //! How mamori connects: every probe connection goes through one [`Engine`], which keeps
 //! the promises a user makes to the people running the servers:
 //!
-//! - at most `per_host` connections open to one address at a time;
+//! - at most `per_host` connections open to one address at a time, and `max_open` over the
+//!   whole run;
 //! - at most `rate` new connections a second over the whole run (a token bucket with a
 //!   burst of one second's worth);
 //! - every connection bounded by `timeout`; a connection that fails to open is retried
@@ -25,6 +26,8 @@ use tokio::time::Instant;
 pub struct Limits {
     /// Connections open at once to one address.
     pub per_host: usize,
+    /// Connections open at once over the whole run (file descriptors are finite).
+    pub max_open: usize,
     /// New connections a second over the whole run; `None` for no limit.
     pub rate: Option<f64>,
     /// Bound on connecting and on each exchange.
@@ -41,6 +44,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             per_host: 8,
+            max_open: 256,
             rate: None,
             timeout: Duration::from_secs(5),
             retries: 1,
@@ -68,6 +72,7 @@ struct Bucket {
 pub struct Engine {
     limits: Limits,
     hosts: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+    open: Arc<Semaphore>,
     bucket: tokio::sync::Mutex<Bucket>,
     opened: AtomicU32,
 }
@@ -79,15 +84,18 @@ pub struct Conn {
     /// Sequence number of this connection in the run (1-based).
     pub id: u32,
     _permit: OwnedSemaphorePermit,
+    _open: OwnedSemaphorePermit,
 }
 
 impl Engine {
     /// An engine enforcing `limits` (a `per_host` of 0 counts as 1).
     pub fn new(limits: Limits) -> Engine {
         let burst = limits.rate.map(|r| r.max(1.0)).unwrap_or(0.0);
+        let max_open = limits.max_open.max(1);
         Engine {
             limits,
             hosts: Mutex::new(HashMap::new()),
+            open: Arc::new(Semaphore::new(max_open)),
             bucket: tokio::sync::Mutex::new(Bucket {
                 tokens: burst,
                 last: Instant::now(),
@@ -156,6 +164,15 @@ impl Engine {
                 addr,
                 error: "the connection gate was closed".into(),
             })?;
+        let open = self
+            .open
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ConnectError {
+                addr,
+                error: "the connection gate was closed".into(),
+            })?;
         let mut attempt = 0u32;
         loop {
             self.pace().await;
@@ -168,6 +185,7 @@ impl Engine {
                         stream,
                         id,
                         _permit: permit,
+                        _open: open,
                     });
                 }
                 Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -220,6 +238,33 @@ mod tests {
         assert_eq!(id, 3);
         assert_eq!(e.opened(), 3);
         drop(b);
+    }
+
+    #[tokio::test]
+    async fn run_wide_limit_holds_across_addresses() {
+        let a = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let b = tokio::net::TcpListener::bind("[::1]:0").await.unwrap();
+        let e = Arc::new(Engine::new(Limits {
+            per_host: 10,
+            max_open: 1,
+            ..Limits::default()
+        }));
+        let first = e.connect(a.local_addr().unwrap()).await.unwrap();
+        let e2 = e.clone();
+        let other = b.local_addr().unwrap();
+        let second = tokio::spawn(async move { e2.connect(other).await.map(|c| c.id) });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !second.is_finished(),
+            "a second connection opened past max_open"
+        );
+        drop(first);
+        let id = tokio::time::timeout(Duration::from_secs(2), second)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(id, 2);
     }
 
     #[tokio::test]

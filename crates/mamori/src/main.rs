@@ -559,6 +559,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             timeout: Duration::from_secs_f64(a.timeout.max(0.01)),
             retries: a.retries,
             trace: a.trace,
+            ..Default::default()
         },
         pq_only: a.pq_only,
         ..Default::default()
