@@ -83,7 +83,7 @@ def key_label(alg, bits=None, curve=None):
     a = alg.lower()
     if "rsa" in a:
         return "RSA-%s" % bits
-    if a in ("ec", "ecdsa") or "elliptic" in a or a.startswith("ecdsa"):
+    if a.startswith("ec") or "elliptic" in a:
         c = CURVE_ALIASES.get((curve or "").lower()) or EC_BITS_CURVE.get(bits) or curve or bits
         return "ECDSA-%s" % c
     if "ed25519" in a:
@@ -199,13 +199,14 @@ def parse_testssl(path):
             n.setdefault("_groups", set()).update(norm_group(g) for g in f.split())
         if i in ("DH_groups", "FS_TLS13_groups"):
             n.setdefault("_dh", set()).update(norm_group(g) for g in f.split() if "ffdhe" in g.lower())
-        if i == "secure_renego":
+        if i == "secure_renego" and "TLS 1.3 only" not in f:  # RFC 5746 has no TLS 1.3 meaning
             n["secure_renegotiation"] = f.lower().startswith("supported")
         if i == "CRIME_TLS":
-            n["compression"] = "VULNERABLE" in f
-        if i == "ALPN":
-            n["alpn"] = frozenset() if "not offered" in f else frozenset(
-                a.strip() for a in re.split(r"[ ,]+", f.replace("offered with", "")) if a.strip())
+            n["compression"] = "VULNERABLE" in f  # "TLS 1.3 only server": no compression in 1.3
+        if i in ("ALPN", "ALPN_HTTP2"):  # ALPN_HTTP2 names h2, ALPN the other protocols
+            alpn = n.setdefault("alpn", frozenset())
+            if "not offered" not in f:
+                n["alpn"] = alpn | frozenset(a for a in re.split(r"[ ,]+", f) if a and a not in ("offered", "with"))
     n["versions"] = frozenset(versions)
     for ver, s in suites.items():
         n["suites:" + ver] = frozenset(s)
