@@ -259,35 +259,62 @@ async fn ssh_survey(
     opts: &NetOptions,
 ) -> (SshSurvey, u32) {
     let timeout = engine.limits().timeout;
-    let mut connections = 1;
-    let info = match engine.connect(addr).await {
-        Err(e) => return (Err(e.to_string()), connections),
-        Ok(mut c) => {
-            let r = crate::ssh::server_info(&mut c.stream, Instant::now() + timeout).await;
-            let got = match &r {
-                Ok(i) => format!(
-                    "{} with {} key exchanges{}",
-                    i.banner.software_version,
-                    i.kexinit.kex_algorithms.len(),
-                    if i.strict_kex { ", strict" } else { "" }
-                ),
-                Err(e) => e.to_string(),
-            };
-            engine.trace(c.id, addr, "SSH banner and KEXINIT", &got);
-            match r {
-                Ok(i) => i,
-                Err(e) => return (Err(format!("{addr}: {e}")), connections),
-            }
-        }
+    // The first connection reads the banner and KEXINIT and goes on to the first host key;
+    // as soon as its KEXINIT is known, the other host keys are asked on connections of
+    // their own, concurrently.
+    let (tx, rx) = tokio::sync::oneshot::channel::<crate::ssh::KexInit>();
+    let pq_only = opts.pq_only;
+    let first = async {
+        let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
+        let id = c.id;
+        let r = crate::ssh::server_info_and_host_key(
+            &mut c.stream,
+            Instant::now() + timeout,
+            move |k| {
+                let first = host_key_questions(&k.server_host_key_algorithms)
+                    .into_iter()
+                    .next();
+                let _ = tx.send(k.clone());
+                if pq_only {
+                    None
+                } else {
+                    first
+                }
+            },
+        )
+        .await;
+        let got = match &r {
+            Ok((i, key)) => format!(
+                "{} with {} key exchanges{}{}",
+                i.banner.software_version,
+                i.kexinit.kex_algorithms.len(),
+                if i.strict_kex { ", strict" } else { "" },
+                match key {
+                    Some(Ok(h)) => format!("; host key {} {}", h.key_type, h.fingerprint),
+                    Some(Err(e)) => format!("; host key: {e}"),
+                    None => String::new(),
+                }
+            ),
+            Err(e) => e.to_string(),
+        };
+        engine.trace(id, addr, "SSH banner, KEXINIT and the first host key", &got);
+        r.map_err(|e| format!("{addr}: {e}"))
     };
-    let k = &info.kexinit;
-    let mut keys = Vec::new();
-    if !opts.pq_only {
-        let questions = host_key_questions(&k.server_host_key_algorithms);
-        connections += u32::try_from(questions.len()).unwrap_or(u32::MAX);
-        let asks = questions.iter().map(|alg| async move {
+    let rest = async {
+        let Ok(k) = rx.await else {
+            return Vec::new();
+        };
+        if pq_only {
+            return Vec::new();
+        }
+        let questions: Vec<String> = host_key_questions(&k.server_host_key_algorithms)
+            .into_iter()
+            .skip(1)
+            .collect();
+        let k = &k;
+        let asks = questions.into_iter().map(|alg| async move {
             let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
-            let r = crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, alg).await;
+            let r = crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, &alg).await;
             let got = match &r {
                 Ok(h) => format!("{} {}", h.key_type, h.fingerprint),
                 Err(e) => e.to_string(),
@@ -295,14 +322,21 @@ async fn ssh_survey(
             engine.trace(c.id, addr, &format!("SSH host key {alg}"), &got);
             r.map_err(|e| format!("{addr}: host key {alg}: {e}"))
         });
-        for r in futures_util::future::join_all(asks).await {
-            match r {
-                Ok(h) => keys.push(h),
-                // a key type whose exchange mamori cannot start is left out, not fatal
-                Err(_) => continue,
-            }
-        }
-    }
+        futures_util::future::join_all(asks).await
+    };
+    let (first, rest) = tokio::join!(first, rest);
+    let connections = 1 + u32::try_from(rest.len()).unwrap_or(u32::MAX);
+    let (info, first_key) = match first {
+        Ok(x) => x,
+        Err(e) => return (Err(e), connections),
+    };
+    let k = &info.kexinit;
+    // a key type whose exchange mamori cannot start is left out, not fatal
+    let keys: Vec<_> = first_key
+        .and_then(Result::ok)
+        .into_iter()
+        .chain(rest.into_iter().flatten())
+        .collect();
     let b = &info.banner;
     let posture = mamori_model::SshPosture {
         banner: format!(

@@ -167,21 +167,61 @@ pub async fn host_key<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
     };
     c.banner().await?;
     let now = c.kexinit().await?;
-    offered(&now.kex_algorithms, kex, "key exchange").map_err(at(READING_KEXINIT))?;
-    offered(
-        &now.server_host_key_algorithms,
-        host_key_alg,
-        "host key algorithm",
-    )
-    .map_err(at(READING_KEXINIT))?;
-    let ours = client_kexinit(kex, host_key_alg, &now).map_err(at(READING_KEXINIT))?;
-    let init = client_kex_init(kex).ok_or_else(|| SshError::NoSupportedKex(kex.to_string()))?;
-    let mut out = write_packet(&ours);
-    out.extend(write_packet(&init));
-    c.send(&out, SENDING_KEXINIT).await?;
-    let payload = c.payload(READING_REPLY).await?;
-    // Checks the message number (31) too.
-    let reply = parse_kex_reply(&payload).map_err(at(READING_REPLY))?;
-    check_server_public(kex, reply.server_public).map_err(at(READING_REPLY))?;
-    HostKey::from_reply(host_key_alg, kex, &reply).map_err(at(READING_REPLY))
+    c.key_exchange(kex, &now, host_key_alg).await
+}
+
+/// [`server_info`] and, on the same connection, the host key for the algorithm `pick`
+/// chooses from the server's KEXINIT (`None`: no host key asked). One connection fewer
+/// than [`server_info`] then [`host_key`]: a server that forks a process per connection
+/// (sshd) answers sooner. The host key's error, if any, does not spoil the server info.
+pub async fn server_info_and_host_key<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
+    stream: &mut S,
+    deadline: Instant,
+    pick: impl FnOnce(&KexInit) -> Option<String>,
+) -> Result<(SshServerInfo, Option<Result<HostKey, SshError>>), SshError> {
+    let mut c = Conn {
+        stream,
+        buf: Vec::with_capacity(4096),
+        deadline,
+    };
+    let (banner, lines) = c.banner().await?;
+    let kexinit = c.kexinit().await?;
+    let key = match pick(&kexinit) {
+        None => None,
+        Some(alg) => Some(match choose_kex(&kexinit.kex_algorithms) {
+            None => Err(SshError::NoSupportedKex(kexinit.kex_algorithms.join(","))),
+            Some(kex) => c.key_exchange(kex, &kexinit, &alg).await,
+        }),
+    };
+    Ok((SshServerInfo::new(banner, lines, kexinit), key))
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + ?Sized> Conn<'_, S> {
+    /// After the server's KEXINIT `now`: mamori's KEXINIT and key exchange init for `kex`
+    /// and `host_key_alg`, then the server's reply, from which the host key is read.
+    async fn key_exchange(
+        &mut self,
+        kex: &'static str,
+        now: &KexInit,
+        host_key_alg: &str,
+    ) -> Result<HostKey, SshError> {
+        let c = self;
+        offered(&now.kex_algorithms, kex, "key exchange").map_err(at(READING_KEXINIT))?;
+        offered(
+            &now.server_host_key_algorithms,
+            host_key_alg,
+            "host key algorithm",
+        )
+        .map_err(at(READING_KEXINIT))?;
+        let ours = client_kexinit(kex, host_key_alg, now).map_err(at(READING_KEXINIT))?;
+        let init = client_kex_init(kex).ok_or_else(|| SshError::NoSupportedKex(kex.to_string()))?;
+        let mut out = write_packet(&ours);
+        out.extend(write_packet(&init));
+        c.send(&out, SENDING_KEXINIT).await?;
+        let payload = c.payload(READING_REPLY).await?;
+        // Checks the message number (31) too.
+        let reply = parse_kex_reply(&payload).map_err(at(READING_REPLY))?;
+        check_server_public(kex, reply.server_public).map_err(at(READING_REPLY))?;
+        HostKey::from_reply(host_key_alg, kex, &reply).map_err(at(READING_REPLY))
+    }
 }

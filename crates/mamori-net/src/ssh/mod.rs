@@ -25,7 +25,7 @@ mod observe;
 mod tests;
 mod wire;
 
-pub use client::{host_key, server_info};
+pub use client::{host_key, server_info, server_info_and_host_key};
 pub use kex::{
     choose_kex, client_kex_init, client_kexinit, parse_disconnect, parse_host_key_blob,
     parse_kex_reply, HostKey, KexReply, KeyInfo, SUPPORTED_KEX,
