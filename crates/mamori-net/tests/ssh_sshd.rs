@@ -813,3 +813,70 @@ async fn hostile_key_exchange_replies() {
     drop(s);
     task.abort();
 }
+
+/// The whole SSH survey through `collect`, as `mamori scan ssh://…` and a bare `host:port`
+/// run it: every host key once (RSA once for its three signature names), the endpoint's
+/// findings inputs, and the same key assets as the disk scan of the key files.
+#[tokio::test]
+async fn collect_surveys_sshd_by_scheme_and_by_sniffing() {
+    use mamori_net::collect::{collect_async, NetOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let rsa = keygen(d, "ssh_host_rsa_key", &["-t", "rsa", "-b", "2048"]);
+    let ed = keygen(d, "ssh_host_ed25519_key", &["-t", "ed25519"]);
+    let sshd = start_sshd(
+        d,
+        &[&rsa, &ed],
+        "KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256\n",
+    );
+    let port = sshd.addr.port();
+    let targets: Vec<_> = [
+        format!("ssh://127.0.0.1:{port}"),
+        format!("127.0.0.1:{port}"),
+    ]
+    .iter()
+    .flat_map(|t| mamori_net::target::parse_target(t).expect("target"))
+    .collect();
+    let r = collect_async(&targets, &NetOptions::default()).await;
+    assert_eq!(r.endpoints.len(), 2);
+    let mut want: Vec<(u32, String)> = [&rsa, &ed]
+        .iter()
+        .map(|k| {
+            let (bits, fp, _) = keygen_l(&pub_path(k));
+            (bits, fp)
+        })
+        .collect();
+    want.sort();
+    for (ep, sniffed) in r.endpoints.iter().zip([0, 1]) {
+        assert_eq!(ep.service, "ssh", "{ep:?}");
+        assert!(ep.error.is_none(), "{:?} {}", ep.error, sshd.log_text());
+        let s = ep.ssh.as_ref().expect("ssh posture");
+        assert!(s.pq_key_exchange && s.strict_kex);
+        assert!(s.software.starts_with("OpenSSH_"), "{}", s.software);
+        let mut got: Vec<(u32, String)> = s
+            .host_keys
+            .iter()
+            .map(|k| (k.bits.unwrap_or(0), k.fingerprint.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(got, want);
+        // one connection for the banner and the first key, one per other key, and for a
+        // bare host:port the one that listened to what the server says first
+        assert_eq!(ep.connections, 2 + sniffed, "{ep:?}");
+    }
+    // the host keys are the disk scan's key assets, located at the endpoint
+    let mut disk: Vec<String> = [&rsa, &ed]
+        .iter()
+        .flat_map(|k| key_ids(&disk_scan(&pub_path(k)).observations))
+        .collect();
+    disk.sort();
+    disk.dedup();
+    let mut wire: Vec<String> = key_ids(&r.observations);
+    wire.sort();
+    wire.dedup();
+    assert_eq!(wire, disk);
+    assert!(r
+        .observations
+        .iter()
+        .any(|o| o.asset.id == format!("proto:ssh-2@127.0.0.1:{port}")));
+}
