@@ -259,36 +259,35 @@ async fn ssh_survey(
     opts: &NetOptions,
 ) -> (SshSurvey, u32) {
     let timeout = engine.limits().timeout;
-    // The first connection reads the banner and KEXINIT and goes on to the first host key;
-    // as soon as its KEXINIT is known, the other host keys are asked on connections of
-    // their own, concurrently.
-    let (tx, rx) = tokio::sync::oneshot::channel::<crate::ssh::KexInit>();
+    // sshd starts a process for every connection, so the survey is one round of
+    // connections, not two: SPECULATE connections open at once, each reads the banner and
+    // KEXINIT and asks the host key its number names (most servers have three: RSA, ECDSA,
+    // Ed25519). Keys beyond those are asked afterwards on connections of their own.
+    const SPECULATE: usize = 3;
     let pq_only = opts.pq_only;
-    let first = async {
+    let n = if pq_only { 1 } else { SPECULATE };
+    let round = (0..n).map(|i| async move {
         let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
         let id = c.id;
         let r = crate::ssh::server_info_and_host_key(
             &mut c.stream,
             Instant::now() + timeout,
             move |k| {
-                let first = host_key_questions(&k.server_host_key_algorithms)
-                    .into_iter()
-                    .next();
-                let _ = tx.send(k.clone());
                 if pq_only {
-                    None
-                } else {
-                    first
+                    return None;
                 }
+                host_key_questions(&k.server_host_key_algorithms)
+                    .into_iter()
+                    .nth(i)
             },
         )
         .await;
         let got = match &r {
-            Ok((i, key)) => format!(
+            Ok((info, key)) => format!(
                 "{} with {} key exchanges{}{}",
-                i.banner.software_version,
-                i.kexinit.kex_algorithms.len(),
-                if i.strict_kex { ", strict" } else { "" },
+                info.banner.software_version,
+                info.kexinit.kex_algorithms.len(),
+                if info.strict_kex { ", strict" } else { "" },
                 match key {
                     Some(Ok(h)) => format!("; host key {} {}", h.key_type, h.fingerprint),
                     Some(Err(e)) => format!("; host key: {e}"),
@@ -297,22 +296,38 @@ async fn ssh_survey(
             ),
             Err(e) => e.to_string(),
         };
-        engine.trace(id, addr, "SSH banner, KEXINIT and the first host key", &got);
+        engine.trace(id, addr, "SSH banner, KEXINIT and a host key", &got);
         r.map_err(|e| format!("{addr}: {e}"))
-    };
-    let rest = async {
-        let Ok(k) = rx.await else {
-            return Vec::new();
-        };
-        if pq_only {
-            return Vec::new();
+    });
+    let round = futures_util::future::join_all(round).await;
+    let mut connections = u32::try_from(round.len()).unwrap_or(u32::MAX);
+    let mut info = None;
+    let mut keys = Vec::new();
+    let mut first_error = None;
+    for r in round {
+        match r {
+            Ok((i, key)) => {
+                // a key type whose exchange mamori cannot start is left out, not fatal
+                keys.extend(key.and_then(Result::ok));
+                info.get_or_insert(i);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
-        let questions: Vec<String> = host_key_questions(&k.server_host_key_algorithms)
+    }
+    let Some(info) = info else {
+        let e = first_error.unwrap_or_else(|| format!("{addr}: no answer"));
+        return (Err(e), connections);
+    };
+    if !pq_only {
+        let k = &info.kexinit;
+        let more: Vec<String> = host_key_questions(&k.server_host_key_algorithms)
             .into_iter()
-            .skip(1)
+            .skip(n)
             .collect();
-        let k = &k;
-        let asks = questions.into_iter().map(|alg| async move {
+        connections += u32::try_from(more.len()).unwrap_or(u32::MAX);
+        let asks = more.into_iter().map(|alg| async move {
             let mut c = engine.connect(addr).await.map_err(|e| e.to_string())?;
             let r = crate::ssh::host_key(&mut c.stream, Instant::now() + timeout, k, &alg).await;
             let got = match &r {
@@ -322,21 +337,14 @@ async fn ssh_survey(
             engine.trace(c.id, addr, &format!("SSH host key {alg}"), &got);
             r.map_err(|e| format!("{addr}: host key {alg}: {e}"))
         });
-        futures_util::future::join_all(asks).await
-    };
-    let (first, rest) = tokio::join!(first, rest);
-    let connections = 1 + u32::try_from(rest.len()).unwrap_or(u32::MAX);
-    let (info, first_key) = match first {
-        Ok(x) => x,
-        Err(e) => return (Err(e), connections),
-    };
+        keys.extend(
+            futures_util::future::join_all(asks)
+                .await
+                .into_iter()
+                .flatten(),
+        );
+    }
     let k = &info.kexinit;
-    // a key type whose exchange mamori cannot start is left out, not fatal
-    let keys: Vec<_> = first_key
-        .and_then(Result::ok)
-        .into_iter()
-        .chain(rest.into_iter().flatten())
-        .collect();
     let b = &info.banner;
     let posture = mamori_model::SshPosture {
         banner: format!(

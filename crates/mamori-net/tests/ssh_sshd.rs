@@ -824,9 +824,11 @@ async fn collect_surveys_sshd_by_scheme_and_by_sniffing() {
     let d = dir.path();
     let rsa = keygen(d, "ssh_host_rsa_key", &["-t", "rsa", "-b", "2048"]);
     let ed = keygen(d, "ssh_host_ed25519_key", &["-t", "ed25519"]);
+    let p256 = keygen(d, "ssh_host_ecdsa_key", &["-t", "ecdsa", "-b", "256"]);
+    let p384 = keygen(d, "ssh_host_ecdsa384_key", &["-t", "ecdsa", "-b", "384"]);
     let sshd = start_sshd(
         d,
-        &[&rsa, &ed],
+        &[&rsa, &ed, &p256, &p384],
         "KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256\n",
     );
     let port = sshd.addr.port();
@@ -839,7 +841,7 @@ async fn collect_surveys_sshd_by_scheme_and_by_sniffing() {
     .collect();
     let r = collect_async(&targets, &NetOptions::default()).await;
     assert_eq!(r.endpoints.len(), 2);
-    let mut want: Vec<(u32, String)> = [&rsa, &ed]
+    let mut want: Vec<(u32, String)> = [&rsa, &ed, &p256, &p384]
         .iter()
         .map(|k| {
             let (bits, fp, _) = keygen_l(&pub_path(k));
@@ -860,12 +862,12 @@ async fn collect_surveys_sshd_by_scheme_and_by_sniffing() {
             .collect();
         got.sort();
         assert_eq!(got, want);
-        // one connection for the banner and the first key, one per other key, and for a
-        // bare host:port the one that listened to what the server says first
-        assert_eq!(ep.connections, 2 + sniffed, "{ep:?}");
+        // one round of three connections (banner, KEXINIT and a host key each), one more
+        // for the fourth key, and for a bare host:port the one that listened first
+        assert_eq!(ep.connections, 4 + sniffed, "{ep:?}");
     }
     // the host keys are the disk scan's key assets, located at the endpoint
-    let mut disk: Vec<String> = [&rsa, &ed]
+    let mut disk: Vec<String> = [&rsa, &ed, &p256, &p384]
         .iter()
         .flat_map(|k| key_ids(&disk_scan(&pub_path(k)).observations))
         .collect();
