@@ -433,3 +433,72 @@ async fn stapled_ocsp_response_is_seen() {
     assert_eq!(tls(&r.endpoints[0]).ocsp_stapling, Some(true));
     assert_eq!(tls(&r.endpoints[1]).ocsp_stapling, Some(false));
 }
+
+/// A TLS 1.2 server of a kind no library here can be made into any more: it takes DEFLATE
+/// compression and knows nothing of RFC 5746. Scripted on 127.0.0.1: it answers every
+/// hello with a ServerHello for TLS_RSA_WITH_AES_128_CBC_SHA that echoes the first
+/// compression method offered, and ServerHelloDone.
+fn old_server() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 65536];
+                let mut got = Vec::new();
+                // read the whole ClientHello record
+                while got.len() < 5
+                    || got.len() < 5 + usize::from(u16::from_be_bytes([got[3], got[4]]))
+                {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let hello = &got[5..];
+                // type(1) len(3) version(2) random(32) sid
+                let sid = usize::from(hello[38]);
+                let mut p = 39 + sid;
+                let suites = usize::from(u16::from_be_bytes([hello[p], hello[p + 1]]));
+                p += 2 + suites;
+                let comp = if hello[p] > 0 { hello[p + 1] } else { 0 };
+                let mut body = vec![3, 3];
+                body.extend([7u8; 32]);
+                body.extend([0, 0x00, 0x2f, comp]);
+                let mut hs = vec![2, 0, 0, body.len() as u8];
+                hs.extend(body);
+                hs.extend([14, 0, 0, 0]);
+                let mut rec = vec![22, 3, 3, 0, hs.len() as u8];
+                rec.extend(hs);
+                let _ = s.write_all(&rec);
+                std::thread::sleep(Duration::from_millis(100));
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn compression_and_insecure_renegotiation_are_found() {
+    let port = old_server();
+    let r = scan(&[&format!("tls://127.0.0.1:{port}")], &opts()).await;
+    let ep = &r.endpoints[0];
+    let t = tls(ep);
+    assert_eq!(t.versions, ["TLSv1.2"], "{ep:?}");
+    assert_eq!(t.compression, Some(true));
+    assert_eq!(t.secure_renegotiation, Some(false));
+    let assets = mamori_assess::merge(r.observations.clone());
+    let codes: Vec<String> = mamori_assess::assess_endpoints(&r.endpoints, &assets)
+        .into_iter()
+        .map(|f| format!("{} {}", f.code, f.asset_id))
+        .collect();
+    let at = format!("127.0.0.1:{port}");
+    for want in [
+        format!("tls-compression proto:tls-1.2@{at}"),
+        format!("tls-insecure-renegotiation proto:tls-1.2@{at}"),
+        format!("pq-key-exchange-not-offered proto:tls-1.2@{at}"),
+    ] {
+        assert!(codes.contains(&want), "{want} not in {codes:?}");
+    }
+}
