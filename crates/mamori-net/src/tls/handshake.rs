@@ -123,15 +123,19 @@ pub enum Versions {
     Tls13,
 }
 
+/// The application protocols a browser offers, in its order.
+pub const BROWSER_ALPN: [&str; 2] = ["h2", "http/1.1"];
+
 /// Completes a handshake over `stream` (already connected, STARTTLS already spoken),
-/// offering `schemes` (code points) for the server's signature and ALPN h2 and http/1.1,
-/// within `timeout`. The error says what failed, for the caller to name the endpoint.
+/// offering `schemes` (code points) for the server's signature and `alpn`, within
+/// `timeout`. The error says what failed, for the caller to name the endpoint.
 pub async fn complete<S: AsyncRead + AsyncWrite + Unpin>(
     stream: S,
     sni: Option<&str>,
     ip: IpAddr,
     schemes: &[u16],
     versions: Versions,
+    alpn: &[&str],
     timeout: Duration,
 ) -> Result<Handshake, String> {
     let seen = Arc::new(Mutex::new(Seen::default()));
@@ -150,7 +154,7 @@ pub async fn complete<S: AsyncRead + AsyncWrite + Unpin>(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(recorder))
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.resumption = rustls::client::Resumption::disabled();
     let name = sni
         .filter(|n| n.parse::<IpAddr>().is_err())

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use mamori_algorithms::tls as kb;
 use mamori_model::{Chain, Negotiated, TlsPosture};
 
-use super::handshake::{self, Versions, ALL_SCHEMES, TLS13_SCHEMES};
+use super::handshake::{self, Versions, ALL_SCHEMES, BROWSER_ALPN, TLS13_SCHEMES};
 use super::probe::{known_suites, suite_kx, Probe, ProbeError, PQ_GROUPS};
 use super::ske::{self, KeyExchange};
 use super::{Flight, HelloSpec, KeyShare, ServerReply, SSL3, TLS10, TLS11, TLS12, TLS13};
@@ -183,20 +183,22 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
         }
     };
     let features = features(probe, best12);
-    let modern = full_handshake(probe, &ALL_SCHEMES, Versions::Both);
+    let alpn = alpn_protocols(probe, best12, has13);
+    let modern = full_handshake(probe, &ALL_SCHEMES, Versions::Both, &BROWSER_ALPN);
     let schemes13 = async {
         if !has13 {
             return Vec::new();
         }
-        futures_util::future::join_all(
-            TLS13_SCHEMES
-                .iter()
-                .map(|&s| async move { (s, full_handshake(probe, &[s], Versions::Tls13).await) }),
-        )
+        futures_util::future::join_all(TLS13_SCHEMES.iter().map(|&s| async move {
+            (
+                s,
+                full_handshake(probe, &[s], Versions::Tls13, &BROWSER_ALPN).await,
+            )
+        }))
         .await
     };
-    let (suites, groups, features, modern, schemes13) =
-        tokio::join!(suites, groups, features, modern, schemes13);
+    let (suites, groups, features, modern, schemes13, alpn) =
+        tokio::join!(suites, groups, features, modern, schemes13, alpn);
 
     for (v, r, flights) in suites {
         let r = r?;
@@ -215,17 +217,13 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     posture.groups = groups.iter().map(|&g| group_name(g)).collect();
     posture.pq_key_exchange = groups.iter().any(|&g| is_pq_group(g));
     posture.dh_bits = col.dh_bits.iter().copied().collect();
-    let (compression, ocsp12, alpn12) = features?;
+    let (compression, ocsp12) = features?;
     posture.compression = compression;
     let mut ocsp = ocsp12;
-    let mut alpn = alpn12;
     if let Ok(h) = &modern {
         col.chain(&h.chain);
         col.schemes.extend(h.scheme);
         ocsp = Some(ocsp.unwrap_or(false) || h.ocsp);
-        if let Some(a) = &h.alpn {
-            alpn = Some(a.clone());
-        }
         posture.modern_client = Some(Negotiated {
             version: version_name(h.version),
             suite: suite_name(h.suite),
@@ -240,7 +238,7 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
         }
     }
     posture.ocsp_stapling = ocsp;
-    posture.alpn = alpn.into_iter().collect();
+    posture.alpn = alpn?;
     posture.signature_schemes = col.schemes.iter().map(|&s| scheme_name(s)).collect();
     if !has13 {
         // Without TLS 1.3 the groups are the ECDHE curves; curves seen in key exchanges
@@ -267,39 +265,67 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     })
 }
 
-/// Compression (a hello offering DEFLATE), OCSP stapling (status_request, TLS ≤ 1.2) and
-/// ALPN (TLS ≤ 1.2 ServerHello) on the best version below TLS 1.3.
+/// Compression (a hello offering DEFLATE) and OCSP stapling (status_request, TLS ≤ 1.2) on
+/// the best version below TLS 1.3.
 async fn features(
     probe: &Probe<'_>,
     best12: Option<u16>,
-) -> Result<(Option<bool>, Option<bool>, Option<String>), ProbeError> {
+) -> Result<(Option<bool>, Option<bool>), ProbeError> {
     let Some(v) = best12 else {
-        return Ok((None, None, None));
+        return Ok((None, None));
     };
     let suites = known_suites(v);
     let mut comp = HelloSpec::new(v, &suites, probe.sni.as_deref());
     comp.compression_methods = vec![1, 0];
     let mut ext = HelloSpec::new(v, &suites, probe.sni.as_deref());
     ext.status_request = true;
-    ext.alpn = vec!["h2".into(), "http/1.1".into()];
     let (c, e) = tokio::join!(probe.accepted(v, &comp), probe.accepted(v, &ext));
     let compression = c?.map(|f| matches!(f.reply, ServerReply::Hello(h) if h.compression != 0));
-    let e = e?;
-    let ocsp = e.as_ref().map(|f| {
+    let ocsp = e?.map(|f| {
         f.handshake_types
             .contains(&super::hello::HS_CERTIFICATE_STATUS)
     });
-    let alpn = e.and_then(|f| match f.reply {
-        ServerReply::Hello(h) => h.alpn.map(|a| String::from_utf8_lossy(&a).into_owned()),
-        _ => None,
+    Ok((compression, ocsp))
+}
+
+/// Which of the browsers' application protocols (h2, http/1.1) the server agrees to, each
+/// offered alone: in a TLS ≤ 1.2 hello when the server speaks one (the ServerHello names
+/// the protocol in the clear), else in a TLS 1.3 handshake (where it is encrypted).
+async fn alpn_protocols(
+    probe: &Probe<'_>,
+    best12: Option<u16>,
+    has13: bool,
+) -> Result<Vec<String>, ProbeError> {
+    let asks = BROWSER_ALPN.iter().map(|&p| async move {
+        let got = if let Some(v) = best12 {
+            let mut spec = HelloSpec::new(v, &known_suites(v), probe.sni.as_deref());
+            spec.alpn = vec![p.to_string()];
+            probe.accepted(v, &spec).await?.and_then(|f| match f.reply {
+                ServerReply::Hello(h) => h.alpn.map(|a| String::from_utf8_lossy(&a).into_owned()),
+                _ => None,
+            })
+        } else if has13 {
+            full_handshake(probe, &ALL_SCHEMES, Versions::Tls13, &[p])
+                .await
+                .ok()
+                .and_then(|h| h.alpn)
+        } else {
+            None
+        };
+        Ok::<_, ProbeError>((got.as_deref() == Some(p)).then(|| p.to_string()))
     });
-    Ok((compression, ocsp, alpn))
+    let got: Result<Vec<Option<String>>, ProbeError> = futures_util::future::join_all(asks)
+        .await
+        .into_iter()
+        .collect();
+    Ok(got?.into_iter().flatten().collect())
 }
 
 async fn full_handshake(
     probe: &Probe<'_>,
     schemes: &[u16],
     versions: Versions,
+    alpn: &[&str],
 ) -> Result<handshake::Handshake, String> {
     let conn = probe.open().await.map_err(|e| e.to_string())?;
     let id = conn.id;
@@ -309,6 +335,7 @@ async fn full_handshake(
         probe.addr.ip(),
         schemes,
         versions,
+        alpn,
         probe.timeout(),
     )
     .await;
