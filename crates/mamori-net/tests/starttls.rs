@@ -88,6 +88,24 @@ impl Daemon {
     }
 }
 
+/// Starts `cmd` in a process group of its own with standard error to `stderr`, and waits
+/// until the daemon `make` describes listens; `what` names the Debian package.
+fn launch(
+    cmd: &mut Command,
+    stderr: impl Into<Stdio>,
+    what: &str,
+    make: impl FnOnce(Child) -> Daemon,
+) -> Daemon {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .process_group(0)
+        .spawn()
+        .expect(what);
+    make(child).wait_listening()
+}
+
 /// The path of a server program: the first of `candidates` that exists, else a panic naming
 /// the Debian package.
 fn program(candidates: &[PathBuf], package: &str) -> PathBuf {
@@ -199,25 +217,22 @@ fn postgres(ssl: bool) -> Daemon {
             "-c",
             &format!("ssl_key_file={}", d.join("key.pem").display()),
         ])
-        .current_dir(d)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file(&log))
-        .process_group(0);
+        .current_dir(d);
     as_user(&mut cmd);
-    let child = cmd
-        .spawn()
-        .expect("start postgres (Debian package postgresql)");
-    Daemon {
-        child,
-        name: "postgres",
-        port,
-        port2: 0,
-        log,
-        cert,
-        _dir: dir,
-    }
-    .wait_listening()
+    launch(
+        &mut cmd,
+        log_file(&log),
+        "start postgres (Debian package postgresql)",
+        |child| Daemon {
+            child,
+            name: "postgres",
+            port,
+            port2: 0,
+            log,
+            cert,
+            _dir: dir,
+        },
+    )
 }
 
 /// Postfix's `master` in the foreground with one `smtpd` on a loopback port; STARTTLS
@@ -262,26 +277,23 @@ fn postfix(tls: bool) -> Daemon {
         ),
     )
     .unwrap();
-    let child = Command::new(master)
-        .arg("-c")
-        .arg(d)
-        .arg("-d")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("start postfix master (Debian package postfix)");
-    Daemon {
-        child,
-        name: "postfix",
-        port,
-        port2: 0,
-        log: d.join("maillog"),
-        cert,
-        _dir: dir,
-    }
-    .wait_listening()
+    let mut cmd = Command::new(master);
+    cmd.arg("-c").arg(d).arg("-d");
+    let log = d.join("maillog");
+    launch(
+        &mut cmd,
+        Stdio::null(),
+        "start postfix master (Debian package postfix)",
+        |child| Daemon {
+            child,
+            name: "postfix",
+            port,
+            port2: 0,
+            log,
+            cert,
+            _dir: dir,
+        },
+    )
 }
 
 /// Dovecot in the foreground: IMAP on `port`, POP3 on `port2`; TLS offered when `ssl`.
@@ -311,26 +323,22 @@ fn dovecot(ssl: bool) -> Daemon {
     )
     .unwrap();
     let log = d.join("dovecot.log");
-    let child = Command::new(dovecot)
-        .arg("-F")
-        .arg("-c")
-        .arg(d.join("dovecot.conf"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file(&d.join("stderr.log")))
-        .process_group(0)
-        .spawn()
-        .expect("start dovecot (Debian packages dovecot-imapd, dovecot-pop3d)");
-    Daemon {
-        child,
-        name: "dovecot",
-        port: imap,
-        port2: pop3,
-        log,
-        cert,
-        _dir: dir,
-    }
-    .wait_listening()
+    let mut cmd = Command::new(dovecot);
+    cmd.arg("-F").arg("-c").arg(d.join("dovecot.conf"));
+    launch(
+        &mut cmd,
+        log_file(&d.join("stderr.log")),
+        "start dovecot (Debian packages dovecot-imapd, dovecot-pop3d)",
+        |child| Daemon {
+            child,
+            name: "dovecot",
+            port: imap,
+            port2: pop3,
+            log,
+            cert,
+            _dir: dir,
+        },
+    )
 }
 
 /// vsftpd in the foreground; `AUTH TLS` accepted when `ssl`.
@@ -355,24 +363,22 @@ fn vsftpd(ssl: bool) -> Daemon {
     )
     .unwrap();
     let log = d.join("stderr.log");
-    let child = Command::new(vsftpd)
-        .arg(d.join("vsftpd.conf"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file(&log))
-        .process_group(0)
-        .spawn()
-        .expect("start vsftpd (Debian package vsftpd)");
-    Daemon {
-        child,
-        name: "vsftpd",
-        port,
-        port2: 0,
-        log,
-        cert,
-        _dir: dir,
-    }
-    .wait_listening()
+    let mut cmd = Command::new(vsftpd);
+    cmd.arg(d.join("vsftpd.conf"));
+    launch(
+        &mut cmd,
+        log_file(&log),
+        "start vsftpd (Debian package vsftpd)",
+        |child| Daemon {
+            child,
+            name: "vsftpd",
+            port,
+            port2: 0,
+            log,
+            cert,
+            _dir: dir,
+        },
+    )
 }
 
 /// OpenLDAP slapd (no database: the StartTLS operation is the frontend's); TLS configured
@@ -395,28 +401,26 @@ fn slapd(tls: bool) -> Daemon {
     }
     std::fs::write(d.join("slapd.conf"), conf).unwrap();
     let log = d.join("stderr.log");
-    let child = Command::new(slapd)
-        .arg("-f")
+    let mut cmd = Command::new(slapd);
+    cmd.arg("-f")
         .arg(d.join("slapd.conf"))
         .arg("-h")
         .arg(format!("ldap://127.0.0.1:{port}/"))
-        .args(["-d", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file(&log))
-        .process_group(0)
-        .spawn()
-        .expect("start slapd (Debian package slapd)");
-    Daemon {
-        child,
-        name: "slapd",
-        port,
-        port2: 0,
-        log,
-        cert,
-        _dir: dir,
-    }
-    .wait_listening()
+        .args(["-d", "0"]);
+    launch(
+        &mut cmd,
+        log_file(&log),
+        "start slapd (Debian package slapd)",
+        |child| Daemon {
+            child,
+            name: "slapd",
+            port,
+            port2: 0,
+            log,
+            cert,
+            _dir: dir,
+        },
+    )
 }
 
 /// OpenSSH's sshd with one ed25519 host key.
@@ -443,26 +447,24 @@ fn sshd() -> Daemon {
     .unwrap();
     let port = free_port();
     let log = d.join("sshd.log");
-    let child = Command::new(sshd)
-        .args(["-D", "-e", "-f"])
+    let mut cmd = Command::new(sshd);
+    cmd.args(["-D", "-e", "-f"])
         .arg(d.join("sshd_config"))
-        .args(["-p", &port.to_string(), "-o", "ListenAddress=127.0.0.1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log_file(&log))
-        .process_group(0)
-        .spawn()
-        .expect("start sshd (Debian package openssh-server)");
-    Daemon {
-        child,
-        name: "sshd",
-        port,
-        port2: 0,
-        log,
-        cert: Vec::new(),
-        _dir: dir,
-    }
-    .wait_listening()
+        .args(["-p", &port.to_string(), "-o", "ListenAddress=127.0.0.1"]);
+    launch(
+        &mut cmd,
+        log_file(&log),
+        "start sshd (Debian package openssh-server)",
+        |child| Daemon {
+            child,
+            name: "sshd",
+            port,
+            port2: 0,
+            log,
+            cert: Vec::new(),
+            _dir: dir,
+        },
+    )
 }
 
 async fn connect(port: u16) -> TcpStream {
