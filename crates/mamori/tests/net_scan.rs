@@ -81,20 +81,24 @@ fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
     let target = format!("tls://localhost:{}", server.1);
     let at = format!("localhost:{}", server.1);
     let db = d.join("m.db");
-    let out = mamori(
-        &db,
-        &[
-            "scan",
-            "-q",
-            "--no-vulns",
-            "-f",
-            "json",
-            etc.to_str().unwrap(),
-            &target,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // the same scan twice: with the service up, then after it is gone
+    let scan = || {
+        let out = mamori(
+            &db,
+            &[
+                "scan",
+                "-q",
+                "--no-vulns",
+                "-f",
+                "json",
+                etc.to_str().unwrap(),
+                &target,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let r = scan();
     let ep = &r["endpoints"][0];
     assert_eq!(ep["endpoint"], at.as_str());
     assert_eq!(
@@ -183,19 +187,7 @@ fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
     // the run is stored with its endpoints; once the service is gone, the diff says which
     // of its assets went with it
     drop(server);
-    let out2 = mamori(
-        &db,
-        &[
-            "scan",
-            "-q",
-            "--no-vulns",
-            "-f",
-            "json",
-            etc.to_str().unwrap(),
-            &target,
-        ],
-    );
-    assert_eq!(out2.status.code(), Some(0), "{}", stderr(&out2));
+    scan();
     let diff = mamori(&db, &["diff", "1", "2", "-f", "json"]);
     assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
     let dj: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
