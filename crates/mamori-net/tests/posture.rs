@@ -37,6 +37,14 @@ fn sha256(der: &[u8]) -> String {
     mamori_fs::certs::sha256_hex(der)
 }
 
+/// The observation of asset `id`, which must be there.
+fn seen<'a>(r: &'a NetResult, id: &str) -> &'a mamori_model::Observation {
+    r.observations
+        .iter()
+        .find(|o| o.asset.id == id)
+        .unwrap_or_else(|| panic!("no asset {id}"))
+}
+
 fn tls(ep: &Endpoint) -> &mamori_model::TlsPosture {
     ep.tls
         .as_ref()
@@ -77,18 +85,10 @@ async fn legacy_server_tls10_and_tls12_with_weak_suites() {
     assert_eq!(t.chains[0].hostname_match, Some(true));
     // assets at localhost:port: TLS 1.0 is a protocol asset of this endpoint, broken
     let at = format!("localhost:{}", server.port);
-    let p10 = r
-        .observations
-        .iter()
-        .find(|o| o.asset.id == format!("proto:tls-1.0@{at}"))
-        .expect("TLS 1.0 protocol asset");
+    let p10 = seen(&r, &format!("proto:tls-1.0@{at}"));
     assert_eq!(p10.asset.status(), CryptoStatus::Broken);
     assert_eq!(p10.occurrence.location.path, at);
-    let anon = r
-        .observations
-        .iter()
-        .find(|o| o.asset.id == "alg:TLS_DH_anon_WITH_AES_128_CBC_SHA")
-        .expect("anonymous suite asset");
+    let anon = seen(&r, "alg:TLS_DH_anon_WITH_AES_128_CBC_SHA");
     assert_eq!(anon.asset.status(), CryptoStatus::Broken);
     assert!(r.observations.iter().any(
         |o| o.asset.id == format!("cert:{}", sha256(&der)) && o.occurrence.location.path == at
@@ -166,11 +166,7 @@ async fn rustls_server_with_x25519mlkem768() {
     // rustls follows the client's order unless told otherwise
     assert_eq!(t.server_order.get("TLSv1.2"), Some(&false));
     // the group is a hybrid asset at the endpoint
-    let g = r
-        .observations
-        .iter()
-        .find(|o| o.asset.id == "alg:X25519MLKEM768")
-        .expect("hybrid group asset");
+    let g = seen(&r, "alg:X25519MLKEM768");
     assert_eq!(g.asset.status(), CryptoStatus::Hybrid);
 
     // quick mode: groups only, few connections

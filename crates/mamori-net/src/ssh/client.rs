@@ -117,14 +117,9 @@ pub async fn server_info<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
     stream: &mut S,
     deadline: Instant,
 ) -> Result<SshServerInfo, SshError> {
-    let mut c = Conn {
-        stream,
-        buf: Vec::with_capacity(4096),
-        deadline,
-    };
-    let (banner, lines) = c.banner().await?;
-    let kexinit = c.kexinit().await?;
-    Ok(SshServerInfo::new(banner, lines, kexinit))
+    server_info_and_host_key(stream, deadline, |_| None)
+        .await
+        .map(|(info, _)| info)
 }
 
 fn offered(list: &[String], name: &str, what: &'static str) -> Result<(), SshError> {
