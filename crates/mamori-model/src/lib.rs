@@ -421,7 +421,7 @@ pub struct LibraryProps {
     /// Version if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// How it is used: `dynamic` (NEEDED), `static` (version string inside), `bundled` (in an archive), `go-stdlib`, `module`.
+    /// How it is used: `dynamic` (NEEDED), `static` (version string inside), `bundled` (in an archive), `go-stdlib`, `module`, `service` (the software a network service announces).
     pub linkage: String,
 }
 

@@ -881,4 +881,13 @@ async fn collect_surveys_sshd_by_scheme_and_by_sniffing() {
         .observations
         .iter()
         .any(|o| o.asset.id == format!("proto:ssh-2@127.0.0.1:{port}")));
+    // the server software as the disk scan names the sshd binary's library
+    let software = &r.endpoints[0].ssh.as_ref().unwrap().software;
+    let v = software.strip_prefix("OpenSSH_").expect("OpenSSH");
+    let lib = r
+        .observations
+        .iter()
+        .find(|o| o.asset.id == format!("lib:OpenSSH@{v}"))
+        .expect("OpenSSH library asset");
+    assert_eq!(lib.asset.library.as_ref().unwrap().linkage, "service");
 }

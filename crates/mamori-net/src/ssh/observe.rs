@@ -172,6 +172,19 @@ pub fn observations(endpoint: &str, info: &SshServerInfo, keys: &[HostKey]) -> V
         context.push_str(c);
     }
     context.push_str(&format!(" (SSH-{})", b.proto_version));
-    push(proto, context);
+    push(proto, context.clone());
+    // The server's software as a library asset, the same one the disk scan makes from the
+    // sshd binary's version string, so end of support and post-quantum capability are
+    // judged for it too.
+    if let Some(v) = b
+        .software_version
+        .strip_prefix("OpenSSH_")
+        .filter(|v| !v.is_empty())
+    {
+        push(
+            mamori_fs::binary::library_asset("OpenSSH", Some(v), "service"),
+            context,
+        );
+    }
     out
 }
