@@ -146,12 +146,13 @@ impl ProtocolVersion {
     pub fn status(&self) -> CryptoStatus {
         self.status.parse().unwrap_or(CryptoStatus::Unknown)
     }
-    /// Asset id suffix kind: `tls` for SSL and TLS (one protocol family), `dtls` for DTLS.
+    /// Asset id prefix: `ssl` for SSL 2.0 and 3.0 (`proto:ssl-3.0`, shown "SSL 3.0" — there
+    /// is no "TLS 3.0"), `tls`, `dtls`.
     pub fn family(&self) -> &'static str {
-        if self.kind == "dtls" {
-            "dtls"
-        } else {
-            "tls"
+        match self.kind.as_str() {
+            "dtls" => "dtls",
+            "ssl" => "ssl",
+            _ => "tls",
         }
     }
     /// As algorithm properties (family `TLS`, primitive other), for `asset.algorithm`.

@@ -431,10 +431,11 @@ async fn stapled_ocsp_response_is_seen() {
     assert_eq!(tls(&r.endpoints[1]).ocsp_stapling, Some(false));
 }
 
-/// A TLS 1.2 server of a kind no library here can be made into any more: it takes DEFLATE
-/// compression and knows nothing of RFC 5746. Scripted on 127.0.0.1: it answers every
-/// hello with a ServerHello for TLS_RSA_WITH_AES_128_CBC_SHA that echoes the first
-/// compression method offered, and ServerHelloDone.
+/// A server of a kind no library here can be made into any more: it speaks SSL 3.0 to
+/// TLS 1.2, takes DEFLATE compression and knows nothing of RFC 5746. Scripted on
+/// 127.0.0.1: it answers every hello with a ServerHello in the client's version (at most
+/// TLS 1.2) for TLS_RSA_WITH_AES_128_CBC_SHA that echoes the first compression method
+/// offered, and ServerHelloDone.
 fn old_server() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
@@ -460,7 +461,8 @@ fn old_server() -> u16 {
                 let suites = usize::from(u16::from_be_bytes([hello[p], hello[p + 1]]));
                 p += 2 + suites;
                 let comp = if hello[p] > 0 { hello[p + 1] } else { 0 };
-                let mut body = vec![3, 3];
+                let version = u16::from_be_bytes([hello[4], hello[5]]).min(0x0303);
+                let mut body = version.to_be_bytes().to_vec();
                 body.extend([7u8; 32]);
                 body.extend([0, 0x00, 0x2f, comp]);
                 let mut hs = vec![2, 0, 0, body.len() as u8];
@@ -482,7 +484,11 @@ async fn compression_and_insecure_renegotiation_are_found() {
     let r = scan(&[&format!("tls://127.0.0.1:{port}")], &opts()).await;
     let ep = &r.endpoints[0];
     let t = tls(ep);
-    assert_eq!(t.versions, ["TLSv1.2"], "{ep:?}");
+    assert_eq!(
+        t.versions,
+        ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2"],
+        "{ep:?}"
+    );
     assert_eq!(t.compression, Some(true));
     assert_eq!(t.secure_renegotiation, Some(false));
     let assets = mamori_assess::merge(r.observations.clone());
@@ -491,6 +497,11 @@ async fn compression_and_insecure_renegotiation_are_found() {
         .map(|f| format!("{} {}", f.code, f.asset_id))
         .collect();
     let at = format!("127.0.0.1:{port}");
+    // SSL 3.0 is a broken protocol asset of this endpoint
+    assert_eq!(
+        seen(&r, &format!("proto:ssl-3.0@{at}")).asset.status(),
+        CryptoStatus::Broken
+    );
     for want in [
         format!("tls-compression proto:tls-1.2@{at}"),
         format!("tls-insecure-renegotiation proto:tls-1.2@{at}"),

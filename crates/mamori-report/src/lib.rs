@@ -315,6 +315,8 @@ fn crypto_properties(a: &CryptoAsset) -> Value {
                 let mut m = Map::new();
                 let t = match p.kind.as_str() {
                     "tls" | "ssh" | "ipsec" | "ike" | "sstp" | "wpa" => p.kind.as_str(),
+                    // CycloneDX has no SSL: it is TLS's predecessor (version 3.0 / 2.0)
+                    "ssl" => "tls",
                     _ => "other",
                 };
                 m.insert("type".into(), t.into());

@@ -174,7 +174,7 @@ mod tests {
         ] {
             assert!(got.contains(&id.to_string()), "{id}: {got:?}");
         }
-        assert!(!got.contains(&"proto:tls-3.0".to_string()));
+        assert!(!got.contains(&"proto:ssl-3.0".to_string()));
         let p13 = o
             .observations
             .iter()

@@ -150,7 +150,7 @@ mod tests {
         let got = ids(&o);
         assert!(got.contains(&"proto:tls-1.0".to_string()), "{got:?}");
         assert!(got.contains(&"proto:tls-1.1".to_string()));
-        assert!(!got.contains(&"proto:tls-3.0".to_string()));
+        assert!(!got.contains(&"proto:ssl-3.0".to_string()));
         assert!(!got.iter().any(|i| i == "alg:RC4"));
         let t = o
             .observations
