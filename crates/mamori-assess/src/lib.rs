@@ -395,11 +395,24 @@ fn finding(
     }
 }
 
-/// Sorts findings most severe first, then by code and place.
+/// Codes judging a whole service: one finding says what to change on that server, where
+/// the per-algorithm findings of the same service say it piece by piece.
+const SERVICE_CODES: [&str; 5] = [
+    "pq-key-exchange-not-offered",
+    "tls-compression",
+    "tls-insecure-renegotiation",
+    "cert-hostname-mismatch",
+    "ssh-terrapin",
+];
+
+/// Sorts findings most severe first; within a severity the service-level ones first (they
+/// are what a reader of a network scan acts on), then by code and place.
 pub fn sort_findings(out: &mut [Finding]) {
+    let service = |f: &Finding| !SERVICE_CODES.contains(&f.code.as_str());
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
+            .then_with(|| service(a).cmp(&service(b)))
             .then_with(|| a.code.cmp(&b.code))
             .then_with(|| a.location.cmp(&b.location))
     });
