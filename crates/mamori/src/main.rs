@@ -552,11 +552,20 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut component_obs = Vec::new();
     let mut distros = Vec::new();
     let mut endpoints = Vec::new();
+    let timeout = Duration::try_from_secs_f64(a.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            anyhow::anyhow!("--timeout {}: give a positive number of seconds", a.timeout)
+        })?;
+    if let Some(r) = a.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+        bail!("--rate {r}: give a positive number of connections a second");
+    }
     let net_opts = mamori_net::collect::NetOptions {
         limits: mamori_net::engine::Limits {
             per_host: a.per_host,
             rate: a.rate,
-            timeout: Duration::from_secs_f64(a.timeout.max(0.01)),
+            timeout,
             retries: a.retries,
             trace: a.trace,
             ..Default::default()

@@ -261,6 +261,18 @@ fn targets_file_scope_and_bad_targets() {
         .as_str()
         .unwrap()
         .contains("127.0.0.1:1"));
+    // nonsense limits are refused, naming the option
+    for (opt, v) in [
+        ("--timeout", "inf"),
+        ("--timeout", "-1"),
+        ("--rate", "0"),
+        ("--rate", "NaN"),
+    ] {
+        let arg = format!("{opt}={v}");
+        let out = mamori(&db, &["scan", "--no-store", &arg, "tls://127.0.0.1:1"]);
+        assert_eq!(out.status.code(), Some(2), "{opt} {v}");
+        assert!(stderr(&out).contains(opt), "{}", stderr(&out));
+    }
     let text = mamori(&db, &["scan", "--no-store", "tls://127.0.0.1:1"]);
     assert!(stdout(&text).contains("not surveyed"), "{}", stdout(&text));
 }
