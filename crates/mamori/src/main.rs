@@ -41,7 +41,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Scan directories, files and container image tarballs for cryptography.
+    /// Scan directories, files, container image tarballs and network services (TLS, SSH,
+    /// STARTTLS) for cryptography and software.
     Scan(ScanArgs),
     /// List the runs in the store.
     Runs(RunsArgs),
