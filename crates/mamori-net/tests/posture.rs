@@ -221,36 +221,43 @@ async fn nginx_with_rsa_and_ecdsa_certificates() {
     assert!(t.signature_schemes.iter().any(|s| s.starts_with("rsa_pss")));
 }
 
-/// A server that accepts and then does `what`.
-fn hostile(what: &'static str) -> u16 {
+/// A scripted server on 127.0.0.1: each connection is handed to `serve` on a thread of its
+/// own. Returns the port.
+fn scripted(serve: impl Fn(std::net::TcpStream) + Send + Sync + 'static) -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
+    let serve = std::sync::Arc::new(serve);
     std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            std::thread::spawn(move || {
-                if what == "reset" {
-                    // closing with the hello unread makes the kernel send a reset
-                    std::thread::sleep(Duration::from_millis(50));
-                    return;
-                }
-                let mut buf = [0u8; 4096];
-                let _ = s.read(&mut buf);
-                match what {
-                    "garbage" => {
-                        let _ = s.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
-                    }
-                    "oversized" => {
-                        // a handshake record claiming 16 MiB
-                        let _ = s.write_all(&[22, 3, 3, 0xff, 0xff, 2, 0xff, 0xff, 0xff]);
-                        std::thread::sleep(Duration::from_millis(200));
-                    }
-                    _ => std::thread::sleep(Duration::from_secs(30)),
-                }
-            });
+        for s in l.incoming().flatten() {
+            let serve = serve.clone();
+            std::thread::spawn(move || serve(s));
         }
     });
     port
+}
+
+/// A server that accepts and then does `what`.
+fn hostile(what: &'static str) -> u16 {
+    scripted(move |mut s| {
+        if what == "reset" {
+            // closing with the hello unread makes the kernel send a reset
+            std::thread::sleep(Duration::from_millis(50));
+            return;
+        }
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        match what {
+            "garbage" => {
+                let _ = s.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+            }
+            "oversized" => {
+                // a handshake record claiming 16 MiB
+                let _ = s.write_all(&[22, 3, 3, 0xff, 0xff, 2, 0xff, 0xff, 0xff]);
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            _ => std::thread::sleep(Duration::from_secs(30)),
+        }
+    })
 }
 
 #[tokio::test]
@@ -437,45 +444,35 @@ async fn stapled_ocsp_response_is_seen() {
 /// TLS 1.2) for TLS_RSA_WITH_AES_128_CBC_SHA that echoes the first compression method
 /// offered, and ServerHelloDone.
 fn old_server() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for s in l.incoming() {
-            let Ok(mut s) = s else { continue };
-            std::thread::spawn(move || {
-                let mut buf = vec![0u8; 65536];
-                let mut got = Vec::new();
-                // read the whole ClientHello record
-                while got.len() < 5
-                    || got.len() < 5 + usize::from(u16::from_be_bytes([got[3], got[4]]))
-                {
-                    match s.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => got.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let hello = &got[5..];
-                // type(1) len(3) version(2) random(32) sid
-                let sid = usize::from(hello[38]);
-                let mut p = 39 + sid;
-                let suites = usize::from(u16::from_be_bytes([hello[p], hello[p + 1]]));
-                p += 2 + suites;
-                let comp = if hello[p] > 0 { hello[p + 1] } else { 0 };
-                let version = u16::from_be_bytes([hello[4], hello[5]]).min(0x0303);
-                let mut body = version.to_be_bytes().to_vec();
-                body.extend([7u8; 32]);
-                body.extend([0, 0x00, 0x2f, comp]);
-                let mut hs = vec![2, 0, 0, body.len() as u8];
-                hs.extend(body);
-                hs.extend([14, 0, 0, 0]);
-                let mut rec = vec![22, 3, 3, 0, hs.len() as u8];
-                rec.extend(hs);
-                let _ = s.write_all(&rec);
-                std::thread::sleep(Duration::from_millis(100));
-            });
+    scripted(|mut s| {
+        let mut buf = vec![0u8; 65536];
+        let mut got = Vec::new();
+        // read the whole ClientHello record
+        while got.len() < 5 || got.len() < 5 + usize::from(u16::from_be_bytes([got[3], got[4]])) {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
         }
-    });
-    port
+        let hello = &got[5..];
+        // type(1) len(3) version(2) random(32) sid
+        let sid = usize::from(hello[38]);
+        let mut p = 39 + sid;
+        let suites = usize::from(u16::from_be_bytes([hello[p], hello[p + 1]]));
+        p += 2 + suites;
+        let comp = if hello[p] > 0 { hello[p + 1] } else { 0 };
+        let version = u16::from_be_bytes([hello[4], hello[5]]).min(0x0303);
+        let mut body = version.to_be_bytes().to_vec();
+        body.extend([7u8; 32]);
+        body.extend([0, 0x00, 0x2f, comp]);
+        let mut hs = vec![2, 0, 0, body.len() as u8];
+        hs.extend(body);
+        hs.extend([14, 0, 0, 0]);
+        let mut rec = vec![22, 3, 3, 0, hs.len() as u8];
+        rec.extend(hs);
+        let _ = s.write_all(&rec);
+        std::thread::sleep(Duration::from_millis(100));
+    })
 }
 
 #[tokio::test]
