@@ -53,6 +53,18 @@ enum Cmd {
     /// The local vulnerability database: import OSV data, show what it holds, query it.
     #[command(subcommand)]
     Vulndb(VulndbCmd),
+    /// Write a commented example systems register (mamori.toml) to fill in.
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = mamori_plan::register::FILE_NAME, value_name = "FILE")]
+    path: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -430,6 +442,24 @@ fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
     }
 }
 
+/// Writes the example register, never over an existing file unless asked.
+fn init(a: InitArgs, lang: Lang) -> Result<u8> {
+    if a.path.exists() && !a.force {
+        bail!(
+            "{} already exists; give another file or --force to replace it",
+            a.path.display()
+        );
+    }
+    std::fs::write(&a.path, mamori_plan::register::EXAMPLE)
+        .with_context(|| format!("cannot write {}", a.path.display()))?;
+    let m = Messages::new(lang);
+    outln!(
+        "{}",
+        m.get("init_written", &[("path", a.path.display().to_string())])
+    );
+    Ok(0)
+}
+
 fn default_db() -> PathBuf {
     dirs::data_dir()
         .unwrap_or_else(|| PathBuf::from("."))
@@ -447,6 +477,7 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Runs(a) => runs(a, &db, lang),
         Cmd::Diff(a) => diff(a, &db, lang),
         Cmd::Show(a) => show(a, &db, lang),
+        Cmd::Init(a) => init(a, lang),
     }
 }
 

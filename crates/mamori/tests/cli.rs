@@ -710,3 +710,37 @@ fn output_into_devices_and_pipes_writes_through() {
     assert_eq!(got["mamoriFormat"], 1);
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+#[test]
+fn init_writes_a_register_that_parses_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let file = dir.path().join("mamori.toml");
+    let f = file.to_str().unwrap();
+    let out = common::mamori(&db, &["init", f]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let r = mamori_plan::register::Register::load(&file).unwrap();
+    assert!(!r.systems.is_empty());
+    // its policy is a built-in profile
+    let policy = r.plan.policy.as_deref().unwrap();
+    assert!(
+        mamori_plan::policy::Policy::builtin(policy).is_some(),
+        "{policy}"
+    );
+    // a second init refuses, naming the file, and leaves it alone
+    std::fs::write(&file, "# mine\n").unwrap();
+    let again = common::mamori(&db, &["init", f]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        common::stderr(&again).contains(f),
+        "{}",
+        common::stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# mine\n");
+    let forced = common::mamori(&db, &["init", "--force", f]);
+    assert_eq!(forced.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        mamori_plan::register::EXAMPLE
+    );
+}

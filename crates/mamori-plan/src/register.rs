@@ -1,0 +1,323 @@
+//! The systems register, `mamori.toml`: who the organization is, which policy it plans
+//! under, and its systems.
+//!
+//! ```toml
+//! [organization]
+//! name = "Example City"
+//!
+//! [plan]
+//! policy = "ldp-2024"      # a built-in profile, or the path of a profile file
+//! crqc_year = 2035         # the year a cryptographically relevant quantum computer is assumed
+//!
+//! [[system]]
+//! id = "resident-portal"
+//! name = "Resident portal"
+//! owner = "Digital Services Division"
+//! criticality = "critical"         # critical, high, medium, low
+//! confidentiality_years = 30       # how long its data must stay secret
+//! targets = ["https://portal.example.lg.jp", "/srv/portal"]
+//! ```
+//!
+//! Unknown keys are refused (a typo must not silently drop a system's targets), ids must
+//! be unique, and every error names the file and where in it.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file name looked for in the working directory.
+pub const FILE_NAME: &str = "mamori.toml";
+
+/// How critical a system is to the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criticality {
+    /// Its loss stops the organization or endangers people.
+    Critical,
+    /// Important.
+    High,
+    /// Ordinary.
+    Medium,
+    /// Minor.
+    Low,
+}
+
+impl Criticality {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::Critical => "critical",
+            Criticality::High => "high",
+            Criticality::Medium => "medium",
+            Criticality::Low => "low",
+        }
+    }
+}
+
+/// The organization.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// Its name.
+    pub name: String,
+}
+
+/// Planning settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    /// A built-in policy id or the path of a policy file.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The assumed year of a cryptographically relevant quantum computer (overrides the
+    /// policy's assumption).
+    #[serde(default)]
+    pub crqc_year: Option<i32>,
+}
+
+/// One system.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Short stable id (findings are attributed by it).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Who answers for it.
+    #[serde(default)]
+    pub owner: String,
+    /// How critical it is.
+    pub criticality: Criticality,
+    /// How many years its data must stay confidential (Mosca's x).
+    #[serde(default)]
+    pub confidentiality_years: u32,
+    /// What to scan for it: paths, image tarballs, network services.
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+/// The whole register.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Register {
+    /// The organization.
+    #[serde(default)]
+    pub organization: Organization,
+    /// Planning settings.
+    #[serde(default)]
+    pub plan: PlanSettings,
+    /// The systems, in file order.
+    #[serde(default, rename = "system")]
+    pub systems: Vec<System>,
+}
+
+/// Why a register could not be used; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the systems register: {error}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        error: std::io::Error,
+    },
+    /// The TOML is malformed or has keys mamori does not know.
+    #[error("{path}: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The contents are inconsistent.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Longest confidentiality period accepted, years.
+pub const MAX_CONFIDENTIALITY_YEARS: u32 = 200;
+
+impl Register {
+    /// Parses register text; `path` is only used to name the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Register, RegisterError> {
+        let r: Register = toml::from_str(text).map_err(|e| RegisterError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let invalid = |message: String| RegisterError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, s) in r.systems.iter().enumerate() {
+            let n = i + 1;
+            if s.id.trim().is_empty() {
+                return Err(invalid(format!("system {n} has an empty id")));
+            }
+            if !s
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                return Err(invalid(format!(
+                    "system {n}: id {:?} may only hold letters, digits, '-', '_' and '.'",
+                    s.id
+                )));
+            }
+            if !seen.insert(s.id.as_str()) {
+                return Err(invalid(format!("system id {:?} is used twice", s.id)));
+            }
+            if s.confidentiality_years > MAX_CONFIDENTIALITY_YEARS {
+                return Err(invalid(format!(
+                    "system {:?}: confidentiality_years {} is more than {MAX_CONFIDENTIALITY_YEARS}",
+                    s.id, s.confidentiality_years
+                )));
+            }
+        }
+        if let Some(y) = r.plan.crqc_year {
+            if !(2024..=2100).contains(&y) {
+                return Err(invalid(format!(
+                    "plan.crqc_year {y} is outside 2024..=2100"
+                )));
+            }
+        }
+        Ok(r)
+    }
+
+    /// Reads and parses the register at `path`.
+    pub fn load(path: &Path) -> Result<Register, RegisterError> {
+        let text = std::fs::read_to_string(path).map_err(|error| RegisterError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Register::parse(&text, path)
+    }
+
+    /// `mamori.toml` in `dir`, when there is one.
+    pub fn find(dir: &Path) -> Option<PathBuf> {
+        let p = dir.join(FILE_NAME);
+        p.is_file().then_some(p)
+    }
+
+    /// The system by id.
+    pub fn system(&self, id: &str) -> Option<&System> {
+        self.systems.iter().find(|s| s.id == id)
+    }
+}
+
+/// The commented example `mamori init` writes (English and Japanese comments). It parses
+/// and validates (tested).
+pub const EXAMPLE: &str = r#"# mamori systems register / システム台帳
+#
+# Each system: who answers for it, how critical it is, how long its data must stay secret,
+# and what to scan for it. The migration plan is made per system from these.
+# 各システムの責任部署、重要度、データの秘匿が必要な年数、走査対象を記入します。
+# 移行計画はシステムごとに、この情報から作られます。
+
+[organization]
+name = "Example City"                  # 組織名
+
+[plan]
+# Policy profile: ldp-2024, jp-gov-2035, nist-ir-8547, cnsa-2.0, eu-2030, or a file path.
+# 移行方針: 上記の組み込みプロファイル名、または独自プロファイルのファイルパス
+policy = "ldp-2024"
+# Assumed year of a cryptographically relevant quantum computer (Mosca's z).
+# 暗号解読能力のある量子計算機が実現すると想定する年（Mosca の不等式の z）
+crqc_year = 2035
+
+[[system]]
+id = "resident-portal"                 # short, stable id / 短い固定の識別子
+name = "Resident portal"               # 名称
+owner = "Digital Services Division"    # 責任部署
+criticality = "critical"               # critical, high, medium, low / 重要度
+confidentiality_years = 30             # years its data must stay secret (Mosca's x) / 秘匿が必要な年数
+targets = [                            # paths, image tarballs, services / 走査対象
+  "https://portal.example.lg.jp",
+  "ssh://portal.example.lg.jp",
+  "/srv/portal",
+]
+
+[[system]]
+id = "internal-wiki"
+name = "Internal wiki"
+owner = "IT Office"
+criticality = "low"
+confidentiality_years = 2
+targets = ["/srv/wiki"]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Register, RegisterError> {
+        Register::parse(text, Path::new("/etc/mamori.toml"))
+    }
+
+    #[test]
+    fn the_example_parses() {
+        let r = parse(EXAMPLE).unwrap();
+        assert_eq!(r.organization.name, "Example City");
+        assert_eq!(r.plan.policy.as_deref(), Some("ldp-2024"));
+        assert_eq!(r.plan.crqc_year, Some(2035));
+        assert_eq!(r.systems.len(), 2);
+        let p = r.system("resident-portal").unwrap();
+        assert_eq!(p.criticality, Criticality::Critical);
+        assert_eq!(p.confidentiality_years, 30);
+        assert_eq!(p.targets.len(), 3);
+        assert_eq!(
+            r.system("internal-wiki").unwrap().criticality,
+            Criticality::Low
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_the_place() {
+        // a typo in a key must not silently drop the targets
+        let e = parse(
+            "[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"low\"\ntarget = [\"/x\"]\n",
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.starts_with("/etc/mamori.toml:"), "{m}");
+        assert!(m.contains("target") && m.contains("line 5"), "{m}");
+        let e = parse("[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"urgent\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("urgent") && e.contains("line 4"), "{e}");
+        let e = parse(
+            "[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"low\"\n[[system]]\nid = \"a\"\nname = \"B\"\ncriticality = \"high\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("\"a\" is used twice"), "{e}");
+        let e = parse("[[system]]\nid = \"a b\"\nname = \"A\"\ncriticality = \"low\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("may only hold"), "{e}");
+        let e = parse("[plan]\ncrqc_year = 1999\n").unwrap_err().to_string();
+        assert!(e.contains("1999"), "{e}");
+        let e = parse("[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"low\"\nconfidentiality_years = 1000\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1000"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_register_is_valid_and_missing_files_are_named() {
+        assert_eq!(parse("").unwrap(), Register::default());
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Register::find(dir.path()), None);
+        let missing = dir.path().join(FILE_NAME);
+        let e = Register::load(&missing).unwrap_err().to_string();
+        assert!(e.contains(&missing.display().to_string()), "{e}");
+        std::fs::write(&missing, EXAMPLE).unwrap();
+        assert_eq!(Register::find(dir.path()), Some(missing.clone()));
+        assert_eq!(Register::load(&missing).unwrap().systems.len(), 2);
+    }
+}
