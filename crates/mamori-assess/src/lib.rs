@@ -392,6 +392,7 @@ fn finding(
         remediation: en.render(&fix_key, &map),
         other_locations: 0,
         args: map,
+        system: None,
     }
 }
 

@@ -582,6 +582,9 @@ pub struct Finding {
     /// so the finding can be shown in another language.
     #[serde(default)]
     pub args: std::collections::BTreeMap<String, String>,
+    /// The system of the register (`mamori.toml`) whose target it was found under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
 }
 
 impl Finding {

@@ -177,6 +177,36 @@ fn network(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
     }
 }
 
+/// Findings counted per system of the register, when the scan came from one.
+fn by_system(r: &ScanResult, m: &Messages, s: &mut String) {
+    let mut ids: Vec<&str> = r
+        .findings
+        .iter()
+        .filter_map(|f| f.system.as_deref())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let _ = writeln!(s, "  {}", m.t("by_system_header"));
+    for id in ids {
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .map(|sv| {
+                let n = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.system.as_deref() == Some(id) && f.severity == *sv)
+                    .count();
+                format!("{} {n}", m.t(&format!("severity_{}", sv.as_str())))
+            })
+            .collect();
+        let _ = writeln!(s, "    {id}: {}", counts.join(", "));
+    }
+}
+
 /// The summary a person reads after `mamori scan`.
 pub fn text(r: &ScanResult, o: &TextOptions) -> String {
     let m = Messages::new(o.lang);
@@ -247,6 +277,7 @@ pub fn text(r: &ScanResult, o: &TextOptions) -> String {
         m.get("findings_total", &[("n", r.findings.len().to_string())]),
         sev_counts.join(", ")
     );
+    by_system(r, &m, &mut s);
     if r.findings.is_empty() {
         let _ = writeln!(s, "  {}", m.t("no_findings"));
     } else {

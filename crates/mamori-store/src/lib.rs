@@ -599,6 +599,7 @@ mod tests {
                     remediation: "r".into(),
                     other_locations: 0,
                     args: Default::default(),
+                    system: None,
                 })
                 .collect(),
             warnings: vec![Warning::new("/t/bad", "truncated")],

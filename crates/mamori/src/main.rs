@@ -43,7 +43,7 @@ struct Cli {
 enum Cmd {
     /// Scan directories, files, container image tarballs and network services (TLS, SSH,
     /// STARTTLS) for cryptography and software.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the runs in the store.
     Runs(RunsArgs),
     /// Show what appeared and disappeared between two runs.
@@ -120,8 +120,15 @@ struct ScanArgs {
     /// or network services: `tls://host:port`, `https://host`, `ssh://host`, `smtp://`,
     /// `imap://`, `pop3://`, `ftp://`, `ldap://`, `postgres://` (STARTTLS), or a bare
     /// `host:port` (TLS or SSH, detected).
-    #[arg(value_name = "TARGET", required_unless_present = "targets_file")]
+    ///
+    /// With no target at all, the targets of every system in the systems register
+    /// (`mamori.toml` here, or `--config`) are scanned and each finding names its system.
+    #[arg(value_name = "TARGET")]
     targets: Vec<String>,
+    /// The systems register to take targets from when none are named (default:
+    /// `mamori.toml` in the working directory).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Network targets, one a line, each optionally followed by a system id.
     #[arg(long = "targets", value_name = "FILE")]
     targets_file: Option<PathBuf>,
@@ -472,7 +479,7 @@ fn run(cli: Cli) -> Result<u8> {
     let db = cli.db.clone().unwrap_or_else(default_db);
     let vulndb = cli.vulndb.clone().unwrap_or_else(default_vulndb);
     match cli.cmd {
-        Cmd::Scan(a) => scan(a, &db, &vulndb, lang),
+        Cmd::Scan(a) => scan(*a, &db, &vulndb, lang),
         Cmd::Vulndb(c) => vulndb_cmd(c, &vulndb, lang),
         Cmd::Runs(a) => runs(a, &db, lang),
         Cmd::Diff(a) => diff(a, &db, lang),
@@ -484,7 +491,11 @@ fn run(cli: Cli) -> Result<u8> {
 /// Sorts the named targets into paths and network services: a `scheme://` target is a
 /// service; a path that exists is a path; anything else must parse as `host:port`. A
 /// `--targets` file adds services. Errors name the target and what was wrong.
-fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>)> {
+/// Where each system's targets are: absolute paths and `host:port` names, with the system
+/// id, in register order.
+type Owners = Vec<(String, String)>;
+
+fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
     let scope = match &a.scope {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -522,12 +533,74 @@ fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::
         }
         net.extend(ts);
     }
-    Ok((paths, net))
+    let mut owners = Owners::new();
+    if a.targets.is_empty() && a.targets_file.is_none() {
+        let reg_path = a
+            .config
+            .clone()
+            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "nothing to scan: name directories, files or services, or describe your systems in {} (`mamori init` writes an example)",
+                    mamori_plan::register::FILE_NAME
+                )
+            })?;
+        let reg = mamori_plan::register::Register::load(&reg_path)?;
+        for sys in &reg.systems {
+            for t in &sys.targets {
+                if !t.contains("://") && std::fs::symlink_metadata(t).is_ok() {
+                    let abs = std::path::absolute(t).unwrap_or_else(|_| PathBuf::from(t));
+                    owners.push((abs.display().to_string(), sys.id.clone()));
+                    paths.push(PathBuf::from(t));
+                    continue;
+                }
+                let ts = mamori_net::target::parse_target_in(t, scope.as_ref()).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: system {}: target {t}: {}",
+                        reg_path.display(),
+                        sys.id,
+                        if t.contains("://") {
+                            e.to_string()
+                        } else {
+                            "does not exist or cannot be read (nor is it a network service)".into()
+                        }
+                    )
+                })?;
+                for mut nt in ts {
+                    nt.system = Some(sys.id.clone());
+                    owners.push((
+                        mamori_net::collect::endpoint_name(&nt.host, nt.port),
+                        sys.id.clone(),
+                    ));
+                    net.push(nt);
+                }
+            }
+        }
+        if paths.is_empty() && net.is_empty() {
+            bail!("{}: no system has a target to scan", reg_path.display());
+        }
+    }
+    Ok((paths, net, owners))
+}
+
+/// Names the system each finding was found under: the first system whose path contains the
+/// finding's place (or its image or archive), or whose service it was seen at.
+fn attribute(findings: &mut [mamori_model::Finding], owners: &Owners) {
+    let under = |p: &str, o: &str| {
+        p == o || (p.starts_with(o) && (o.ends_with('/') || p[o.len()..].starts_with('/')))
+    };
+    for f in findings {
+        let l = &f.location;
+        f.system = owners
+            .iter()
+            .find(|(o, _)| under(&l.path, o) || l.container.as_deref().is_some_and(|c| under(c, o)))
+            .map(|(_, id)| id.clone());
+    }
 }
 
 fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut warnings_early = Vec::new();
-    let (paths, net_targets) = split_targets(&a)?;
+    let (paths, net_targets, owners) = split_targets(&a)?;
     // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
     // another run, does not depend on the directory mamori was started from.
     let targets: Vec<PathBuf> = paths
@@ -678,6 +751,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut findings = mamori_assess::assess(&assets, &policy);
     findings.extend(mamori_assess::assess_endpoints(&endpoints, &assets));
     mamori_assess::sort_findings(&mut findings);
+    attribute(&mut findings, &owners);
     let components = mamori_assess::merge_components(component_obs);
     let t_collect = t0.elapsed();
     let t_match = Instant::now();

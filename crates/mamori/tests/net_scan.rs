@@ -276,3 +276,121 @@ fn targets_file_scope_and_bad_targets() {
     let text = mamori(&db, &["scan", "--no-store", "tls://127.0.0.1:1"]);
     assert!(stdout(&text).contains("not surveyed"), "{}", stdout(&text));
 }
+
+#[test]
+fn with_no_target_the_register_is_scanned_and_findings_name_their_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let certs = d.join("portal-certs");
+    std::fs::create_dir(&certs).unwrap();
+    openssl(
+        &certs,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "site.key",
+            "-out",
+            "site.pem",
+            "-subj",
+            "/CN=www.example.org",
+            "-days",
+            "30",
+            "-addext",
+            "subjectAltName=DNS:www.example.org",
+        ],
+    );
+    let server = s_server(
+        &certs,
+        &["-no_tls1_1", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
+    );
+    let wiki = d.join("wiki");
+    std::fs::create_dir(&wiki).unwrap();
+    std::fs::write(
+        wiki.join("app.py"),
+        "import hashlib\nh = hashlib.md5(b'x').hexdigest()\n",
+    )
+    .unwrap();
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "[[system]]\nid = \"portal\"\nname = \"Portal\"\ncriticality = \"critical\"\nconfidentiality_years = 30\ntargets = [\"tls://127.0.0.1:{}\"]\n\n[[system]]\nid = \"wiki\"\nname = \"Wiki\"\ncriticality = \"low\"\ntargets = [\"{}\"]\n",
+            server.1,
+            wiki.display()
+        ),
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-store",
+            "--no-vulns",
+            "-f",
+            "json",
+            "--config",
+            reg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["endpoints"][0]["system"], "portal");
+    let findings = r["findings"].as_array().unwrap();
+    let at = format!("127.0.0.1:{}", server.1);
+    for f in findings {
+        let want = if f["location"]["path"] == at.as_str() {
+            "portal"
+        } else {
+            "wiki"
+        };
+        assert_eq!(f["system"], want, "{f}");
+    }
+    assert!(findings
+        .iter()
+        .any(|f| f["system"] == "wiki" && f["asset_id"] == "alg:MD5"));
+    assert!(findings
+        .iter()
+        .any(|f| f["system"] == "portal" && f["code"] == "pq-key-exchange-not-offered"));
+    // the text summary counts them per system
+    let text = mamori(
+        &db,
+        &[
+            "scan",
+            "--no-store",
+            "--no-vulns",
+            "--config",
+            reg.to_str().unwrap(),
+        ],
+    );
+    let t = stdout(&text);
+    assert!(
+        t.contains("By system:") && t.contains("    portal: ") && t.contains("    wiki: "),
+        "{t}"
+    );
+    // a register target that does not exist is named with its system and file
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"gone\"\nname = \"Gone\"\ncriticality = \"low\"\ntargets = [\"/nonexistent/x\"]\n",
+    )
+    .unwrap();
+    let bad = mamori(
+        &db,
+        &["scan", "--no-store", "--config", reg.to_str().unwrap()],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let e = stderr(&bad);
+    assert!(
+        e.contains("gone") && e.contains("/nonexistent/x") && e.contains("mamori.toml"),
+        "{e}"
+    );
+    // and with neither targets nor a register, the error says what to do
+    let none = mamori(&db, &["scan", "--no-store"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("mamori init"), "{}", stderr(&none));
+}
