@@ -546,12 +546,15 @@ fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::
                 )
             })?;
         let reg = mamori_plan::register::Register::load(&reg_path)?;
+        // Relative paths in the register are relative to the register's directory.
+        let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
         for sys in &reg.systems {
             for t in &sys.targets {
-                if !t.contains("://") && std::fs::symlink_metadata(t).is_ok() {
-                    let abs = std::path::absolute(t).unwrap_or_else(|_| PathBuf::from(t));
+                let local = base.join(t);
+                if !t.contains("://") && std::fs::symlink_metadata(&local).is_ok() {
+                    let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
                     owners.push((abs.display().to_string(), sys.id.clone()));
-                    paths.push(PathBuf::from(t));
+                    paths.push(local);
                     continue;
                 }
                 let ts = mamori_net::target::parse_target_in(t, scope.as_ref()).map_err(|e| {

@@ -318,9 +318,8 @@ fn with_no_target_the_register_is_scanned_and_findings_name_their_system() {
     std::fs::write(
         &reg,
         format!(
-            "[[system]]\nid = \"portal\"\nname = \"Portal\"\ncriticality = \"critical\"\nconfidentiality_years = 30\ntargets = [\"tls://127.0.0.1:{}\"]\n\n[[system]]\nid = \"wiki\"\nname = \"Wiki\"\ncriticality = \"low\"\ntargets = [\"{}\"]\n",
-            server.1,
-            wiki.display()
+            "[[system]]\nid = \"portal\"\nname = \"Portal\"\ncriticality = \"critical\"\nconfidentiality_years = 30\ntargets = [\"tls://127.0.0.1:{}\"]\n\n[[system]]\nid = \"wiki\"\nname = \"Wiki\"\ncriticality = \"low\"\n# relative to the register's directory\ntargets = [\"wiki\"]\n",
+            server.1
         ),
     )
     .unwrap();
