@@ -210,6 +210,21 @@ impl Engine {
 mod tests {
     use super::*;
 
+    /// Asserts a connection to `addr` does not open while `holder` is open and does once it
+    /// is dropped; returns the new connection's id.
+    async fn held_back_until_dropped(e: &Arc<Engine>, addr: SocketAddr, holder: Conn) -> u32 {
+        let e2 = e.clone();
+        let next = tokio::spawn(async move { e2.connect(addr).await.map(|c| c.id) });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!next.is_finished(), "a connection opened past the limit");
+        drop(holder);
+        tokio::time::timeout(Duration::from_secs(2), next)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn per_host_limit_holds_connections_back() {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -222,20 +237,7 @@ mod tests {
         let b = e.connect(addr).await.unwrap();
         assert_eq!((a.id, b.id), (1, 2));
         // a third must wait until one of the first two is dropped
-        let e2 = e.clone();
-        let third = tokio::spawn(async move { e2.connect(addr).await.map(|c| c.id) });
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            !third.is_finished(),
-            "third connection opened past the limit"
-        );
-        drop(a);
-        let id = tokio::time::timeout(Duration::from_secs(2), third)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        assert_eq!(id, 3);
+        assert_eq!(held_back_until_dropped(&e, addr, a).await, 3);
         assert_eq!(e.opened(), 3);
         drop(b);
     }
@@ -250,21 +252,10 @@ mod tests {
             ..Limits::default()
         }));
         let first = e.connect(a.local_addr().unwrap()).await.unwrap();
-        let e2 = e.clone();
-        let other = b.local_addr().unwrap();
-        let second = tokio::spawn(async move { e2.connect(other).await.map(|c| c.id) });
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            !second.is_finished(),
-            "a second connection opened past max_open"
+        assert_eq!(
+            held_back_until_dropped(&e, b.local_addr().unwrap(), first).await,
+            2
         );
-        drop(first);
-        let id = tokio::time::timeout(Duration::from_secs(2), second)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        assert_eq!(id, 2);
     }
 
     #[tokio::test]

@@ -359,21 +359,7 @@ async fn stapled_ocsp_response_is_seen() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let o = |args: &[&str]| common::openssl(args, d);
-    o(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-subj",
-        "/CN=mamori test CA",
-        "-days",
-        "30",
-    ]);
+    make_named_cert(d, "ca", "rsa:2048", "DNS:ca.invalid");
     o(&[
         "req",
         "-newkey",

@@ -48,14 +48,11 @@ fn s_server(dir: &Path, args: &[&str]) -> Server {
     s
 }
 
-#[test]
-fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let etc = d.join("etc");
-    std::fs::create_dir(&etc).unwrap();
+/// A certificate for www.example.org (`site.pem`, `site.key`) made in `dir`, served by
+/// `openssl s_server` with TLS 1.0 and 1.2 and every suite down to SECLEVEL 0.
+fn legacy_site(dir: &Path) -> Server {
     openssl(
-        &etc,
+        dir,
         &[
             "req",
             "-x509",
@@ -74,10 +71,19 @@ fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
             "subjectAltName=DNS:www.example.org",
         ],
     );
-    let server = s_server(
-        &etc,
+    s_server(
+        dir,
         &["-no_tls1_1", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
-    );
+    )
+}
+
+#[test]
+fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let etc = d.join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    let server = legacy_site(&etc);
     let target = format!("tls://localhost:{}", server.1);
     let at = format!("localhost:{}", server.1);
     let db = d.join("m.db");
@@ -283,30 +289,7 @@ fn with_no_target_the_register_is_scanned_and_findings_name_their_system() {
     let d = dir.path();
     let certs = d.join("portal-certs");
     std::fs::create_dir(&certs).unwrap();
-    openssl(
-        &certs,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "site.key",
-            "-out",
-            "site.pem",
-            "-subj",
-            "/CN=www.example.org",
-            "-days",
-            "30",
-            "-addext",
-            "subjectAltName=DNS:www.example.org",
-        ],
-    );
-    let server = s_server(
-        &certs,
-        &["-no_tls1_1", "-no_tls1_3", "-cipher", "ALL:@SECLEVEL=0"],
-    );
+    let server = legacy_site(&certs);
     let wiki = d.join("wiki");
     std::fs::create_dir(&wiki).unwrap();
     std::fs::write(
