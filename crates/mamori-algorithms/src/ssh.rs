@@ -161,6 +161,17 @@ pub fn lookup(name: &str) -> Option<&'static SshAlg> {
         })
 }
 
+/// Whether an SSH key exchange method is post-quantum (hybrid such as
+/// mlkem768x25519-sha256 and sntrup761x25519-sha512, or pure), by the knowledge base.
+pub fn is_post_quantum_kex(name: &str) -> bool {
+    lookup_in(SshCategory::Kex, name).is_some_and(|a| {
+        matches!(
+            a.props().status,
+            CryptoStatus::Hybrid | CryptoStatus::QuantumSafe
+        )
+    })
+}
+
 /// Look a name up within one category (`none` is both a cipher and a MAC).
 pub fn lookup_in(category: SshCategory, name: &str) -> Option<&'static SshAlg> {
     let n = name.trim();

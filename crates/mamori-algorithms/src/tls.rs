@@ -155,6 +155,10 @@ impl ProtocolVersion {
             _ => "tls",
         }
     }
+    /// The protocol asset id, `proto:tls-1.2` (`proto:ssl-3.0`, `proto:dtls-1.2`).
+    pub fn asset_id(&self) -> String {
+        format!("proto:{}-{}", self.family(), self.version)
+    }
     /// As algorithm properties (family `TLS`, primitive other), for `asset.algorithm`.
     pub fn props(&self) -> AlgorithmProps {
         AlgorithmProps {
@@ -596,6 +600,19 @@ pub fn signature_schemes() -> &'static [SignatureScheme] {
 /// A signature scheme by code point.
 pub fn signature_scheme_by_code(code: u16) -> Option<&'static SignatureScheme> {
     tls().schemes.iter().find(|s| s.code == code)
+}
+
+/// Whether a named group is post-quantum: pure ML-KEM or a hybrid with it, drafts included.
+pub fn is_post_quantum_group(name: &str) -> bool {
+    group_by_name(name).is_some_and(|g| g.kind == "mlkem" || g.kind == "hybrid")
+}
+
+/// The protocol asset id of a version as mamori names versions (`TLSv1.2` →
+/// `proto:tls-1.2`), or `proto:<name>` for one the knowledge base does not know.
+pub fn protocol_asset_id(version: &str) -> String {
+    protocol_version(version)
+        .map(ProtocolVersion::asset_id)
+        .unwrap_or_else(|| format!("proto:{}", version.to_ascii_lowercase()))
 }
 
 /// A signature scheme by IANA name (`rsa_pss_rsae_sha256`) or OpenSSL `SIG+HASH` form

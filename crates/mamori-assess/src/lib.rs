@@ -459,10 +459,8 @@ pub fn assess_endpoints(endpoints: &[Endpoint], assets: &[CryptoAsset]) -> Vec<F
                 continue;
             };
             let pid = format!(
-                "proto:{}@{}",
-                mamori_algorithms::tls::protocol_version(best)
-                    .map(|p| format!("{}-{}", p.family(), p.version))
-                    .unwrap_or_else(|| best.to_ascii_lowercase()),
+                "{}@{}",
+                mamori_algorithms::tls::protocol_asset_id(best),
                 ep.endpoint
             );
             let fallback = CryptoAsset::new(AssetKind::Protocol, pid.clone(), best.clone());

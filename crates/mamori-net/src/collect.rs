@@ -372,7 +372,10 @@ async fn ssh_survey(
             })
             .collect(),
         strict_kex: info.strict_kex,
-        pq_key_exchange: k.kex_algorithms.iter().any(|a| is_pq_ssh_kex(a)),
+        pq_key_exchange: k
+            .kex_algorithms
+            .iter()
+            .any(|a| mamori_algorithms::ssh::is_post_quantum_kex(a)),
     };
     let obs = if opts.pq_only {
         Vec::new()
@@ -380,10 +383,4 @@ async fn ssh_survey(
         crate::ssh::observations(name, &info, &keys)
     };
     (Ok((posture, obs)), connections)
-}
-
-/// Whether an SSH key exchange method is post-quantum hybrid (ML-KEM or Streamlined NTRU
-/// Prime with X25519).
-pub fn is_pq_ssh_kex(name: &str) -> bool {
-    name.starts_with("mlkem") || name.starts_with("sntrup")
 }

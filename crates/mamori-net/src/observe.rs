@@ -9,10 +9,11 @@
 //! - Certificates go through the disk scan's own certificate analysis.
 
 use mamori_algorithms::tls as kb;
+use mamori_fs::config::{alg_asset, unknown_alg};
 use mamori_fs::detect::Output;
 use mamori_model::{
-    AlgorithmProps, AssetKind, CryptoAsset, Location, Observation, Occurrence, Primitive,
-    ProtocolProps, TlsPosture, Warning,
+    AssetKind, CryptoAsset, Location, Observation, Occurrence, Primitive, ProtocolProps,
+    TlsPosture, Warning,
 };
 
 use crate::tls::posture::TlsSurvey;
@@ -20,29 +21,9 @@ use crate::tls::posture::TlsSurvey;
 /// Detector name of TLS evidence.
 pub const TLS_DETECTOR: &str = "net.tls";
 
-fn alg(props: AlgorithmProps) -> CryptoAsset {
-    let mut a = CryptoAsset::new(
-        AssetKind::Algorithm,
-        format!("alg:{}", props.name),
-        props.name.clone(),
-    );
-    a.algorithm = Some(props);
-    a
-}
-
-fn unknown(name: &str, p: Primitive) -> AlgorithmProps {
-    AlgorithmProps {
-        note: Some("Name not in mamori's knowledge base.".into()),
-        ..AlgorithmProps::unknown(name, "Other", p)
-    }
-}
-
 /// The id of the protocol asset of `version` (`TLSv1.2` …) at `endpoint`.
 pub fn tls_protocol_id(version: &str, endpoint: &str) -> String {
-    let v = kb::protocol_version(version)
-        .map(|p| format!("{}-{}", p.family(), p.version))
-        .unwrap_or_else(|| version.to_ascii_lowercase());
-    format!("proto:{v}@{endpoint}")
+    format!("{}@{endpoint}", kb::protocol_asset_id(version))
 }
 
 /// Observations of one TLS endpoint, and warnings for certificates that would not parse.
@@ -85,27 +66,27 @@ pub fn tls_observations(endpoint: &str, survey: &TlsSurvey) -> (Vec<Observation>
         for s in &suites {
             let props = kb::suite_by_name(s)
                 .map(|c| c.props())
-                .unwrap_or_else(|| unknown(s, Primitive::Other));
-            at(alg(props), format!("{v} cipher suite accepted"));
+                .unwrap_or_else(|| unknown_alg(s, Primitive::Other));
+            at(alg_asset(props), format!("{v} cipher suite accepted"));
         }
     }
     for g in &p.groups {
         let props = kb::group_by_name(g)
             .map(|g| g.props())
-            .unwrap_or_else(|| unknown(g, Primitive::KeyAgree));
-        at(alg(props), "key-exchange group accepted".into());
+            .unwrap_or_else(|| unknown_alg(g, Primitive::KeyAgree));
+        at(alg_asset(props), "key-exchange group accepted".into());
     }
     for bits in &p.dh_bits {
         at(
-            alg(mamori_algorithms::ffdh(*bits)),
+            alg_asset(mamori_algorithms::ffdh(*bits)),
             format!("DHE key exchange with a {bits}-bit prime"),
         );
     }
     for s in &p.signature_schemes {
         let props = kb::signature_scheme_by_name(s)
             .map(|x| x.props())
-            .unwrap_or_else(|| unknown(s, Primitive::Signature));
-        at(alg(props), "handshake signature scheme".into());
+            .unwrap_or_else(|| unknown_alg(s, Primitive::Signature));
+        at(alg_asset(props), "handshake signature scheme".into());
     }
     let mut certs = Output::default();
     let mut warnings = Vec::new();

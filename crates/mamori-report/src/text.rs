@@ -103,7 +103,7 @@ fn network(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
             let pq_groups: Vec<String> = t
                 .groups
                 .iter()
-                .filter(|g| g.contains("MLKEM") || g.contains("Kyber"))
+                .filter(|g| mamori_algorithms::tls::is_post_quantum_group(g))
                 .cloned()
                 .collect();
             let versions = if t.versions.is_empty() {
@@ -149,7 +149,7 @@ fn network(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
             let pq_kex: Vec<String> = h
                 .kex
                 .iter()
-                .filter(|k| k.starts_with("mlkem") || k.starts_with("sntrup"))
+                .filter(|k| mamori_algorithms::ssh::is_post_quantum_kex(k))
                 .cloned()
                 .collect();
             let _ = writeln!(

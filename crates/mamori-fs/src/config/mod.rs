@@ -57,7 +57,7 @@ pub fn proto_asset(v: &ProtocolVersion, suites: Vec<String>) -> CryptoAsset {
     let fam = v.family();
     let mut a = CryptoAsset::new(
         AssetKind::Protocol,
-        format!("proto:{fam}-{}", v.version),
+        v.asset_id(),
         format!("{} {}", fam.to_ascii_uppercase(), v.version),
     );
     a.protocol = Some(ProtocolProps {

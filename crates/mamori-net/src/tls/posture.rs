@@ -67,7 +67,7 @@ pub fn scheme_name(c: u16) -> String {
 
 /// Whether a group is post-quantum (pure ML-KEM or a hybrid with it, drafts included).
 pub fn is_pq_group(c: u16) -> bool {
-    kb::group_by_code(c).is_some_and(|g| g.kind == "mlkem" || g.kind == "hybrid")
+    kb::group_by_code(c).is_some_and(|g| kb::is_post_quantum_group(&g.name))
         || PQ_GROUPS.contains(&c)
 }
 
