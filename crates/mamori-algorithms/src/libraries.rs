@@ -175,6 +175,16 @@ pub fn pqc_capabilities(library: &str, version: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The first version of `library` the table credits with post-quantum algorithms
+/// (`None` when no row does, or only rows without a lower bound).
+pub fn first_pqc_version(library: &str) -> Option<String> {
+    facts()
+        .iter()
+        .filter(|f| f.library.eq_ignore_ascii_case(library) && !f.pqc.is_empty())
+        .filter_map(|f| f.from.clone())
+        .min_by(|a, b| compare_versions(a, b).unwrap_or(Ordering::Equal))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -345,7 +345,7 @@ pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
                     );
                 }
                 if libraries::pqc_capabilities(&l.library, version).is_empty() {
-                    if let Some(from) = first_pqc_version(&l.library) {
+                    if let Some(from) = libraries::first_pqc_version(&l.library) {
                         push(
                             "library-no-pqc",
                             Severity::Low,
@@ -569,15 +569,6 @@ pub fn assess_endpoints(endpoints: &[Endpoint], assets: &[CryptoAsset]) -> Vec<F
     }
     sort_findings(&mut out);
     out
-}
-
-/// The first version of `library` the knowledge base credits with post-quantum algorithms.
-fn first_pqc_version(library: &str) -> Option<String> {
-    libraries::facts()
-        .iter()
-        .filter(|f| f.library.eq_ignore_ascii_case(library) && !f.pqc.is_empty())
-        .filter_map(|f| f.from.clone())
-        .min_by(|a, b| libraries::compare_versions(a, b).unwrap_or(std::cmp::Ordering::Equal))
 }
 
 /// A Unix time as `YYYY-MM-DD`.

@@ -55,6 +55,73 @@ enum Cmd {
     Vulndb(VulndbCmd),
     /// Write a commented example systems register (mamori.toml) to fill in.
     Init(InitArgs),
+    /// The post-quantum migration plan: every system of the register judged from the newest
+    /// scan under a policy (priority, deadline, Mosca, agility), with a roadmap in waves.
+    Plan(PlanArgs),
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// The systems register (default: ./mamori.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Policy profile: ldp-2024, jp-gov-2035, nist-ir-8547, cnsa-2.0, eu-2030, or a profile
+    /// file (default: the register's, else ldp-2024).
+    #[arg(long, value_name = "NAME_OR_FILE")]
+    policy: Option<String>,
+    /// Year a cryptographically relevant quantum computer is assumed (default: the
+    /// register's, else the policy's).
+    #[arg(long, value_name = "YEAR")]
+    crqc_year: Option<i32>,
+    /// The run to plan from (default: the newest).
+    #[arg(long)]
+    run: Option<i64>,
+    /// Earlier runs to show progress over.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    history: usize,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: PlanFormat,
+    /// Which table `--format csv` writes.
+    #[arg(long, value_enum, default_value = "actions")]
+    table: PlanTable,
+    /// Write the report to FILE (required for xlsx unless standard output is not a terminal).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Actions the terminal summary lists.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    max_actions: usize,
+    /// Plan as of this year instead of the current one (reproducing an old plan, tests).
+    #[arg(long, hide = true)]
+    year: Option<i32>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum PlanFormat {
+    /// The terminal summary.
+    Text,
+    /// JSON (docs/plan-schema.md).
+    Json,
+    /// Markdown.
+    Md,
+    /// CSV of one table (--table).
+    Csv,
+    /// One self-contained HTML page with SVG charts.
+    Html,
+    /// An Excel workbook (summary, systems, actions, assets, progress).
+    Xlsx,
+    /// SARIF 2.1.0 of the cryptography written into source code.
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum PlanTable {
+    /// The roadmap's actions.
+    Actions,
+    /// The systems.
+    Systems,
+    /// Every asset as judged in each system.
+    Assets,
 }
 
 #[derive(Args)]
@@ -485,7 +552,151 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Diff(a) => diff(a, &db, lang),
         Cmd::Show(a) => show(a, &db, lang),
         Cmd::Init(a) => init(a, lang),
+        Cmd::Plan(a) => plan(a, &db, lang),
     }
+}
+
+fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
+    use mamori_plan::plan::{build, Inputs, RunRef};
+    use mamori_plan::policy::{Policy, DEFAULT_POLICY};
+    use mamori_plan::register::Register;
+    let reg_path = a
+        .config
+        .clone()
+        .or_else(|| Register::find(Path::new(".")))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no systems register: describe your systems in {} (`mamori init` writes an example) or pass --config",
+                mamori_plan::register::FILE_NAME
+            )
+        })?;
+    let reg = Register::load(&reg_path)?;
+    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let policy = match (&a.policy, &reg.plan.policy) {
+        (Some(p), _) => Policy::resolve(p)?,
+        (None, Some(p)) if Policy::builtin(p).is_some() => Policy::resolve(p)?,
+        // A profile file named in the register is relative to the register.
+        (None, Some(p)) => Policy::resolve(&base.join(p).display().to_string())?,
+        (None, None) => Policy::resolve(DEFAULT_POLICY)?,
+    };
+    let crqc_year = a
+        .crqc_year
+        .or(reg.plan.crqc_year)
+        .unwrap_or(policy.crqc_year);
+    let year = match a.year {
+        Some(y) => y,
+        None => mamori_store::now_rfc3339()[..4].parse().unwrap_or(2026),
+    };
+    let (_, _, owners) = register_targets(&reg_path, &reg, None, false)?;
+    let attribution = mamori_plan::attribution::Attribution::new(owners);
+    // The run to plan from, and the runs before it for progress.
+    let store = if db.exists() {
+        Some(mamori_store::Store::open(db)?)
+    } else {
+        None
+    };
+    let runs = match &store {
+        Some(s) => s.runs()?,
+        None => Vec::new(),
+    };
+    let current = match a.run {
+        Some(id) => Some(
+            runs.iter()
+                .find(|r| r.id == id)
+                .with_context(|| format!("no run {id} in {}", db.display()))?,
+        ),
+        None => runs.iter().max_by_key(|r| r.id),
+    };
+    let (run_ref, scan) = match (current, &store) {
+        (Some(r), Some(s)) => (
+            Some(RunRef {
+                id: r.id,
+                started: r.started.clone(),
+            }),
+            s.load_run(r.id)?,
+        ),
+        _ => (None, ScanResult::default()),
+    };
+    let mut earlier: Vec<&mamori_model::RunInfo> = runs
+        .iter()
+        .filter(|r| current.is_some_and(|c| r.id < c.id))
+        .collect();
+    earlier.sort_by_key(|r| r.id);
+    let skip = earlier.len().saturating_sub(a.history);
+    let history = earlier.into_iter().skip(skip).filter_map(|r| {
+        let s = store.as_ref()?;
+        match s.load_run(r.id) {
+            Ok(scan) => Some((
+                RunRef {
+                    id: r.id,
+                    started: r.started.clone(),
+                },
+                scan,
+            )),
+            Err(e) => {
+                eprintln!("mamori: warning: run {} left out of progress: {e}", r.id);
+                None
+            }
+        }
+    });
+    let p = build(
+        Inputs {
+            register: &reg,
+            attribution: &attribution,
+            settings: mamori_plan::assess::Settings {
+                policy,
+                crqc_year,
+                year,
+            },
+            current: (run_ref, scan),
+        },
+        history,
+    );
+    let m = Messages::new(lang);
+    let ja = lang == Lang::Ja;
+    use mamori_report::plan as rp;
+    let body: Vec<u8> = match a.format {
+        PlanFormat::Text => rp::plan_text(&p, &m, ja, a.max_actions).into_bytes(),
+        PlanFormat::Md => rp::plan_md(&p, &m, ja).into_bytes(),
+        PlanFormat::Html => rp::plan_html(&p, &m, ja).into_bytes(),
+        PlanFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&rp::plan_json(&p, &m))?;
+            v.push(b'\n');
+            v
+        }
+        PlanFormat::Sarif => {
+            let cwd = std::env::current_dir().ok();
+            let mut v =
+                serde_json::to_vec_pretty(&rp::plan_sarif(&p, &m, VERSION, cwd.as_deref()))?;
+            v.push(b'\n');
+            v
+        }
+        PlanFormat::Csv => {
+            let mut v = Vec::new();
+            let table = match a.table {
+                PlanTable::Actions => rp::CsvTable::Actions,
+                PlanTable::Systems => rp::CsvTable::Systems,
+                PlanTable::Assets => rp::CsvTable::Assets,
+            };
+            rp::plan_csv(&p, &m, table, &mut v)?;
+            v
+        }
+        PlanFormat::Xlsx => {
+            if a.output.is_none() && std::io::stdout().is_terminal() {
+                bail!("an XLSX workbook is binary: write it to a file with -o plan.xlsx");
+            }
+            rp::plan_xlsx(&p, &m, ja)
+                .map_err(|e| anyhow::anyhow!("cannot write the workbook: {e}"))?
+        }
+    };
+    write_out(a.output.as_deref(), &body)?;
+    if p.run.is_some() && p.rows.is_empty() && !reg.systems.is_empty() {
+        eprintln!(
+            "mamori: warning: run {} saw nothing of the register's systems; scan them with `mamori scan` (no targets) or choose a run with --run",
+            p.run.as_ref().map(|r| r.id).unwrap_or(0)
+        );
+    }
+    Ok(0)
 }
 
 /// Sorts the named targets into paths and network services: a `scheme://` target is a
@@ -546,39 +757,10 @@ fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::
                 )
             })?;
         let reg = mamori_plan::register::Register::load(&reg_path)?;
-        // Relative paths in the register are relative to the register's directory.
-        let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
-        for sys in &reg.systems {
-            for t in &sys.targets {
-                let local = base.join(t);
-                if !t.contains("://") && std::fs::symlink_metadata(&local).is_ok() {
-                    let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
-                    owners.push((abs.display().to_string(), sys.id.clone()));
-                    paths.push(local);
-                    continue;
-                }
-                let ts = mamori_net::target::parse_target_in(t, scope.as_ref()).map_err(|e| {
-                    anyhow::anyhow!(
-                        "{}: system {}: target {t}: {}",
-                        reg_path.display(),
-                        sys.id,
-                        if t.contains("://") {
-                            e.to_string()
-                        } else {
-                            "does not exist or cannot be read (nor is it a network service)".into()
-                        }
-                    )
-                })?;
-                for mut nt in ts {
-                    nt.system = Some(sys.id.clone());
-                    owners.push((
-                        mamori_net::collect::endpoint_name(&nt.host, nt.port),
-                        sys.id.clone(),
-                    ));
-                    net.push(nt);
-                }
-            }
-        }
+        let (p, n, o) = register_targets(&reg_path, &reg, scope.as_ref(), true)?;
+        paths.extend(p);
+        net.extend(n);
+        owners = o;
         if paths.is_empty() && net.is_empty() {
             bail!("{}: no system has a target to scan", reg_path.display());
         }
@@ -586,18 +768,64 @@ fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::
     Ok((paths, net, owners))
 }
 
-/// Names the system each finding was found under: the first system whose path contains the
-/// finding's place (or its image or archive), or whose service it was seen at.
+/// Every system's targets from the register at `reg_path`: local paths (relative to the
+/// register's directory), network services, and which system owns each place. `strict`
+/// (a scan) refuses a target that is neither an existing path nor a service; otherwise (a
+/// plan, after the fact) such a target is taken as a path that is gone.
+fn register_targets(
+    reg_path: &Path,
+    reg: &mamori_plan::register::Register,
+    scope: Option<&mamori_net::target::Scope>,
+    strict: bool,
+) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
+    let (mut paths, mut net, mut owners) = (Vec::new(), Vec::new(), Owners::new());
+    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for sys in &reg.systems {
+        for t in &sys.targets {
+            let local = base.join(t);
+            let mut as_path = || {
+                let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
+                owners.push((abs.display().to_string(), sys.id.clone()));
+                paths.push(local.clone());
+            };
+            if !t.contains("://") && std::fs::symlink_metadata(&local).is_ok() {
+                as_path();
+                continue;
+            }
+            match mamori_net::target::parse_target_in(t, scope) {
+                Err(_) if !strict && !t.contains("://") => as_path(),
+                Err(e) => bail!(
+                    "{}: system {}: target {t}: {}",
+                    reg_path.display(),
+                    sys.id,
+                    if t.contains("://") {
+                        e.to_string()
+                    } else {
+                        "does not exist or cannot be read (nor is it a network service)".into()
+                    }
+                ),
+                Ok(ts) => {
+                    for mut nt in ts {
+                        nt.system = Some(sys.id.clone());
+                        owners.push((
+                            mamori_net::collect::endpoint_name(&nt.host, nt.port),
+                            sys.id.clone(),
+                        ));
+                        net.push(nt);
+                    }
+                }
+            }
+        }
+    }
+    Ok((paths, net, owners))
+}
+
+/// Names the system each finding was found under: the system whose path most closely
+/// contains the finding's place (or its image or archive), or whose service it was seen at.
 fn attribute(findings: &mut [mamori_model::Finding], owners: &Owners) {
-    let under = |p: &str, o: &str| {
-        p == o || (p.starts_with(o) && (o.ends_with('/') || p[o.len()..].starts_with('/')))
-    };
+    let by = mamori_plan::attribution::Attribution::new(owners.iter().cloned());
     for f in findings {
-        let l = &f.location;
-        f.system = owners
-            .iter()
-            .find(|(o, _)| under(&l.path, o) || l.container.as_deref().is_some_and(|c| under(c, o)))
-            .map(|(_, id)| id.clone());
+        f.system = by.system_of(&f.location).map(str::to_string);
     }
 }
 
@@ -899,10 +1127,10 @@ fn emit(r: &ScanResult, e: &Emit<'_>) -> Result<()> {
             serde_json::to_string_pretty(&mamori_report::spdx23(r, VERSION, &seed))? + "\n"
         }
     };
-    write_out(output, &body)
+    write_out(output, body.as_bytes())
 }
 
-fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
+fn write_out(output: Option<&Path>, body: &[u8]) -> Result<()> {
     match output {
         Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
             // A device or pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO): write into it;
@@ -911,7 +1139,7 @@ fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
                 .write(true)
                 .open(p)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            f.write_all(body.as_bytes())
+            f.write_all(body)
                 .with_context(|| format!("cannot write {}", p.display()))?;
         }
         Some(p) => {
@@ -924,7 +1152,7 @@ fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
-            tmp.write_all(body.as_bytes())
+            tmp.write_all(body)
                 .with_context(|| format!("cannot write {}", p.display()))?;
             tmp.persist(p)
                 .map_err(|e| e.error)
@@ -932,7 +1160,7 @@ fn write_out(output: Option<&Path>, body: &str) -> Result<()> {
         }
         None => {
             let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(body.as_bytes()).and_then(|_| out.flush()) {
+            if let Err(e) = out.write_all(body).and_then(|_| out.flush()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(e.into());
                 }

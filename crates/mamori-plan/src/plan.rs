@@ -1,0 +1,298 @@
+//! A whole plan: the assessment of the latest scan, its roadmap, and progress over the runs
+//! before it. This is what every `mamori plan` format renders (`docs/plan-schema.md`).
+
+use mamori_model::ScanResult;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+use crate::assess::{
+    assess, pending_per_system, rows, Assessment, AssetRow, Priority, Reason, Settings,
+    SystemAssessment,
+};
+use crate::attribution::Attribution;
+use crate::policy::Policy;
+use crate::register::Register;
+use crate::roadmap::{roadmap, Action, Wave};
+
+/// The JSON schema version of a plan.
+pub const SCHEMA: &str = "mamori-plan/1";
+
+/// A stored run a plan or a progress point comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRef {
+    /// Run number in the store.
+    pub id: i64,
+    /// When it started (RFC 3339).
+    pub started: String,
+}
+
+/// Pending work at one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressPoint {
+    /// The run.
+    pub run: i64,
+    /// Its date (`YYYY-MM-DD`).
+    pub date: String,
+    /// Assets still to migrate, all systems.
+    pub pending: u32,
+    /// Per system id (systems with nothing pending left out).
+    pub by_system: BTreeMap<String, u32>,
+}
+
+/// Counts over the whole plan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    /// Systems in the register.
+    pub systems: u32,
+    /// Systems the scan saw anything of.
+    pub inventoried: u32,
+    /// Systems per priority, P1 first.
+    pub by_priority: [u32; 4],
+    /// Asset rows (an asset counts once per system it is seen in).
+    pub assets: u32,
+    /// Of which still to migrate.
+    pub pending: u32,
+    /// Of which broken today.
+    pub broken: u32,
+    /// Actions in the roadmap.
+    pub actions: u32,
+    /// Actions of the previous run's plan no longer needed (done).
+    pub resolved: u32,
+}
+
+/// The policy a plan was judged under.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    /// Id.
+    pub id: String,
+    /// Title, English.
+    pub title: String,
+    /// Title, Japanese.
+    pub title_ja: String,
+    /// Sources.
+    pub sources: Vec<String>,
+}
+
+/// A plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// `mamori-plan/1`.
+    pub schema: &'static str,
+    /// The organization from the register.
+    pub organization: String,
+    /// The policy profile.
+    pub policy: PolicyInfo,
+    /// Assumed year of a cryptographically relevant quantum computer.
+    pub crqc_year: i32,
+    /// The year the plan was made in.
+    pub year: i32,
+    /// The run assessed.
+    pub run: Option<RunRef>,
+    /// Counts.
+    pub totals: Totals,
+    /// Systems, in the register's order.
+    pub systems: Vec<SystemAssessment>,
+    /// Waves.
+    pub waves: Vec<Wave>,
+    /// Actions in roadmap order.
+    pub actions: Vec<Action>,
+    /// Pending work over the runs, oldest first, this run last.
+    pub progress: Vec<ProgressPoint>,
+    /// Assets seen in no system of the register.
+    pub unattributed: u32,
+    /// Per (system, asset) judgement; with [`Plan::scan`] for names.
+    #[serde(skip)]
+    pub rows: Vec<AssetRow>,
+    /// The scan assessed.
+    #[serde(skip)]
+    pub scan: ScanResult,
+    /// Places → systems, as the plan used them.
+    #[serde(skip)]
+    pub attribution: Attribution,
+}
+
+/// Inputs of [`build`].
+pub struct Inputs<'a> {
+    /// The systems register.
+    pub register: &'a Register,
+    /// Places → systems.
+    pub attribution: &'a Attribution,
+    /// Policy, quantum-computer year, this year.
+    pub settings: Settings,
+    /// The run to assess, and which run it is.
+    pub current: (Option<RunRef>, ScanResult),
+}
+
+fn date_of(rfc3339: &str) -> String {
+    rfc3339.chars().take(10).collect()
+}
+
+fn point(run: &RunRef, pending: &[u32], register: &Register) -> ProgressPoint {
+    ProgressPoint {
+        run: run.id,
+        date: date_of(&run.started),
+        pending: pending.iter().sum(),
+        by_system: register
+            .systems
+            .iter()
+            .zip(pending)
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| (s.id.clone(), *n))
+            .collect(),
+    }
+}
+
+/// Builds a plan. `history` yields earlier runs, oldest first; only their pending counts
+/// are kept (and the last one's actions, to say which are done).
+pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanResult)>) -> Plan {
+    let Inputs {
+        register,
+        attribution,
+        settings,
+        current: (run, scan),
+    } = inp;
+    let n = register.systems.len();
+    let mut progress = Vec::new();
+    let mut previous_actions: Option<HashSet<String>> = None;
+    let mut previous_pending: Option<Vec<u32>> = None;
+    let mut hist = history.into_iter().peekable();
+    while let Some((r, s)) = hist.next() {
+        let (rws, _, _) = rows(&s, &register.systems, attribution);
+        let pending = pending_per_system(&rws, n);
+        progress.push(point(&r, &pending, register));
+        if hist.peek().is_none() {
+            let a = assess(&s, register, attribution, &settings);
+            let (acts, _) = roadmap(&s, &a, attribution, settings.year);
+            previous_actions = Some(acts.into_iter().map(|a| a.key).collect());
+            previous_pending = Some(pending);
+        }
+    }
+    let asmt = assess(&scan, register, attribution, &settings);
+    let (actions, waves) = roadmap(&scan, &asmt, attribution, settings.year);
+    finish(FinishArgs {
+        register,
+        attribution,
+        settings: &settings,
+        run,
+        scan,
+        asmt,
+        actions,
+        waves,
+        progress,
+        previous_actions,
+        previous_pending,
+    })
+}
+
+struct FinishArgs<'a> {
+    register: &'a Register,
+    attribution: &'a Attribution,
+    settings: &'a Settings,
+    run: Option<RunRef>,
+    scan: ScanResult,
+    asmt: Assessment,
+    actions: Vec<Action>,
+    waves: Vec<Wave>,
+    progress: Vec<ProgressPoint>,
+    previous_actions: Option<HashSet<String>>,
+    previous_pending: Option<Vec<u32>>,
+}
+
+fn finish(f: FinishArgs<'_>) -> Plan {
+    let FinishArgs {
+        register,
+        attribution,
+        settings,
+        run,
+        scan,
+        asmt,
+        actions,
+        waves,
+        mut progress,
+        previous_actions,
+        previous_pending,
+    } = f;
+    let Assessment {
+        mut systems,
+        rows,
+        unattributed,
+        ..
+    } = asmt;
+    let pending_now: Vec<u32> = systems.iter().map(|s| s.pending).collect();
+    if let (Some(prev), Some(last)) = (&previous_pending, progress.last()) {
+        let date = last.date.clone();
+        for (s, was) in systems.iter_mut().zip(prev) {
+            if *was != s.pending {
+                s.reasons.push(Reason::new(
+                    "plan.reason.progress",
+                    &[
+                        ("now", s.pending.to_string()),
+                        ("was", was.to_string()),
+                        ("date", date.clone()),
+                    ],
+                ));
+            }
+        }
+    }
+    if let Some(r) = &run {
+        progress.push(point(r, &pending_now, register));
+    }
+    let mut totals = Totals {
+        systems: systems.len() as u32,
+        inventoried: systems.iter().filter(|s| s.inventoried).count() as u32,
+        assets: rows.len() as u32,
+        pending: systems.iter().map(|s| s.pending).sum(),
+        broken: systems.iter().map(|s| s.broken).sum(),
+        actions: actions.len() as u32,
+        ..Totals::default()
+    };
+    for s in &systems {
+        totals.by_priority[(s.priority.number() - 1) as usize] += 1;
+    }
+    if let Some(prev) = previous_actions {
+        let now: HashSet<&str> = actions.iter().map(|a| a.key.as_str()).collect();
+        totals.resolved = prev.iter().filter(|k| !now.contains(k.as_str())).count() as u32;
+    }
+    let Policy {
+        id,
+        title,
+        title_ja,
+        sources,
+        ..
+    } = settings.policy.clone();
+    Plan {
+        schema: SCHEMA,
+        organization: register.organization.name.clone(),
+        policy: PolicyInfo {
+            id,
+            title,
+            title_ja,
+            sources,
+        },
+        crqc_year: settings.crqc_year,
+        year: settings.year,
+        run,
+        totals,
+        systems,
+        waves,
+        actions,
+        progress,
+        unattributed,
+        rows,
+        scan,
+        attribution: attribution.clone(),
+    }
+}
+
+impl Plan {
+    /// Systems sorted for a reader: priority, then deadline, then register order.
+    pub fn systems_by_priority(&self) -> Vec<&SystemAssessment> {
+        let mut v: Vec<&SystemAssessment> = self.systems.iter().collect();
+        v.sort_by_key(|s| (s.priority, s.deadline.unwrap_or(i32::MAX)));
+        v
+    }
+    /// How many systems have `p`.
+    pub fn count(&self, p: Priority) -> u32 {
+        self.totals.by_priority[(p.number() - 1) as usize]
+    }
+}
