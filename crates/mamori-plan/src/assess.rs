@@ -232,6 +232,9 @@ pub struct AssetRow {
     pub location: String,
     /// How many places in the system.
     pub places: u32,
+    /// Of those, places still to migrate (0 unless the asset is pending; a classical key
+    /// exchange at a service that already offers a post-quantum one is not counted).
+    pub open: u32,
 }
 
 /// Mosca's inequality for a system: data must stay secret `x` years, migration takes `y`
@@ -338,6 +341,8 @@ pub struct SystemAssessment {
     pub pending: u32,
     /// Of which broken today.
     pub broken: u32,
+    /// Places still to migrate (an asset counts once per place): what progress counts.
+    pub open: u32,
     /// Whether the scan saw anything of the system at all.
     pub inventoried: bool,
     /// Why the priority and deadline are what they are.
@@ -454,8 +459,9 @@ pub fn rows(
         .collect();
     let mut out = Vec::new();
     let mut unattributed = 0u32;
-    // Per asset: its places grouped by system, in first-seen order.
-    let mut per: Vec<(usize, u32, Origin, String, bool)> = Vec::new();
+    // Per asset: its places grouped by system, in first-seen order: (system, places,
+    // origin, first place, places that are fallbacks).
+    let mut per: Vec<(usize, u32, Origin, String, u32)> = Vec::new();
     for (ai, a) in scan.assets.iter().enumerate() {
         per.clear();
         for o in &a.occurrences {
@@ -468,13 +474,14 @@ pub fn rows(
             let origin = Origin::of(o);
             // A classical key exchange at a service that already gives modern clients a
             // post-quantum one is kept for old clients: a fallback, not work.
-            let fallback =
-                origin == Origin::Network && pq_endpoints.contains(o.location.path.as_str());
+            let fallback = u32::from(
+                origin == Origin::Network && pq_endpoints.contains(o.location.path.as_str()),
+            );
             match per.iter_mut().find(|p| p.0 == si) {
                 Some(p) => {
                     p.1 += 1;
                     p.2 = p.2.min(origin);
-                    p.4 &= fallback;
+                    p.4 += fallback;
                 }
                 None => per.push((si, 1, origin, o.location.to_string(), fallback)),
             }
@@ -485,11 +492,19 @@ pub fn rows(
         }
         let c = concern(a);
         let base = state_of(a, c);
-        for (si, places, origin, location, fallback) in per.drain(..) {
-            let state = if base == State::Vulnerable && c == Concern::Confidentiality && fallback {
+        for (si, places, origin, location, fallbacks) in per.drain(..) {
+            let kex = base == State::Vulnerable && c == Concern::Confidentiality;
+            let state = if kex && fallbacks == places {
                 State::Fallback
             } else {
                 base
+            };
+            let open = if c == Concern::None || !state.pending() {
+                0
+            } else if kex {
+                places - fallbacks
+            } else {
+                places
             };
             out.push(AssetRow {
                 system: si,
@@ -499,6 +514,7 @@ pub fn rows(
                 origin,
                 location,
                 places,
+                open,
             });
         }
     }
@@ -506,13 +522,13 @@ pub fn rows(
     (out, unattributed, pq_endpoints)
 }
 
-/// Pending assets per system (by register index) — what progress over runs counts.
-pub fn pending_per_system(rows: &[AssetRow], systems: usize) -> Vec<u32> {
+/// Places still to migrate per system (by register index) — what progress over runs
+/// counts: a service that moves to a post-quantum key exchange counts down even while the
+/// same algorithm is still used elsewhere in the system.
+pub fn open_per_system(rows: &[AssetRow], systems: usize) -> Vec<u32> {
     let mut v = vec![0u32; systems];
     for r in rows {
-        if r.concern != Concern::None && r.state.pending() {
-            v[r.system] += 1;
-        }
+        v[r.system] += r.open;
     }
     v
 }
@@ -813,6 +829,7 @@ fn assess_system(
         assets: rows.len() as u32,
         pending,
         broken,
+        open: rows.iter().map(|r| r.open).sum(),
         inventoried,
         reasons,
     }

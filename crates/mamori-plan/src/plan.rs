@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::assess::{
-    assess, pending_per_system, rows, Assessment, AssetRow, Priority, Reason, Settings,
+    assess, open_per_system, rows, Assessment, AssetRow, Priority, Reason, Settings,
     SystemAssessment,
 };
 use crate::attribution::Attribution;
@@ -33,9 +33,9 @@ pub struct ProgressPoint {
     pub run: i64,
     /// Its date (`YYYY-MM-DD`).
     pub date: String,
-    /// Assets still to migrate, all systems.
-    pub pending: u32,
-    /// Per system id (systems with nothing pending left out).
+    /// Places still to migrate, all systems.
+    pub open: u32,
+    /// Per system id (systems with nothing open left out).
     pub by_system: BTreeMap<String, u32>,
 }
 
@@ -54,6 +54,8 @@ pub struct Totals {
     pub pending: u32,
     /// Of which broken today.
     pub broken: u32,
+    /// Places still to migrate (what progress counts).
+    pub open: u32,
     /// Actions in the roadmap.
     pub actions: u32,
     /// Actions of the previous run's plan no longer needed (done).
@@ -131,7 +133,7 @@ fn point(run: &RunRef, pending: &[u32], register: &Register) -> ProgressPoint {
     ProgressPoint {
         run: run.id,
         date: date_of(&run.started),
-        pending: pending.iter().sum(),
+        open: pending.iter().sum(),
         by_system: register
             .systems
             .iter()
@@ -158,7 +160,7 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
     let mut hist = history.into_iter().peekable();
     while let Some((r, s)) = hist.next() {
         let (rws, _, _) = rows(&s, &register.systems, attribution);
-        let pending = pending_per_system(&rws, n);
+        let pending = open_per_system(&rws, n);
         progress.push(point(&r, &pending, register));
         if hist.peek().is_none() {
             let a = assess(&s, register, attribution, &settings);
@@ -218,15 +220,15 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         unattributed,
         ..
     } = asmt;
-    let pending_now: Vec<u32> = systems.iter().map(|s| s.pending).collect();
+    let open_now: Vec<u32> = systems.iter().map(|s| s.open).collect();
     if let (Some(prev), Some(last)) = (&previous_pending, progress.last()) {
         let date = last.date.clone();
         for (s, was) in systems.iter_mut().zip(prev) {
-            if *was != s.pending {
+            if *was != s.open {
                 s.reasons.push(Reason::new(
                     "plan.reason.progress",
                     &[
-                        ("now", s.pending.to_string()),
+                        ("now", s.open.to_string()),
                         ("was", was.to_string()),
                         ("date", date.clone()),
                     ],
@@ -235,7 +237,7 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         }
     }
     if let Some(r) = &run {
-        progress.push(point(r, &pending_now, register));
+        progress.push(point(r, &open_now, register));
     }
     let mut totals = Totals {
         systems: systems.len() as u32,
@@ -243,6 +245,7 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         assets: rows.len() as u32,
         pending: systems.iter().map(|s| s.pending).sum(),
         broken: systems.iter().map(|s| s.broken).sum(),
+        open: open_now.iter().sum(),
         actions: actions.len() as u32,
         ..Totals::default()
     };

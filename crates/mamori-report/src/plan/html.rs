@@ -343,7 +343,7 @@ fn burndown(p: &Plan, m: &Messages) -> String {
     let mut deadlines: BTreeMap<i32, u32> = BTreeMap::new();
     for s in &p.systems {
         if let Some(d) = s.deadline {
-            *deadlines.entry(d).or_default() += s.pending;
+            *deadlines.entry(d).or_default() += s.open;
         }
     }
     let x0 = p
@@ -361,8 +361,8 @@ fn burndown(p: &Plan, m: &Messages) -> String {
     let ymax = p
         .progress
         .iter()
-        .map(|pt| pt.pending)
-        .chain([p.totals.pending, 1])
+        .map(|pt| pt.open)
+        .chain([p.totals.open, 1])
         .max()
         .unwrap_or(1) as f64;
     let sx = |x: f64| l + (x - x0) / (x1 - x0) * (w - l - r);
@@ -400,8 +400,8 @@ fn burndown(p: &Plan, m: &Messages) -> String {
         );
     }
     // The pace the deadlines require: all of a deadline's systems done by its end.
-    let mut pts = vec![(now, f64::from(p.totals.pending))];
-    let mut left = f64::from(p.totals.pending);
+    let mut pts = vec![(now, f64::from(p.totals.open))];
+    let mut left = f64::from(p.totals.open);
     for (d, n) in &deadlines {
         left -= f64::from(*n);
         let x = f64::from(*d + 1).max(now);
@@ -428,7 +428,7 @@ fn burndown(p: &Plan, m: &Messages) -> String {
     let actual: Vec<(f64, f64)> = p
         .progress
         .iter()
-        .filter_map(|pt| Some((year_of(&pt.date)?, f64::from(pt.pending))))
+        .filter_map(|pt| Some((year_of(&pt.date)?, f64::from(pt.open))))
         .collect();
     let _ = write!(
         s,

@@ -114,8 +114,8 @@ fn progress_line(p: &Plan, m: &Messages) -> String {
         m.get(
             "plan.progress",
             &[
-                ("pending", p.totals.pending.to_string()),
-                ("was", prev.pending.to_string()),
+                ("pending", p.totals.open.to_string()),
+                ("was", prev.open.to_string()),
                 ("run", prev.run.to_string()),
                 ("date", prev.date.clone()),
                 ("resolved", p.totals.resolved.to_string()),

@@ -134,7 +134,7 @@ pub fn plan_xlsx(p: &Plan, m: &Messages, ja: bool) -> Result<Vec<u8>, XlsxError>
     // Progress.
     let ws = wb.add_worksheet();
     ws.set_name(sheet("progress"))?;
-    let hs: Vec<String> = ["run", "date", "pending"]
+    let hs: Vec<String> = ["run", "date", "open"]
         .iter()
         .map(|k| m.t(&format!("plan.col.{k}")))
         .collect();
@@ -142,7 +142,7 @@ pub fn plan_xlsx(p: &Plan, m: &Messages, ja: bool) -> Result<Vec<u8>, XlsxError>
     for (r, pt) in p.progress.iter().enumerate() {
         ws.write_number(r as u32 + 1, 0, pt.run as f64)?;
         ws.write_string(r as u32 + 1, 1, &pt.date)?;
-        ws.write_number(r as u32 + 1, 2, pt.pending)?;
+        ws.write_number(r as u32 + 1, 2, pt.open)?;
     }
     wb.save_to_buffer()
 }
