@@ -404,11 +404,7 @@ pub fn concern(a: &CryptoAsset) -> Concern {
         },
         AssetKind::Algorithm => match a.algorithm.as_ref().map(|p| p.primitive) {
             Some(Primitive::Signature | Primitive::Mac | Primitive::Hash) => Concern::Authenticity,
-            Some(Primitive::Pke) if a.algorithm.as_ref().is_some_and(|p| p.family == "RSA") => {
-                // An RSA key pair decrypts and signs; as an algorithm in use it is most
-                // often key transport (TLS RSA suites, RSA-OAEP in code).
-                Concern::Confidentiality
-            }
+            // RSA decrypts and signs: the places it is used in decide (see `rows`).
             _ => Concern::Confidentiality,
         },
     }
@@ -459,9 +455,19 @@ pub fn rows(
         .collect();
     let mut out = Vec::new();
     let mut unattributed = 0u32;
-    // Per asset: its places grouped by system, in first-seen order: (system, places,
-    // origin, first place, places that are fallbacks).
-    let mut per: Vec<(usize, u32, Origin, String, u32)> = Vec::new();
+    // Per asset: its places grouped by system, in first-seen order.
+    struct Seen {
+        system: usize,
+        places: u32,
+        origin: Origin,
+        first: String,
+        fallbacks: u32,
+        /// Seen in code or configuration (a choice someone made).
+        chosen: bool,
+        /// Seen only as the algorithm of certificate and key files.
+        files_only: bool,
+    }
+    let mut per: Vec<Seen> = Vec::new();
     for (ai, a) in scan.assets.iter().enumerate() {
         per.clear();
         for o in &a.occurrences {
@@ -477,22 +483,60 @@ pub fn rows(
             let fallback = u32::from(
                 origin == Origin::Network && pq_endpoints.contains(o.location.path.as_str()),
             );
-            match per.iter_mut().find(|p| p.0 == si) {
+            let chosen = matches!(origin, Origin::Code | Origin::Config);
+            match per.iter_mut().find(|p| p.system == si) {
                 Some(p) => {
-                    p.1 += 1;
-                    p.2 = p.2.min(origin);
-                    p.4 += fallback;
+                    p.places += 1;
+                    p.origin = p.origin.min(origin);
+                    p.fallbacks += fallback;
+                    p.chosen |= chosen;
+                    p.files_only &= origin == Origin::File;
                 }
-                None => per.push((si, 1, origin, o.location.to_string(), fallback)),
+                None => per.push(Seen {
+                    system: si,
+                    places: 1,
+                    origin,
+                    first: o.location.to_string(),
+                    fallbacks: fallback,
+                    chosen,
+                    files_only: origin == Origin::File,
+                }),
             }
         }
         if per.is_empty() {
             unattributed += 1;
             continue;
         }
-        let c = concern(a);
-        let base = state_of(a, c);
-        for (si, places, origin, location, fallbacks) in per.drain(..) {
+        let c0 = concern(a);
+        let base = state_of(a, c0);
+        let rsa = a
+            .algorithm
+            .as_ref()
+            .is_some_and(|p| p.primitive == Primitive::Pke && p.family == "RSA");
+        for seen in per.drain(..) {
+            let Seen {
+                system: si,
+                places,
+                origin,
+                first: location,
+                fallbacks,
+                chosen,
+                files_only,
+            } = seen;
+            let c = if a.kind != AssetKind::Algorithm {
+                c0
+            } else if files_only {
+                // The algorithm of certificates and keys on disk: their own rows carry the
+                // work; counting it again would double it.
+                Concern::None
+            } else if rsa && !chosen {
+                // RSA as the key of certificates and services signs; chosen in code or
+                // configuration it may well encrypt (RSA-OAEP, key transport), so it is
+                // judged as the harvest-now risk there.
+                Concern::Authenticity
+            } else {
+                c0
+            };
             let kex = base == State::Vulnerable && c == Concern::Confidentiality;
             let state = if kex && fallbacks == places {
                 State::Fallback

@@ -4,53 +4,18 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::{cyclonedx_validator, mamori, openssl, stderr, stdout};
 
-struct Server(Child, u16);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn s_server(dir: &Path, args: &[&str]) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("openssl")
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-        .args(["-cert", "site.pem", "-key", "site.key"])
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl s_server (Debian package openssl)");
-    let s = Server(child, port);
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "s_server did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    s
+/// `openssl s_server` serving `site.pem`/`site.key` from `dir`.
+fn s_server(dir: &Path, args: &[&str]) -> mamori_testkit::SServer {
+    mamori_testkit::s_server(dir, "site.pem", "site.key", args)
 }
 
 /// A certificate for www.example.org (`site.pem`, `site.key`) made in `dir`, served by
 /// `openssl s_server` with TLS 1.0 and 1.2 and every suite down to SECLEVEL 0.
-fn legacy_site(dir: &Path) -> Server {
+fn legacy_site(dir: &Path) -> mamori_testkit::SServer {
     openssl(
         dir,
         &[
@@ -84,8 +49,8 @@ fn tls_service_and_its_certificate_on_disk_in_one_inventory() {
     let etc = d.join("etc");
     std::fs::create_dir(&etc).unwrap();
     let server = legacy_site(&etc);
-    let target = format!("tls://localhost:{}", server.1);
-    let at = format!("localhost:{}", server.1);
+    let target = format!("tls://localhost:{}", server.port);
+    let at = format!("localhost:{}", server.port);
     let db = d.join("m.db");
     // the same scan twice: with the service up, then after it is gone
     let scan = || {
@@ -302,7 +267,7 @@ fn with_no_target_the_register_is_scanned_and_findings_name_their_system() {
         &reg,
         format!(
             "[[system]]\nid = \"portal\"\nname = \"Portal\"\ncriticality = \"critical\"\nconfidentiality_years = 30\ntargets = [\"tls://127.0.0.1:{}\"]\n\n[[system]]\nid = \"wiki\"\nname = \"Wiki\"\ncriticality = \"low\"\n# relative to the register's directory\ntargets = [\"wiki\"]\n",
-            server.1
+            server.port
         ),
     )
     .unwrap();
@@ -324,7 +289,7 @@ fn with_no_target_the_register_is_scanned_and_findings_name_their_system() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["endpoints"][0]["system"], "portal");
     let findings = r["findings"].as_array().unwrap();
-    let at = format!("127.0.0.1:{}", server.1);
+    let at = format!("127.0.0.1:{}", server.port);
     for f in findings {
         let want = if f["location"]["path"] == at.as_str() {
             "portal"

@@ -2,7 +2,7 @@
 //! `openssl s_server` on 127.0.0.1.
 #![allow(dead_code)]
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,56 +52,11 @@ pub fn make_cert(dir: &Path) -> Vec<u8> {
     std::fs::read(dir.join("cert.der")).expect("read cert.der")
 }
 
-/// `openssl s_server`, killed when dropped.
-pub struct Server {
-    child: Child,
-    /// The port it listens on (127.0.0.1).
-    pub port: u16,
-}
+pub use mamori_testkit::{free_port, SServer as Server};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local addr").port()
-}
-
+/// `openssl s_server` serving `cert.pem`/`key.pem` from `dir`.
 pub fn start_server(dir: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let accept = format!("127.0.0.1:{port}");
-    let child = Command::new("openssl")
-        .args([
-            "s_server", "-accept", &accept, "-cert", "cert.pem", "-key", "key.pem",
-        ])
-        .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::piped()) // s_server ends a session when its stdin closes
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start `openssl s_server` ({e}): install the Debian package `openssl`")
-        });
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("openssl s_server {extra:?} exited early: {status}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "openssl s_server did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    mamori_testkit::s_server(dir, "cert.pem", "key.pem", extra)
 }
 
 /// Writes a certificate of `key_spec` (`rsa:2048`, `rsa:1024`, `ec` for P-256) with
@@ -135,65 +90,14 @@ pub fn make_named_cert(dir: &Path, name: &str, key_spec: &str, san: &str) -> Vec
     std::fs::read(dir.join(der)).expect("read certificate DER")
 }
 
-/// A rustls server (aws-lc-rs: X25519MLKEM768, X25519, P-256, P-384; TLS 1.2 and 1.3)
-/// on 127.0.0.1 serving `cert.pem`/`key.pem` from `dir`, on a thread of its own for the
-/// rest of the test process. Returns its port.
+/// A rustls server offering X25519MLKEM768 on 127.0.0.1 serving `cert`/`key` from `dir`;
+/// returns its port.
 pub fn start_rustls_server(dir: &Path, cert: &str, key: &str) -> u16 {
-    start_rustls_server_with(dir, cert, key, &[], "127.0.0.1:0").port()
+    mamori_testkit::rustls_server(dir, cert, key, &[], "127.0.0.1:0").port()
 }
 
-/// [`start_rustls_server`] on `bind` (`127.0.0.1:0`, `[::1]:0`), sending `extra` (DER)
-/// after the leaf as the rest of its chain; returns the address it listens on.
-pub fn start_rustls_server_with(
-    dir: &Path,
-    cert: &str,
-    key: &str,
-    extra: &[Vec<u8>],
-    bind: &str,
-) -> std::net::SocketAddr {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let mut certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
-        .expect("read certificate PEM")
-        .map(|c| c.expect("certificate PEM"))
-        .collect();
-    certs.extend(extra.iter().map(|d| CertificateDer::from(d.clone())));
-    let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("read key PEM");
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("server certificate");
-    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
-    let l = TcpListener::bind(bind).unwrap_or_else(|e| panic!("bind {bind}: {e}"));
-    let addr = l.local_addr().expect("local addr");
-    l.set_nonblocking(true).expect("nonblocking");
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::from_std(l).expect("listener");
-            loop {
-                let Ok((s, _)) = l.accept().await else {
-                    continue;
-                };
-                let a = acceptor.clone();
-                tokio::spawn(async move {
-                    if let Ok(mut t) = a.accept(s).await {
-                        use tokio::io::AsyncWriteExt;
-                        let _ = t.shutdown().await;
-                    }
-                });
-            }
-        });
-    });
-    addr
-}
+#[allow(unused_imports)]
+pub use mamori_testkit::rustls_server as start_rustls_server_with;
 
 /// nginx as root with `conf` (the `http { server { … } }` body, `{dir}` replaced) and a
 /// pid/error log in `dir`; stopped when dropped.

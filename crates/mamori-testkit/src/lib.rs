@@ -1,0 +1,121 @@
+//! Test helpers shared by mamori's crates (a dev-dependency only): real TLS servers on
+//! loopback addresses, started the same way by every test tree.
+//!
+//! - [`s_server`] — `openssl s_server` (Debian's `openssl`) with a certificate from a
+//!   directory, killed when dropped;
+//! - [`rustls_server`] — rustls with aws-lc-rs, which offers X25519MLKEM768 (the system
+//!   OpenSSL 3.0 has no ML-KEM group), on a thread for the rest of the test process.
+#![forbid(unsafe_code)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A free TCP port on 127.0.0.1 (bound, then released).
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+/// `openssl s_server`, killed when dropped.
+pub struct SServer {
+    child: Child,
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `openssl s_server` on 127.0.0.1 serving `cert`/`key` (PEM files in `dir`) with `extra`
+/// options; returns once it accepts connections.
+pub fn s_server(dir: &Path, cert: &str, key: &str, extra: &[&str]) -> SServer {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let child = Command::new("openssl")
+        .args(["s_server", "-accept", &accept, "-cert", cert, "-key", key])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::piped()) // s_server ends a session when its stdin closes
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start `openssl s_server` ({e}): install the Debian package `openssl`")
+        });
+    let mut server = SServer { child, port };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            panic!("openssl s_server {extra:?} exited early: {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "openssl s_server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A rustls server (aws-lc-rs: X25519MLKEM768, X25519, P-256, P-384; TLS 1.2 and 1.3) on
+/// `bind` (`127.0.0.1:0`, `[::1]:0`) serving `cert`/`key` (PEM files in `dir`), sending
+/// `extra` (DER) after the leaf as the rest of its chain. It runs on a thread of its own
+/// for the rest of the test process; returns the address it listens on.
+pub fn rustls_server(
+    dir: &Path,
+    cert: &str,
+    key: &str,
+    extra: &[Vec<u8>],
+    bind: &str,
+) -> SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
+        .expect("read certificate PEM")
+        .map(|c| c.expect("certificate PEM"))
+        .collect();
+    certs.extend(extra.iter().map(|d| CertificateDer::from(d.clone())));
+    let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("read key PEM");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("server certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let l = TcpListener::bind(bind).unwrap_or_else(|e| panic!("bind {bind}: {e}"));
+    let addr = l.local_addr().expect("local addr");
+    l.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::from_std(l).expect("listener");
+            loop {
+                let Ok((s, _)) = l.accept().await else {
+                    continue;
+                };
+                let a = acceptor.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut t) = a.accept(s).await {
+                        use tokio::io::AsyncWriteExt;
+                        let _ = t.shutdown().await;
+                    }
+                });
+            }
+        });
+    });
+    addr
+}
