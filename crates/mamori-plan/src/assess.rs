@@ -228,13 +228,37 @@ pub struct AssetRow {
     pub state: State,
     /// How it is chosen where it was seen (the most changeable origin among its places).
     pub origin: Origin,
-    /// Its first place in the system.
-    pub location: String,
     /// How many places in the system.
     pub places: u32,
     /// Of those, places still to migrate (0 unless the asset is pending; a classical key
     /// exchange at a service that already offers a post-quantum one is not counted).
     pub open: u32,
+    /// Where this row's places start in [`Assessment::places`] (`places` long).
+    #[serde(skip)]
+    pub places_at: u32,
+}
+
+impl AssetRow {
+    /// Its first place in the system (`path:line`, `image!path`, `host:port`).
+    pub fn first_place(&self, scan: &ScanResult, places: &[u32]) -> String {
+        self.occurrences(scan, places)
+            .next()
+            .map(|o| o.location.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The occurrences of the row's asset that lie in the row's system.
+    pub fn occurrences<'a>(
+        &self,
+        scan: &'a ScanResult,
+        places: &'a [u32],
+    ) -> impl Iterator<Item = &'a mamori_model::Occurrence> + 'a {
+        let a = &scan.assets[self.asset];
+        let from = self.places_at as usize;
+        places[from..from + self.places as usize]
+            .iter()
+            .map(move |&i| &a.occurrences[i as usize])
+    }
 }
 
 /// Mosca's inequality for a system: data must stay secret `x` years, migration takes `y`
@@ -372,6 +396,20 @@ pub struct Assessment {
     pub unattributed: u32,
     /// Post-quantum-capable endpoints by name (`host:port`).
     pub pq_endpoints: BTreeSet<String>,
+    /// Occurrence indices of every row, row after row (see [`AssetRow::occurrences`]).
+    pub places: Vec<u32>,
+}
+
+/// Rows of a scan with what they were judged from.
+pub struct Rows {
+    /// One per (system, asset) seen there, grouped by system.
+    pub rows: Vec<AssetRow>,
+    /// Occurrence indices of every row.
+    pub places: Vec<u32>,
+    /// Assets seen in no system.
+    pub unattributed: u32,
+    /// Post-quantum-capable endpoints by name.
+    pub pq_endpoints: BTreeSet<String>,
 }
 
 /// What a quantum computer threatens in an asset's use, and whether it is a trust anchor.
@@ -434,11 +472,7 @@ fn state_of(a: &CryptoAsset, concern: Concern) -> State {
 }
 
 /// Judges every asset of `scan` in every system it was seen in.
-pub fn rows(
-    scan: &ScanResult,
-    systems: &[System],
-    attribution: &Attribution,
-) -> (Vec<AssetRow>, u32, BTreeSet<String>) {
+pub fn rows(scan: &ScanResult, systems: &[System], attribution: &Attribution) -> Rows {
     let index: HashMap<&str, usize> = systems
         .iter()
         .enumerate()
@@ -453,24 +487,32 @@ pub fn rows(
         })
         .map(|e| e.endpoint.clone())
         .collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(scan.assets.len());
     let mut unattributed = 0u32;
     // Per asset: its places grouped by system, in first-seen order.
     struct Seen {
         system: usize,
         places: u32,
         origin: Origin,
-        first: String,
         fallbacks: u32,
         /// Seen in code or configuration (a choice someone made).
         chosen: bool,
         /// Seen only as the algorithm of certificate and key files.
         files_only: bool,
+        /// Its occurrences in the system.
+        occ: Vec<u32>,
     }
     let mut per: Vec<Seen> = Vec::new();
+    // System → its entry in `per` for the asset at hand (u32::MAX: none yet): a shared
+    // algorithm has places in every system, and a linear search would be quadratic.
+    let mut slot: Vec<u32> = vec![u32::MAX; systems.len()];
+    let mut places: Vec<u32> =
+        Vec::with_capacity(scan.assets.iter().map(|a| a.occurrences.len()).sum());
     for (ai, a) in scan.assets.iter().enumerate() {
-        per.clear();
-        for o in &a.occurrences {
+        for p in per.drain(..) {
+            slot[p.system] = u32::MAX;
+        }
+        for (oi, o) in a.occurrences.iter().enumerate() {
             let Some(si) = attribution
                 .system_of(&o.location)
                 .and_then(|id| index.get(id).copied())
@@ -484,23 +526,27 @@ pub fn rows(
                 origin == Origin::Network && pq_endpoints.contains(o.location.path.as_str()),
             );
             let chosen = matches!(origin, Origin::Code | Origin::Config);
-            match per.iter_mut().find(|p| p.system == si) {
+            match per.get_mut(slot[si] as usize) {
                 Some(p) => {
                     p.places += 1;
                     p.origin = p.origin.min(origin);
                     p.fallbacks += fallback;
                     p.chosen |= chosen;
                     p.files_only &= origin == Origin::File;
+                    p.occ.push(oi as u32);
                 }
-                None => per.push(Seen {
-                    system: si,
-                    places: 1,
-                    origin,
-                    first: o.location.to_string(),
-                    fallbacks: fallback,
-                    chosen,
-                    files_only: origin == Origin::File,
-                }),
+                None => {
+                    slot[si] = per.len() as u32;
+                    per.push(Seen {
+                        system: si,
+                        places: 1,
+                        origin,
+                        fallbacks: fallback,
+                        chosen,
+                        files_only: origin == Origin::File,
+                        occ: vec![oi as u32],
+                    })
+                }
             }
         }
         if per.is_empty() {
@@ -513,16 +559,17 @@ pub fn rows(
             .algorithm
             .as_ref()
             .is_some_and(|p| p.primitive == Primitive::Pke && p.family == "RSA");
-        for seen in per.drain(..) {
-            let Seen {
-                system: si,
-                places,
-                origin,
-                first: location,
-                fallbacks,
-                chosen,
-                files_only,
-            } = seen;
+        for seen in &mut per {
+            let places_at = places.len() as u32;
+            places.append(&mut seen.occ);
+            let (si, n, origin, fallbacks, chosen, files_only) = (
+                seen.system,
+                seen.places,
+                seen.origin,
+                seen.fallbacks,
+                seen.chosen,
+                seen.files_only,
+            );
             let c = if a.kind != AssetKind::Algorithm {
                 c0
             } else if files_only {
@@ -538,7 +585,7 @@ pub fn rows(
                 c0
             };
             let kex = base == State::Vulnerable && c == Concern::Confidentiality;
-            let state = if kex && fallbacks == places {
+            let state = if kex && fallbacks == n {
                 State::Fallback
             } else {
                 base
@@ -546,9 +593,9 @@ pub fn rows(
             let open = if c == Concern::None || !state.pending() {
                 0
             } else if kex {
-                places - fallbacks
+                n - fallbacks
             } else {
-                places
+                n
             };
             out.push(AssetRow {
                 system: si,
@@ -556,14 +603,19 @@ pub fn rows(
                 concern: c,
                 state,
                 origin,
-                location,
-                places,
+                places: n,
                 open,
+                places_at,
             });
         }
     }
     out.sort_by_key(|r| (r.system, r.asset));
-    (out, unattributed, pq_endpoints)
+    Rows {
+        rows: out,
+        places,
+        unattributed,
+        pq_endpoints,
+    }
 }
 
 /// Places still to migrate per system (by register index) — what progress over runs
@@ -584,7 +636,12 @@ pub fn assess(
     attribution: &Attribution,
     settings: &Settings,
 ) -> Assessment {
-    let (rows, unattributed, pq_endpoints) = rows(scan, &register.systems, attribution);
+    let Rows {
+        rows,
+        places,
+        unattributed,
+        pq_endpoints,
+    } = rows(scan, &register.systems, attribution);
     let mut systems = Vec::with_capacity(register.systems.len());
     let mut start = 0;
     for (si, sys) in register.systems.iter().enumerate() {
@@ -596,7 +653,7 @@ pub fn assess(
             sys,
             &rows[start..end],
             scan,
-            attribution,
+            &places,
             settings,
         ));
         start = end;
@@ -606,6 +663,7 @@ pub fn assess(
         rows,
         unattributed,
         pq_endpoints,
+        places,
     }
 }
 
@@ -636,11 +694,9 @@ fn assess_system(
     sys: &System,
     rows: &[AssetRow],
     scan: &ScanResult,
-    attribution: &Attribution,
+    places: &[u32],
     s: &Settings,
 ) -> SystemAssessment {
-    // A shared asset (alg:X25519) has places in several systems: count only this one's.
-    let mine = |l: &mamori_model::Location| attribution.system_of(l) == Some(sys.id.as_str());
     let mut reasons = Vec::new();
     let (mut kex_pending, mut kex_done, mut sig_pending, mut sig_done, mut broken) =
         (0u32, 0u32, 0u32, 0u32, 0u32);
@@ -685,7 +741,8 @@ fn assess_system(
             AssetKind::Certificate | AssetKind::Key => work.certs_keys += 1,
             _ => {}
         }
-        for o in a.occurrences.iter().filter(|o| mine(&o.location)) {
+        // A shared asset (alg:X25519) has places in several systems: only this one's.
+        for o in r.occurrences(scan, places) {
             let place = o.location.path.clone();
             match Origin::of(o) {
                 Origin::Code => {
@@ -704,10 +761,10 @@ fn assess_system(
     work.code_places = code_files.len() as u32;
     work.config_places = config_files.len() as u32;
     work.services = services.len() as u32;
-    let libs = libraries_of(rows, scan);
+    let libs = libraries_of(rows, scan, places);
     work.libraries = libs.iter().filter(|l| !l.pqc).count() as u32;
 
-    let agility = agility(rows, scan, &libs, &mine);
+    let agility = agility(rows, scan, &libs, places);
     let y = estimate_years(work, agility.score);
     let z = s.crqc_year - s.year;
     let x = sys.confidentiality_years;
@@ -892,10 +949,12 @@ pub struct LibraryUse {
     pub pqc: bool,
     /// The first version that does, when known.
     pub first_pqc: Option<String>,
+    /// Where the system has it (its first place).
+    pub place: String,
 }
 
 /// The crypto libraries among a system's rows whose version the knowledge base can judge.
-pub fn libraries_of(rows: &[AssetRow], scan: &ScanResult) -> Vec<LibraryUse> {
+pub fn libraries_of(rows: &[AssetRow], scan: &ScanResult, places: &[u32]) -> Vec<LibraryUse> {
     let mut out = Vec::new();
     for r in rows {
         let a = &scan.assets[r.asset];
@@ -914,6 +973,7 @@ pub fn libraries_of(rows: &[AssetRow], scan: &ScanResult) -> Vec<LibraryUse> {
             version: v.to_string(),
             pqc,
             first_pqc: first,
+            place: r.first_place(scan, places),
         });
     }
     // A series read from a version string (`3.x`) says less than an exact version of the
@@ -944,12 +1004,7 @@ fn rounded_share(num: u32, den: u32) -> u32 {
     (num + den / 2).checked_div(den).unwrap_or(0)
 }
 
-fn agility(
-    rows: &[AssetRow],
-    scan: &ScanResult,
-    libs: &[LibraryUse],
-    mine: &dyn Fn(&mamori_model::Location) -> bool,
-) -> Agility {
+fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[u32]) -> Agility {
     let mut parts = Vec::new();
     // 1. Where algorithms are chosen: negotiated or configured, or hard-coded.
     let (mut chosen, mut fixed) = (0u32, 0u32);
@@ -1075,8 +1130,7 @@ fn agility(
     // 4. A central crypto policy the system follows.
     let central: BTreeSet<&str> = rows
         .iter()
-        .flat_map(|r| scan.assets[r.asset].occurrences.iter())
-        .filter(|o| mine(&o.location))
+        .flat_map(|r| r.occurrences(scan, places))
         .filter(|o| {
             matches!(
                 o.detector.as_str(),

@@ -111,6 +111,9 @@ pub struct Plan {
     /// Places → systems, as the plan used them.
     #[serde(skip)]
     pub attribution: Attribution,
+    /// Occurrence indices of the rows (see [`AssetRow::occurrences`]).
+    #[serde(skip)]
+    pub places: Vec<u32>,
 }
 
 /// Inputs of [`build`].
@@ -159,13 +162,12 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
     let mut previous_pending: Option<Vec<u32>> = None;
     let mut hist = history.into_iter().peekable();
     while let Some((r, s)) = hist.next() {
-        let (rws, _, _) = rows(&s, &register.systems, attribution);
-        let pending = open_per_system(&rws, n);
+        let pending = open_per_system(&rows(&s, &register.systems, attribution).rows, n);
         progress.push(point(&r, &pending, register));
         if hist.peek().is_none() {
             let a = assess(&s, register, attribution, &settings);
             let (acts, _) = roadmap(&s, &a, attribution, settings.year);
-            previous_actions = Some(acts.into_iter().map(|a| a.key).collect());
+            previous_actions = Some(acts.iter().map(|a| a.key()).collect());
             previous_pending = Some(pending);
         }
     }
@@ -218,6 +220,7 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         mut systems,
         rows,
         unattributed,
+        places,
         ..
     } = asmt;
     let open_now: Vec<u32> = systems.iter().map(|s| s.open).collect();
@@ -253,8 +256,8 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         totals.by_priority[(s.priority.number() - 1) as usize] += 1;
     }
     if let Some(prev) = previous_actions {
-        let now: HashSet<&str> = actions.iter().map(|a| a.key.as_str()).collect();
-        totals.resolved = prev.iter().filter(|k| !now.contains(k.as_str())).count() as u32;
+        let now: HashSet<String> = actions.iter().map(|a| a.key()).collect();
+        totals.resolved = prev.iter().filter(|k| !now.contains(*k)).count() as u32;
     }
     let Policy {
         id,
@@ -284,6 +287,7 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         rows,
         scan,
         attribution: attribution.clone(),
+        places,
     }
 }
 

@@ -87,8 +87,6 @@ impl ActionKind {
 pub struct Action {
     /// Stable within a plan: `A1`, `A2` … in roadmap order.
     pub id: String,
-    /// Identity across runs (system, kind, place): how progress knows an action is done.
-    pub key: String,
     /// Index of the system in the assessment.
     #[serde(skip)]
     pub system_index: usize,
@@ -102,12 +100,49 @@ pub struct Action {
     pub deadline: Option<i32>,
     /// Where: a file (with line), an endpoint, a certificate's place.
     pub target: String,
-    /// Catalog arguments of `plan.action.<kind>`.
-    pub args: BTreeMap<String, String>,
+    /// Catalog arguments of `plan.action.<kind>` (a map in JSON); `{place}` is the target
+    /// unless given here.
+    #[serde(serialize_with = "args_as_map")]
+    pub args: Vec<(&'static str, String)>,
     /// Actions that must be done first (ids).
     pub depends_on: Vec<String>,
     /// Assets the action migrates.
     pub assets: u32,
+}
+
+impl Action {
+    /// Identity across runs (system, kind, place — a library's name and version for an
+    /// upgrade): how progress knows an action is done.
+    pub fn key(&self) -> String {
+        let ident = match self.kind {
+            ActionKind::UpgradeLibrary => {
+                format!("{}@{}", self.arg("library"), self.arg("version"))
+            }
+            _ => self.target.clone(),
+        };
+        format!("{}|{}|{ident}", self.system, self.kind.as_str())
+    }
+
+    /// The catalog argument `name` ("" when absent).
+    pub fn arg(&self, name: &str) -> &str {
+        self.args
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+fn args_as_map<S: serde::Serializer>(
+    args: &[(&'static str, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(args.len()))?;
+    for (k, v) in args {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 /// A wave of the roadmap.
@@ -138,12 +173,22 @@ struct Group {
 
 type Groups = BTreeMap<String, Group>;
 
+/// An action named before it exists: its system, kind and identity (the target, or
+/// `library@version` for an upgrade).
+#[derive(Clone)]
+struct Ref {
+    system: usize,
+    kind: ActionKind,
+    ident: String,
+}
+
 struct Draft {
     system: usize,
     kind: ActionKind,
     target: String,
     args: Vec<(&'static str, String)>,
-    deps: Vec<String>,
+    /// Prerequisites: (system, kind, identity).
+    deps: Vec<Ref>,
     assets: u32,
 }
 
@@ -167,7 +212,7 @@ pub fn roadmap(
     attribution: &Attribution,
     year: i32,
 ) -> (Vec<Action>, Vec<Wave>) {
-    let mut drafts: Vec<Draft> = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::with_capacity(asmt.rows.len());
     // CA subject → (system, asset) of a quantum-vulnerable intermediate CA in the inventory.
     let mut cas: HashMap<&str, (usize, usize)> = HashMap::new();
     for r in &asmt.rows {
@@ -178,6 +223,23 @@ pub fn roadmap(
             }
         }
     }
+    // The services of each system.
+    let index: HashMap<&str, usize> = asmt
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut services: Vec<Vec<&mamori_model::Endpoint>> = vec![Vec::new(); asmt.systems.len()];
+    for e in &scan.endpoints {
+        if let Some(&si) = attribution
+            .system_of_path(&e.endpoint)
+            .and_then(|id| index.get(id))
+        {
+            services[si].push(e);
+        }
+    }
+    let places = &asmt.places;
     let mut start = 0;
     for (si, sys) in asmt.systems.iter().enumerate() {
         let mut end = start;
@@ -189,25 +251,17 @@ pub fn roadmap(
         if sys.pending == 0 {
             continue;
         }
-        let mine = |l: &mamori_model::Location| attribution.system_of(l) == Some(sys.id.as_str());
         // Libraries first: the services and code of the system are built on them.
         let mut lib_keys = Vec::new();
-        for l in libraries_of(rows, scan) {
+        for l in libraries_of(rows, scan, places) {
             let (false, Some(from)) = (l.pqc, l.first_pqc.clone()) else {
                 continue;
             };
-            let a = &scan.assets[l.asset];
-            let place = a
-                .occurrences
-                .iter()
-                .find(|o| mine(&o.location))
-                .map(|o| o.location.to_string())
-                .unwrap_or_default();
             lib_keys.push((l.library.clone(), l.version.clone()));
             drafts.push(Draft {
                 system: si,
                 kind: ActionKind::UpgradeLibrary,
-                target: place,
+                target: l.place,
                 args: vec![
                     ("library", l.library.clone()),
                     ("version", l.version.clone()),
@@ -217,10 +271,26 @@ pub fn roadmap(
                 assets: 0,
             });
         }
-        let lib_deps: Vec<String> = lib_keys
+        let lib_deps: Vec<(bool, Ref)> = lib_keys
             .iter()
-            .map(|(l, v)| action_key(&sys.id, ActionKind::UpgradeLibrary, &format!("{l}@{v}")))
+            .map(|(l, v)| {
+                (
+                    l == "OpenSSH",
+                    Ref {
+                        system: si,
+                        kind: ActionKind::UpgradeLibrary,
+                        ident: format!("{l}@{v}"),
+                    },
+                )
+            })
             .collect();
+        let lib_refs = |ssh: bool| -> Vec<Ref> {
+            lib_deps
+                .iter()
+                .filter(|(is_ssh, _)| *is_ssh == ssh)
+                .map(|(_, r)| r.clone())
+                .collect()
+        };
         let tls_libs: Vec<String> = lib_keys
             .iter()
             .filter(|(l, _)| l != "OpenSSH")
@@ -231,24 +301,26 @@ pub fn roadmap(
             .filter(|(l, _)| l == "OpenSSH")
             .map(|(l, v)| format!("{l} {v}"))
             .collect();
-        // Services.
-        for e in &scan.endpoints {
-            if attribution.system_of_path(&e.endpoint) != Some(sys.id.as_str()) {
+        // Services, with the classical key exchanges still open at each.
+        let mut open_kex: HashMap<&str, u32> = HashMap::new();
+        for r in rows {
+            if r.concern != Concern::Confidentiality || !r.state.pending() {
                 continue;
             }
-            let pending_here = |conf: bool| {
-                rows.iter()
-                    .filter(|r| {
-                        r.state.pending()
-                            && (r.concern == Concern::Confidentiality) == conf
-                            && r.concern != Concern::None
-                            && scan.assets[r.asset]
-                                .occurrences
-                                .iter()
-                                .any(|o| o.location.path == e.endpoint)
-                    })
-                    .count() as u32
-            };
+            let mut at: Vec<&str> = r
+                .occurrences(scan, places)
+                .filter(|o| Origin::of(o) == Origin::Network)
+                .map(|o| o.location.path.as_str())
+                .collect();
+            at.sort_unstable();
+            at.dedup();
+            for ep in at {
+                *open_kex.entry(ep).or_default() += 1;
+            }
+        }
+        for e in &services[si] {
+            let pending_here =
+                |_conf: bool| open_kex.get(e.endpoint.as_str()).copied().unwrap_or(0);
             if let Some(t) = &e.tls {
                 if !t.pq_key_exchange {
                     let found = if tls_libs.is_empty() {
@@ -261,11 +333,7 @@ pub fn roadmap(
                         kind: ActionKind::EnablePqTls,
                         target: e.endpoint.clone(),
                         args: vec![("endpoint", e.endpoint.clone()), ("found", found)],
-                        deps: lib_deps
-                            .iter()
-                            .filter(|k| !k.contains("|OpenSSH@"))
-                            .cloned()
-                            .collect(),
+                        deps: lib_refs(false),
                         assets: pending_here(true),
                     });
                 }
@@ -284,11 +352,7 @@ pub fn roadmap(
                         kind: ActionKind::EnablePqSsh,
                         target: e.endpoint.clone(),
                         args: vec![("endpoint", e.endpoint.clone()), ("found", found)],
-                        deps: lib_deps
-                            .iter()
-                            .filter(|k| k.contains("|OpenSSH@"))
-                            .cloned()
-                            .collect(),
+                        deps: lib_refs(true),
                         assets: pending_here(true),
                     });
                 }
@@ -304,6 +368,7 @@ pub fn roadmap(
                 continue;
             }
             let a = &scan.assets[r.asset];
+            let first = || r.first_place(scan, places);
             match a.kind {
                 AssetKind::Algorithm | AssetKind::Protocol => {
                     let name = a
@@ -312,7 +377,7 @@ pub fn roadmap(
                         .map(|p| p.name.clone())
                         .unwrap_or_else(|| a.name.clone());
                     let mut seen_files = BTreeSet::new();
-                    for o in a.occurrences.iter().filter(|o| mine(&o.location)) {
+                    for o in r.occurrences(scan, places) {
                         let origin = Origin::of(o);
                         let file = o.location.path.clone();
                         if !seen_files.insert((file.clone(), origin)) {
@@ -357,8 +422,8 @@ pub fn roadmap(
                         } else {
                             ActionKind::ReplaceKey
                         },
-                        target: r.location.clone(),
-                        args: vec![("algorithm", alg), ("place", r.location.clone())],
+                        target: first(),
+                        args: vec![("algorithm", alg)],
                         deps: Vec::new(),
                         assets: 1,
                     });
@@ -386,7 +451,7 @@ pub fn roadmap(
                                 args: vec![
                                     ("subject", c.subject.clone()),
                                     ("algorithm", alg),
-                                    ("place", r.location.clone()),
+                                    ("place", first()),
                                 ],
                                 deps: Vec::new(),
                                 assets: 1,
@@ -394,12 +459,16 @@ pub fn roadmap(
                             continue;
                         }
                     }
+                    // Re-issuing with a post-quantum key waits for the CA; replacing a
+                    // broken certificate does not.
                     let deps = match cas.get(c.issuer.as_str()) {
-                        Some((cs, _)) if c.issuer != c.subject => vec![action_key(
-                            &asmt.systems[*cs].id,
-                            ActionKind::MigrateCa,
-                            &c.issuer,
-                        )],
+                        Some((cs, _)) if c.issuer != c.subject && r.state != State::Broken => {
+                            vec![Ref {
+                                system: *cs,
+                                kind: ActionKind::MigrateCa,
+                                ident: c.issuer.clone(),
+                            }]
+                        }
                         _ => Vec::new(),
                     };
                     drafts.push(Draft {
@@ -409,11 +478,10 @@ pub fn roadmap(
                         } else {
                             ActionKind::ReissueCert
                         },
-                        target: r.location.clone(),
+                        target: first(),
                         args: vec![
                             ("subject", c.subject.clone()),
                             ("algorithm", alg.clone()),
-                            ("place", r.location.clone()),
                             ("names", alg),
                         ],
                         deps,
@@ -438,23 +506,15 @@ pub fn roadmap(
                 let deps = if matches!(kind, ActionKind::ReplaceInCode | ActionKind::ConfigurePqKex)
                 {
                     // SSH configuration waits for OpenSSH; the rest for the TLS libraries.
-                    lib_deps
-                        .iter()
-                        .filter(|k| k.contains("|OpenSSH@") == g.ssh)
-                        .cloned()
-                        .collect()
+                    lib_refs(g.ssh)
                 } else {
                     Vec::new()
                 };
                 drafts.push(Draft {
                     system: si,
                     kind,
-                    target: g.first.clone(),
-                    args: vec![
-                        ("names", names(&g.names)),
-                        ("place", g.first),
-                        ("suggest", suggest.to_string()),
-                    ],
+                    target: g.first,
+                    args: vec![("names", names(&g.names)), ("suggest", suggest.to_string())],
                     deps,
                     assets: g.assets,
                 });
@@ -464,108 +524,123 @@ pub fn roadmap(
     finish(drafts, asmt, year)
 }
 
-fn action_key(system: &str, kind: ActionKind, target: &str) -> String {
-    format!("{system}|{}|{target}", kind.as_str())
+/// A draft's identity: its target, or `library@version` for an upgrade (dependents name a
+/// library before knowing where it was found).
+fn ident(d: &Draft) -> std::borrow::Cow<'_, str> {
+    match d.kind {
+        ActionKind::UpgradeLibrary => {
+            let arg = |k: &str| {
+                d.args
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("")
+            };
+            format!("{}@{}", arg("library"), arg("version")).into()
+        }
+        _ => d.target.as_str().into(),
+    }
 }
 
 fn finish(drafts: Vec<Draft>, asmt: &Assessment, year: i32) -> (Vec<Action>, Vec<Wave>) {
-    // Keys: a library action's key names the library (not its file), so dependents can
-    // name it before knowing where it was found.
-    let key_of = |d: &Draft| {
-        let sys = &asmt.systems[d.system].id;
-        match d.kind {
-            ActionKind::UpgradeLibrary => {
-                let arg = |k: &str| {
-                    d.args
-                        .iter()
-                        .find(|(n, _)| *n == k)
-                        .map(|(_, v)| v.as_str())
-                        .unwrap_or("")
-                };
-                action_key(
-                    sys,
-                    d.kind,
-                    &format!("{}@{}", arg("library"), arg("version")),
-                )
+    // One action per (system, kind, identity): drafts that name the same one add up.
+    let idents: Vec<std::borrow::Cow<'_, str>> = drafts.iter().map(ident).collect();
+    let mut slot_of: Vec<u32> = Vec::with_capacity(drafts.len());
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    let mut firsts: Vec<usize> = Vec::new();
+    {
+        let mut by_key: HashMap<(usize, ActionKind, &str), u32> =
+            HashMap::with_capacity(drafts.len());
+        for (i, d) in drafts.iter().enumerate() {
+            let k = (d.system, d.kind, idents[i].as_ref());
+            let n = by_key.len() as u32;
+            let slot = *by_key.entry(k).or_insert(n);
+            if slot == n {
+                firsts.push(i);
             }
-            _ => action_key(sys, d.kind, &d.target),
+            slot_of.push(slot);
         }
-    };
-    let mut actions: Vec<Action> = Vec::with_capacity(drafts.len());
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    for d in drafts {
-        let key = key_of(&d);
-        if let Some(&i) = by_key.get(&key) {
-            actions[i].assets += d.assets;
-            continue;
-        }
-        let sys = &asmt.systems[d.system];
-        let wave = if d.kind.urgent() {
-            1
-        } else {
-            sys.priority.number()
-        };
-        by_key.insert(key.clone(), actions.len());
-        actions.push(Action {
-            id: String::new(),
-            key,
-            system_index: d.system,
-            system: sys.id.clone(),
-            kind: d.kind,
-            wave,
-            deadline: if d.kind.urgent() {
-                Some(year)
-            } else {
-                sys.deadline
-            },
-            target: d.target,
-            args: d
-                .args
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-            depends_on: d.deps,
-            assets: d.assets,
-        });
-    }
-    // A prerequisite is done in the earliest wave, by the earliest deadline, of what needs it.
-    for _ in 0..2 {
-        for i in 0..actions.len() {
-            let (w, dl) = (actions[i].wave, actions[i].deadline);
-            for k in actions[i].depends_on.clone() {
-                if let Some(&j) = by_key.get(&k) {
-                    let p = &mut actions[j];
-                    p.wave = p.wave.min(w);
-                    p.deadline = match (p.deadline, dl) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    };
+        for (i, d) in drafts.iter().enumerate() {
+            for r in &d.deps {
+                if let Some(&j) = by_key.get(&(r.system, r.kind, r.ident.as_str())) {
+                    edges.push((slot_of[i], j));
                 }
             }
         }
     }
-    // Roadmap order: wave, prerequisites first, then by deadline, system and kind.
-    let order = |k: ActionKind| ActionKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
-    actions.sort_by(|a, b| {
+    edges.sort_unstable();
+    edges.dedup();
+    drop(idents);
+    let mut extra_assets = vec![0u32; firsts.len()];
+    for (i, d) in drafts.iter().enumerate() {
+        if firsts[slot_of[i] as usize] != i {
+            extra_assets[slot_of[i] as usize] += d.assets;
+        }
+    }
+    let mut actions: Vec<Action> = Vec::with_capacity(firsts.len());
+    let mut pending: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
+    for (slot, &i) in firsts.iter().enumerate() {
+        let Some(d) = pending[i].take() else { continue };
+        let sys = &asmt.systems[d.system];
+        let urgent = d.kind.urgent();
+        actions.push(Action {
+            id: String::new(),
+            system_index: d.system,
+            system: sys.id.clone(),
+            kind: d.kind,
+            wave: if urgent { 1 } else { sys.priority.number() },
+            deadline: if urgent { Some(year) } else { sys.deadline },
+            target: d.target,
+            args: d.args,
+            depends_on: Vec::new(),
+            assets: d.assets + extra_assets[slot],
+        });
+    }
+    drop(pending);
+    // A prerequisite is done in the earliest wave, by the earliest deadline, of what needs
+    // it (twice: a CA's library may itself be a prerequisite).
+    for _ in 0..2 {
+        for &(i, j) in &edges {
+            let (w, dl) = (actions[i as usize].wave, actions[i as usize].deadline);
+            let p = &mut actions[j as usize];
+            p.wave = p.wave.min(w);
+            p.deadline = match (p.deadline, dl) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    // Roadmap order: wave, prerequisites first, then by deadline, system and kind. The
+    // order is found on indices and applied once (an action is large to move).
+    let kind_order = |k: ActionKind| ActionKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
+    let mut order: Vec<u32> = (0..actions.len() as u32).collect();
+    order.sort_unstable_by(|&x, &y| {
+        let (a, b) = (&actions[x as usize], &actions[y as usize]);
         a.wave
             .cmp(&b.wave)
             .then(b.kind.is_prerequisite().cmp(&a.kind.is_prerequisite()))
             .then(a.deadline.cmp(&b.deadline))
             .then(a.system_index.cmp(&b.system_index))
-            .then(order(a.kind).cmp(&order(b.kind)))
+            .then(kind_order(a.kind).cmp(&kind_order(b.kind)))
             .then(a.target.cmp(&b.target))
+            .then(x.cmp(&y))
     });
-    let mut id_of: HashMap<String, String> = HashMap::with_capacity(actions.len());
+    let mut position = vec![0u32; actions.len()];
+    for (new, &old) in order.iter().enumerate() {
+        position[old as usize] = new as u32;
+    }
+    let mut slots: Vec<Option<Action>> = actions.into_iter().map(Some).collect();
+    let mut actions: Vec<Action> = order
+        .iter()
+        .filter_map(|&old| slots[old as usize].take())
+        .collect();
+    drop(slots);
     for (i, a) in actions.iter_mut().enumerate() {
         a.id = format!("A{}", i + 1);
-        id_of.insert(a.key.clone(), a.id.clone());
     }
-    for a in &mut actions {
-        a.depends_on = a
-            .depends_on
-            .iter()
-            .filter_map(|k| id_of.get(k).cloned())
-            .collect();
+    for &(i, j) in &edges {
+        let id = format!("A{}", position[j as usize] + 1);
+        actions[position[i as usize] as usize].depends_on.push(id);
     }
     let mut waves: BTreeMap<u8, Wave> = BTreeMap::new();
     let mut in_wave: BTreeSet<(u8, usize)> = BTreeSet::new();

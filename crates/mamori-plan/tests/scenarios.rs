@@ -336,10 +336,10 @@ fn a_library_before_its_services_and_a_ca_before_its_certificates() {
     let p = plan_of(&reg, scan, "ldp-2024");
     let find = |k: ActionKind| p.actions.iter().find(|a| a.kind == k).unwrap();
     let upgrade = find(ActionKind::UpgradeLibrary);
-    assert_eq!(upgrade.args["version"], "3.0.11");
-    assert_eq!(upgrade.args["from"], "3.5");
+    assert_eq!(upgrade.arg("version"), "3.0.11");
+    assert_eq!(upgrade.arg("from"), "3.5");
     let enable = find(ActionKind::EnablePqTls);
-    assert_eq!(enable.args["found"], "OpenSSL 3.0.11");
+    assert_eq!(enable.arg("found"), "OpenSSL 3.0.11");
     assert_eq!(enable.depends_on, vec![upgrade.id.clone()]);
     let ca = find(ActionKind::MigrateCa);
     let leaf = p

@@ -30,7 +30,14 @@ pub fn reason_text(m: &Messages, r: &Reason) -> String {
 
 /// An action as a sentence.
 pub fn action_text(m: &Messages, a: &Action) -> String {
-    m.render(&format!("plan.action.{}", a.kind.as_str()), &a.args)
+    let key = format!("plan.action.{}", a.kind.as_str());
+    if a.args.iter().any(|(k, _)| *k == "place") {
+        m.get(&key, &a.args)
+    } else {
+        let mut args = a.args.clone();
+        args.push(("place", a.target.clone()));
+        m.get(&key, &args)
+    }
 }
 
 fn track(m: &Messages, t: Track) -> String {
@@ -227,7 +234,7 @@ pub fn asset_rows<'a>(p: &'a Plan, m: &'a Messages) -> impl Iterator<Item = Vec<
             m.t(&format!("plan.state.{}", r.state.as_str())),
             m.t(&format!("plan.concern.{}", r.concern.as_str())),
             m.t(&format!("plan.origin.{}", r.origin.as_str())),
-            r.location.clone(),
+            r.first_place(&p.scan, &p.places),
             r.places.to_string(),
         ]
     })
@@ -493,6 +500,7 @@ pub fn plan_json(p: &Plan, m: &Messages) -> Value {
     if let Some(actions) = v.get_mut("actions").and_then(Value::as_array_mut) {
         for (av, a) in actions.iter_mut().zip(&p.actions) {
             av["text"] = json!(action_text(m, a));
+            av["key"] = json!(a.key());
         }
     }
     v["assets"] = Value::Array(
@@ -508,7 +516,7 @@ pub fn plan_json(p: &Plan, m: &Messages) -> Value {
                     "state": r.state,
                     "concern": r.concern,
                     "origin": r.origin,
-                    "location": r.location,
+                    "location": r.first_place(&p.scan, &p.places),
                     "places": r.places,
                 })
             })

@@ -73,12 +73,10 @@ pub fn plan_sarif(p: &Plan, m: &Messages, version: &str, base: Option<&Path>) ->
             .as_ref()
             .map(|x| x.name.clone())
             .unwrap_or_else(|| a.name.clone());
-        for o in &a.occurrences {
-            if Origin::of_detector(&o.detector) != Origin::Code {
-                continue;
-            }
-            // Only this system's places of a shared asset.
-            if p.attribution.system_of(&o.location) != Some(sys.id.as_str()) {
+        // Only this system's places of a shared asset, and of those the ones in the
+        // system's own code.
+        for o in r.occurrences(&p.scan, &p.places) {
+            if Origin::of(o) != Origin::Code {
                 continue;
             }
             let (u, rel) = uri(&o.location.path, base);
