@@ -147,8 +147,9 @@ fn point(run: &RunRef, pending: &[u32], register: &Register) -> ProgressPoint {
     }
 }
 
-/// Builds a plan. `history` yields earlier runs, oldest first; only their pending counts
-/// are kept (and the last one's actions, to say which are done).
+/// Builds a plan. `history` yields earlier runs, newest first (loaded as they are asked
+/// for); runs that saw nothing of the systems are skipped, the others give a progress
+/// point, and the newest of them also its actions, to say which are done.
 pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanResult)>) -> Plan {
     let Inputs {
         register,
@@ -160,17 +161,24 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
     let mut progress = Vec::new();
     let mut previous_actions: Option<HashSet<String>> = None;
     let mut previous_pending: Option<Vec<u32>> = None;
-    let mut hist = history.into_iter().peekable();
-    while let Some((r, s)) = hist.next() {
-        let pending = open_per_system(&rows(&s, &register.systems, attribution).rows, n);
+    // Newest first: the first run that saw anything of the systems is the one this plan's
+    // progress is measured against (its actions are compared); older ones only add points.
+    for (r, s) in history {
+        let rws = rows(&s, &register.systems, attribution);
+        if rws.rows.is_empty() {
+            continue; // a run of something else: no point of progress
+        }
+        let pending = open_per_system(&rws.rows, n);
+        drop(rws);
         progress.push(point(&r, &pending, register));
-        if hist.peek().is_none() {
+        if previous_actions.is_none() {
             let a = assess(&s, register, attribution, &settings);
             let (acts, _) = roadmap(&s, &a, attribution, settings.year);
             previous_actions = Some(acts.iter().map(|a| a.key()).collect());
             previous_pending = Some(pending);
         }
     }
+    progress.reverse();
     let asmt = assess(&scan, register, attribution, &settings);
     let (actions, waves) = roadmap(&scan, &asmt, attribution, settings.year);
     finish(FinishArgs {

@@ -415,6 +415,13 @@ pub fn roadmap(
                 AssetKind::Key => {
                     let k = a.key.as_ref();
                     let alg = k.map(|k| k.algorithm.clone()).unwrap_or_default();
+                    // Where the private key is, rather than a certificate carrying its
+                    // public half.
+                    let at = r
+                        .occurrences(scan, places)
+                        .find(|o| o.detector == "key" || o.detector.starts_with("keystore"))
+                        .map(|o| o.location.to_string())
+                        .unwrap_or_else(first);
                     drafts.push(Draft {
                         system: si,
                         kind: if r.state == State::Broken {
@@ -422,7 +429,7 @@ pub fn roadmap(
                         } else {
                             ActionKind::ReplaceKey
                         },
-                        target: first(),
+                        target: at,
                         args: vec![("algorithm", alg)],
                         deps: Vec::new(),
                         assets: 1,
@@ -659,7 +666,12 @@ fn finish(drafts: Vec<Draft>, asmt: &Assessment, year: i32) -> (Vec<Action>, Vec
         if in_wave.insert((a.wave, a.system_index)) {
             w.systems.push(sys.id.clone());
         }
-        w.start = w.start.min(sys.start_by.unwrap_or(year)).max(year);
+        let start = if a.kind.urgent() {
+            year
+        } else {
+            sys.start_by.unwrap_or(year)
+        };
+        w.start = w.start.min(start).max(year);
         w.end = w.end.max(a.deadline.unwrap_or(year));
     }
     let mut waves: Vec<Wave> = waves.into_values().collect();

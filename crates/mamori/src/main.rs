@@ -627,9 +627,9 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
         .iter()
         .filter(|r| current.is_some_and(|c| r.id < c.id))
         .collect();
-    earlier.sort_by_key(|r| r.id);
-    let skip = earlier.len().saturating_sub(a.history);
-    let history = earlier.into_iter().skip(skip).filter_map(|r| {
+    // Newest first, as many as --history.
+    earlier.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let history = earlier.into_iter().take(a.history).filter_map(|r| {
         let s = store.as_ref()?;
         match s.load_run(r.id) {
             Ok(scan) => Some((
@@ -666,8 +666,8 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
         PlanFormat::Md => rp::plan_md(&p, &m, ja).into_bytes(),
         PlanFormat::Html => rp::plan_html(&p, &m, ja).into_bytes(),
         PlanFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(&rp::plan_json(&p, &m))?;
-            v.push(b'\n');
+            let mut v = Vec::new();
+            rp::plan_json(&p, &m, &mut v)?;
             v
         }
         PlanFormat::Sarif => {

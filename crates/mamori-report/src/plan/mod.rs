@@ -476,51 +476,119 @@ pub fn plan_csv(
     Ok(())
 }
 
+/// A system with each reason's sentence.
+fn system_json(m: &Messages, s: &SystemAssessment) -> Value {
+    let mut sv = serde_json::to_value(s).unwrap_or(Value::Null);
+    if let Some(rs) = sv.get_mut("reasons").and_then(Value::as_array_mut) {
+        for (rv, r) in rs.iter_mut().zip(&s.reasons) {
+            rv["text"] = json!(reason_text(m, r));
+        }
+    }
+    if let Some(parts) = sv
+        .pointer_mut("/agility/parts")
+        .and_then(Value::as_array_mut)
+    {
+        for (pv, part) in parts.iter_mut().zip(&s.agility.parts) {
+            pv["reason"]["text"] = json!(reason_text(m, &part.reason));
+        }
+    }
+    sv
+}
+
 /// The plan as JSON (`docs/plan-schema.md`): the plan's fields, each reason and action with
-/// its sentence in the chosen language, and every (system, asset) judgement.
-pub fn plan_json(p: &Plan, m: &Messages) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-    if let Some(systems) = v.get_mut("systems").and_then(Value::as_array_mut) {
-        for (sv, s) in systems.iter_mut().zip(&p.systems) {
-            if let Some(rs) = sv.get_mut("reasons").and_then(Value::as_array_mut) {
-                for (rv, r) in rs.iter_mut().zip(&s.reasons) {
-                    rv["text"] = json!(reason_text(m, r));
-                }
+/// its sentence in the chosen language, and every (system, asset) judgement. Written as it
+/// is serialized: a plan of a million assets never exists as a JSON tree in memory.
+pub fn plan_json(p: &Plan, m: &Messages, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::Serialize;
+    struct Seq<F>(usize, F);
+    impl<F, T> Serialize for Seq<F>
+    where
+        F: Fn(usize) -> T,
+        T: Serialize,
+    {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0))?;
+            for i in 0..self.0 {
+                seq.serialize_element(&(self.1)(i))?;
             }
-            if let Some(parts) = sv
-                .pointer_mut("/agility/parts")
-                .and_then(Value::as_array_mut)
-            {
-                for (pv, part) in parts.iter_mut().zip(&s.agility.parts) {
-                    pv["reason"]["text"] = json!(reason_text(m, &part.reason));
-                }
-            }
+            seq.end()
         }
     }
-    if let Some(actions) = v.get_mut("actions").and_then(Value::as_array_mut) {
-        for (av, a) in actions.iter_mut().zip(&p.actions) {
-            av["text"] = json!(action_text(m, a));
-            av["key"] = json!(a.key());
+    #[derive(Serialize)]
+    struct ActionJson<'a> {
+        #[serde(flatten)]
+        action: &'a Action,
+        key: String,
+        text: String,
+    }
+    #[derive(Serialize)]
+    struct AssetJson<'a> {
+        system: &'a str,
+        asset: &'a str,
+        name: &'a str,
+        kind: &'a str,
+        state: mamori_plan::assess::State,
+        concern: mamori_plan::assess::Concern,
+        origin: mamori_plan::assess::Origin,
+        location: String,
+        places: u32,
+        open: u32,
+    }
+    struct Whole<'a>(&'a Plan, &'a Messages);
+    impl Serialize for Whole<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (p, m) = (self.0, self.1);
+            let mut map = s.serialize_map(None)?;
+            map.serialize_entry("schema", p.schema)?;
+            map.serialize_entry("organization", &p.organization)?;
+            map.serialize_entry("policy", &p.policy)?;
+            map.serialize_entry("crqc_year", &p.crqc_year)?;
+            map.serialize_entry("year", &p.year)?;
+            map.serialize_entry("run", &p.run)?;
+            map.serialize_entry("totals", &p.totals)?;
+            map.serialize_entry(
+                "systems",
+                &Seq(p.systems.len(), |i: usize| system_json(m, &p.systems[i])),
+            )?;
+            map.serialize_entry("waves", &p.waves)?;
+            map.serialize_entry(
+                "actions",
+                &Seq(p.actions.len(), |i: usize| {
+                    let a = &p.actions[i];
+                    ActionJson {
+                        action: a,
+                        key: a.key(),
+                        text: action_text(m, a),
+                    }
+                }),
+            )?;
+            map.serialize_entry("progress", &p.progress)?;
+            map.serialize_entry("unattributed", &p.unattributed)?;
+            map.serialize_entry(
+                "assets",
+                &Seq(p.rows.len(), |i: usize| {
+                    let r: &mamori_plan::assess::AssetRow = &p.rows[i];
+                    let a = &p.scan.assets[r.asset];
+                    AssetJson {
+                        system: &p.systems[r.system].id,
+                        asset: &a.id,
+                        name: &a.name,
+                        kind: a.kind.as_str(),
+                        state: r.state,
+                        concern: r.concern,
+                        origin: r.origin,
+                        location: r.first_place(&p.scan, &p.places),
+                        places: r.places,
+                        open: r.open,
+                    }
+                }),
+            )?;
+            map.end()
         }
     }
-    v["assets"] = Value::Array(
-        p.rows
-            .iter()
-            .map(|r| {
-                let a = &p.scan.assets[r.asset];
-                json!({
-                    "system": p.systems[r.system].id,
-                    "asset": a.id,
-                    "name": a.name,
-                    "kind": a.kind.as_str(),
-                    "state": r.state,
-                    "concern": r.concern,
-                    "origin": r.origin,
-                    "location": r.first_place(&p.scan, &p.places),
-                    "places": r.places,
-                })
-            })
-            .collect(),
-    );
-    v
+    let mut w = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, &Whole(p, m))?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }
