@@ -325,6 +325,18 @@ pub struct AgilityPart {
     pub reason: Reason,
 }
 
+impl AgilityPart {
+    /// A part out of 25 points.
+    fn of(part: &'static str, points: u32, reason: Reason) -> AgilityPart {
+        AgilityPart {
+            part,
+            points,
+            max: 25,
+            reason,
+        }
+    }
+}
+
 /// Crypto-agility: how easily the system can change its cryptography, 0 to 100.
 #[derive(Debug, Clone, Serialize)]
 pub struct Agility {
@@ -1020,22 +1032,16 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
         }
     }
     let choice = if chosen + fixed == 0 {
-        AgilityPart {
-            part: "choice",
-            points: 25,
-            max: 25,
-            reason: Reason::new("plan.agility.choice-none", &[]),
-        }
+        AgilityPart::of("choice", 25, Reason::new("plan.agility.choice-none", &[]))
     } else {
-        AgilityPart {
-            part: "choice",
-            points: rounded_share(25 * chosen, chosen + fixed),
-            max: 25,
-            reason: Reason::new(
+        AgilityPart::of(
+            "choice",
+            rounded_share(25 * chosen, chosen + fixed),
+            Reason::new(
                 "plan.agility.choice",
                 &[("chosen", chosen.to_string()), ("fixed", fixed.to_string())],
             ),
-        }
+        )
     };
     parts.push(choice);
     // 2. Software able to do post-quantum.
@@ -1046,19 +1052,17 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
     let ready = libs.iter().filter(|l| l.pqc).count() as u32;
     let total = libs.len() as u32;
     let software = if total == 0 && pq_services == 0 {
-        AgilityPart {
-            part: "software",
-            points: 10,
-            max: 25,
-            reason: Reason::new("plan.agility.software-unknown", &[]),
-        }
+        AgilityPart::of(
+            "software",
+            10,
+            Reason::new("plan.agility.software-unknown", &[]),
+        )
     } else if total == 0 {
-        AgilityPart {
-            part: "software",
-            points: 25,
-            max: 25,
-            reason: Reason::new("plan.agility.software-pq-seen", &[]),
-        }
+        AgilityPart::of(
+            "software",
+            25,
+            Reason::new("plan.agility.software-pq-seen", &[]),
+        )
     } else {
         let names: Vec<String> = libs
             .iter()
@@ -1067,11 +1071,10 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        AgilityPart {
-            part: "software",
-            points: rounded_share(25 * ready, total),
-            max: 25,
-            reason: Reason::new(
+        AgilityPart::of(
+            "software",
+            rounded_share(25 * ready, total),
+            Reason::new(
                 "plan.agility.software",
                 &[
                     ("ready", ready.to_string()),
@@ -1086,7 +1089,7 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
                     ),
                 ],
             ),
-        }
+        )
     };
     parts.push(software);
     // 3. Certificate lifetimes: short-lived certificates are renewed by automation.
@@ -1106,18 +1109,16 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
     }
     let n = short + medium + long;
     parts.push(if n == 0 {
-        AgilityPart {
-            part: "certificates",
-            points: 15,
-            max: 25,
-            reason: Reason::new("plan.agility.certificates-none", &[]),
-        }
+        AgilityPart::of(
+            "certificates",
+            15,
+            Reason::new("plan.agility.certificates-none", &[]),
+        )
     } else {
-        AgilityPart {
-            part: "certificates",
-            points: rounded_share(25 * short + 15 * medium + 5 * long, n),
-            max: 25,
-            reason: Reason::new(
+        AgilityPart::of(
+            "certificates",
+            rounded_share(25 * short + 15 * medium + 5 * long, n),
+            Reason::new(
                 "plan.agility.certificates",
                 &[
                     ("short", short.to_string()),
@@ -1125,7 +1126,7 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
                     ("long", long.to_string()),
                 ],
             ),
-        }
+        )
     });
     // 4. A central crypto policy the system follows.
     let central: BTreeSet<&str> = rows
@@ -1140,18 +1141,12 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
         .map(|o| o.detector.as_str())
         .collect();
     parts.push(if central.is_empty() {
-        AgilityPart {
-            part: "policy",
-            points: 0,
-            max: 25,
-            reason: Reason::new("plan.agility.policy-none", &[]),
-        }
+        AgilityPart::of("policy", 0, Reason::new("plan.agility.policy-none", &[]))
     } else {
-        AgilityPart {
-            part: "policy",
-            points: 25,
-            max: 25,
-            reason: Reason::new(
+        AgilityPart::of(
+            "policy",
+            25,
+            Reason::new(
                 "plan.agility.policy",
                 &[(
                     "found",
@@ -1162,7 +1157,7 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
                         .join(", "),
                 )],
             ),
-        }
+        )
     });
     Agility {
         score: parts.iter().map(|p| p.points).sum(),

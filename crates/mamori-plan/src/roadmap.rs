@@ -424,11 +424,7 @@ pub fn roadmap(
                         .unwrap_or_else(first);
                     drafts.push(Draft {
                         system: si,
-                        kind: if r.state == State::Broken {
-                            ActionKind::ReplaceKeyNow
-                        } else {
-                            ActionKind::ReplaceKey
-                        },
+                        kind: by_state(r.state, ActionKind::ReplaceKeyNow, ActionKind::ReplaceKey),
                         target: at,
                         args: vec![("algorithm", alg)],
                         deps: Vec::new(),
@@ -480,11 +476,7 @@ pub fn roadmap(
                     };
                     drafts.push(Draft {
                         system: si,
-                        kind: if r.state == State::Broken {
-                            ActionKind::RemoveBroken
-                        } else {
-                            ActionKind::ReissueCert
-                        },
+                        kind: by_state(r.state, ActionKind::RemoveBroken, ActionKind::ReissueCert),
                         target: first(),
                         args: vec![
                             ("subject", c.subject.clone()),
@@ -529,6 +521,15 @@ pub fn roadmap(
         }
     }
     finish(drafts, asmt, year)
+}
+
+/// `now` for an asset broken today, else `planned`.
+fn by_state(state: State, now: ActionKind, planned: ActionKind) -> ActionKind {
+    if state == State::Broken {
+        now
+    } else {
+        planned
+    }
 }
 
 /// A draft's identity: its target, or `library@version` for an upgrade (dependents name a

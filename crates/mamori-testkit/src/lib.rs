@@ -12,6 +12,45 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Runs `openssl args…` in `dir`; panics, naming the Debian package, when it is missing or
+/// fails.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `openssl` ({e}): install the Debian package `openssl`")
+        });
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A self-signed certificate for `subject` (`/CN=…`) with a new `key_spec` key (`rsa:2048`,
+/// `rsa:1024`, or `ec` for P-256), valid 30 days, written as `cert` and `key` (PEM, key
+/// unencrypted) in `dir`; `extra` goes to `openssl req` (`-addext …`).
+pub fn self_signed(
+    dir: &Path,
+    key_spec: &str,
+    cert: &str,
+    key: &str,
+    subject: &str,
+    extra: &[&str],
+) {
+    let mut args = vec!["req", "-x509", "-nodes", "-keyout", key, "-out", cert];
+    if key_spec == "ec" {
+        args.extend(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    } else {
+        args.extend(["-newkey", key_spec]);
+    }
+    args.extend(["-subj", subject, "-days", "30"]);
+    args.extend(extra);
+    openssl(dir, &args);
+}
+
 /// A free TCP port on 127.0.0.1 (bound, then released).
 pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{cyclonedx_validator, mamori, openssl, stderr, stdout};
+use common::{cyclonedx_validator, mamori, stderr, stdout};
 
 /// `openssl s_server` serving `site.pem`/`site.key` from `dir`.
 fn s_server(dir: &Path, args: &[&str]) -> mamori_testkit::SServer {
@@ -16,25 +16,13 @@ fn s_server(dir: &Path, args: &[&str]) -> mamori_testkit::SServer {
 /// A certificate for www.example.org (`site.pem`, `site.key`) made in `dir`, served by
 /// `openssl s_server` with TLS 1.0 and 1.2 and every suite down to SECLEVEL 0.
 fn legacy_site(dir: &Path) -> mamori_testkit::SServer {
-    openssl(
+    mamori_testkit::self_signed(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "site.key",
-            "-out",
-            "site.pem",
-            "-subj",
-            "/CN=www.example.org",
-            "-days",
-            "30",
-            "-addext",
-            "subjectAltName=DNS:www.example.org",
-        ],
+        "rsa:2048",
+        "site.pem",
+        "site.key",
+        "/CN=www.example.org",
+        &["-addext", "subjectAltName=DNS:www.example.org"],
     );
     s_server(
         dir,

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{mamori, openssl, stderr, stdout};
+use common::{mamori, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -23,45 +23,25 @@ fn site(d: &Path) -> Site {
     // Tax: critical, 30 years secret, RSA-2048 over classical key exchange.
     let tax = d.join("tax");
     std::fs::create_dir(&tax).unwrap();
-    openssl(
+    mamori_testkit::self_signed(
         &tax,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "site.key",
-            "-out",
-            "site.pem",
-            "-subj",
-            "/CN=tax.example",
-            "-days",
-            "30",
-        ],
+        "rsa:2048",
+        "site.pem",
+        "site.key",
+        "/CN=tax.example",
+        &[],
     );
     let tax_server = mamori_testkit::s_server(&tax, "site.pem", "site.key", &[]);
     // Web: already on X25519MLKEM768, RSA certificate.
     let web = d.join("web-certs");
     std::fs::create_dir(&web).unwrap();
-    openssl(
+    mamori_testkit::self_signed(
         &web,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-subj",
-            "/CN=web.example",
-            "-days",
-            "30",
-        ],
+        "rsa:2048",
+        "cert.pem",
+        "key.pem",
+        "/CN=web.example",
+        &[],
     );
     let web_port =
         mamori_testkit::rustls_server(&web, "cert.pem", "key.pem", &[], "127.0.0.1:0").port();
@@ -81,7 +61,7 @@ fn site(d: &Path) -> Site {
         "import hashlib\nfrom cryptography.hazmat.primitives.asymmetric import rsa\n\nkey = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\ndef fingerprint(data):\n    return hashlib.md5(data).hexdigest()\n",
     )
     .unwrap();
-    openssl(&billing, &["genrsa", "-out", "old.key", "1024"]);
+    mamori_testkit::openssl(&billing, &["genrsa", "-out", "old.key", "1024"]);
     let reg = d.join("mamori.toml");
     std::fs::write(
         &reg,
@@ -133,6 +113,25 @@ targets = ["billing"]
     }
 }
 
+/// `mamori scan` of every system in the register, into the store at `db`.
+fn scan(db: &Path, reg: &Path) {
+    let out = mamori(
+        db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "--config",
+            reg.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+}
+
 fn plan(db: &Path, reg: &Path, args: &[&str]) -> std::process::Output {
     let mut a = vec!["plan", "--config", reg.to_str().unwrap(), "--year", "2026"];
     a.extend_from_slice(args);
@@ -161,21 +160,7 @@ fn plan_from_a_real_scan_in_every_format() {
     let d = dir.path();
     let s = site(d);
     let db = d.join("m.db");
-    let out = mamori(
-        &db,
-        &[
-            "scan",
-            "-q",
-            "--no-vulns",
-            "--config",
-            s.reg.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "{}",
-        stderr(&out)
-    );
+    scan(&db, &s.reg);
 
     // JSON: the reasoning per system.
     let out = plan(&db, &s.reg, &["-f", "json", "--lang", "en"]);
@@ -421,24 +406,7 @@ fn progress_falls_as_later_scans_show_fixes() {
     let d = dir.path();
     let s = site(d);
     let db = d.join("m.db");
-    let scan = || {
-        let out = mamori(
-            &db,
-            &[
-                "scan",
-                "-q",
-                "--no-vulns",
-                "--config",
-                s.reg.to_str().unwrap(),
-            ],
-        );
-        assert!(
-            out.status.code().is_some_and(|c| c <= 1),
-            "{}",
-            stderr(&out)
-        );
-    };
-    scan();
+    scan(&db, &s.reg);
     let first: Value = serde_json::from_slice(&plan(&db, &s.reg, &["-f", "json"]).stdout).unwrap();
     assert_eq!(first["progress"].as_array().unwrap().len(), 1);
     // The weak key is replaced by nothing, and MD5 leaves the code.
@@ -448,7 +416,7 @@ fn progress_falls_as_later_scans_show_fixes() {
         "from cryptography.hazmat.primitives.asymmetric import rsa\n\nkey = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n",
     )
     .unwrap();
-    scan();
+    scan(&db, &s.reg);
     let p: Value = serde_json::from_slice(&plan(&db, &s.reg, &["-f", "json"]).stdout).unwrap();
     let prog = p["progress"].as_array().unwrap();
     assert_eq!(prog.len(), 2);

@@ -9,40 +9,12 @@ use std::time::{Duration, Instant};
 
 /// Runs `openssl args…` in `dir`; panics (naming the Debian package) when it is missing or fails.
 pub fn openssl(args: &[&str], dir: &Path) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `openssl` ({e}): install the Debian package `openssl`")
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    mamori_testkit::openssl(dir, args)
 }
 
 /// A self-signed RSA certificate and key in `dir`; returns the certificate's DER.
 pub fn make_cert(dir: &Path) -> Vec<u8> {
-    openssl(
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-subj",
-            "/CN=localhost",
-            "-days",
-            "2",
-        ],
-        dir,
-    );
+    mamori_testkit::self_signed(dir, "rsa:2048", "cert.pem", "key.pem", "/CN=localhost", &[]);
     openssl(
         &[
             "x509", "-in", "cert.pem", "-outform", "DER", "-out", "cert.der",
@@ -64,24 +36,15 @@ pub fn start_server(dir: &Path, extra: &[&str]) -> Server {
 pub fn make_named_cert(dir: &Path, name: &str, key_spec: &str, san: &str) -> Vec<u8> {
     let cert = format!("{name}.pem");
     let key = format!("{name}.key");
-    let mut args = vec!["req", "-x509", "-nodes", "-keyout", &key, "-out", &cert];
-    let ec_params;
-    if key_spec == "ec" {
-        ec_params = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
-        args.extend(ec_params);
-    } else {
-        args.extend(["-newkey", key_spec]);
-    }
     let san_ext = format!("subjectAltName={san}");
-    args.extend([
-        "-subj",
+    mamori_testkit::self_signed(
+        dir,
+        key_spec,
+        &cert,
+        &key,
         "/CN=mamori test",
-        "-days",
-        "30",
-        "-addext",
-        &san_ext,
-    ]);
-    openssl(&args, dir);
+        &["-addext", &san_ext],
+    );
     let der = format!("{name}.der");
     openssl(
         &["x509", "-in", &cert, "-outform", "DER", "-out", &der],

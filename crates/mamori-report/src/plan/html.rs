@@ -9,7 +9,7 @@ use mamori_plan::plan::Plan;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{action_text, header_lines, progress_line, reason_text, systems_table};
+use super::{action_text, header_lines, progress_line, reason_text, systems_table, wave_title};
 
 /// Actions listed per wave in the roadmap section.
 const WAVE_LIST: usize = 200;
@@ -141,17 +141,7 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
             h,
             "<h3 id=\"wave-{}\">{}</h3>",
             w.number,
-            esc(&m.get(
-                "plan.wave",
-                &[
-                    ("n", w.number.to_string()),
-                    ("start", w.start.to_string()),
-                    ("end", w.end.to_string()),
-                    ("systems", w.systems.len().to_string()),
-                    ("actions", w.actions.to_string()),
-                    ("assets", w.assets.to_string()),
-                ],
-            ))
+            esc(&wave_title(m, w))
         );
         let in_wave = p.actions.iter().filter(|a| a.wave == w.number);
         let mut by_kind: BTreeMap<&str, (u32, u32)> = BTreeMap::new();

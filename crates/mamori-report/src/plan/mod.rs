@@ -133,6 +133,21 @@ fn progress_line(p: &Plan, m: &Messages) -> String {
     }
 }
 
+/// A wave's heading: its number, years, systems, actions and assets.
+fn wave_title(m: &Messages, w: &mamori_plan::roadmap::Wave) -> String {
+    m.get(
+        "plan.wave",
+        &[
+            ("n", w.number.to_string()),
+            ("start", w.start.to_string()),
+            ("end", w.end.to_string()),
+            ("systems", w.systems.len().to_string()),
+            ("actions", w.actions.to_string()),
+            ("assets", w.assets.to_string()),
+        ],
+    )
+}
+
 /// A table: headers and rows of cells.
 pub struct Table {
     /// Column titles.
@@ -301,20 +316,7 @@ pub fn plan_text(p: &Plan, m: &Messages, ja: bool, max_actions: usize) -> String
     }
     let mut shown = 0usize;
     for w in &p.waves {
-        s.push_str(&format!(
-            "  {}\n",
-            m.get(
-                "plan.wave",
-                &[
-                    ("n", w.number.to_string()),
-                    ("start", w.start.to_string()),
-                    ("end", w.end.to_string()),
-                    ("systems", w.systems.len().to_string()),
-                    ("actions", w.actions.to_string()),
-                    ("assets", w.assets.to_string()),
-                ],
-            )
-        ));
+        s.push_str(&format!("  {}\n", wave_title(m, w)));
         for a in p.actions.iter().filter(|a| a.wave == w.number) {
             if shown >= max_actions {
                 break;
@@ -388,20 +390,7 @@ pub fn plan_md(p: &Plan, m: &Messages, ja: bool) -> String {
         s.push_str(&format!("{}\n", m.t("plan.no_actions")));
     }
     for w in &p.waves {
-        s.push_str(&format!(
-            "### {}\n\n",
-            m.get(
-                "plan.wave",
-                &[
-                    ("n", w.number.to_string()),
-                    ("start", w.start.to_string()),
-                    ("end", w.end.to_string()),
-                    ("systems", w.systems.len().to_string()),
-                    ("actions", w.actions.to_string()),
-                    ("assets", w.assets.to_string()),
-                ],
-            )
-        ));
+        s.push_str(&format!("### {}\n\n", wave_title(m, w)));
         md_table(
             &action_headers(m),
             p.actions

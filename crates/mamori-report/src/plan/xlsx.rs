@@ -35,6 +35,29 @@ fn cell(ws: &mut Worksheet, r: u32, c: u16, v: &str) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// A sheet in constant-memory mode: headers, then `rows` up to Excel's limit.
+fn big_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    widths: &[(u16, f64)],
+    headers: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    for &(c, w) in widths {
+        ws.set_column_width(c, w)?;
+    }
+    header(ws, headers, bold)?;
+    for (r, cells) in rows.enumerate().take(EXCEL_ROWS as usize - 1) {
+        for (c, v) in cells.iter().enumerate() {
+            cell(ws, r as u32 + 1, c as u16, v)?;
+        }
+    }
+    Ok(())
+}
+
 /// The workbook's bytes.
 pub fn plan_xlsx(p: &Plan, m: &Messages, ja: bool) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
@@ -105,31 +128,23 @@ pub fn plan_xlsx(p: &Plan, m: &Messages, ja: bool) -> Result<Vec<u8>, XlsxError>
     ws.set_column_width(12, 100)?;
     ws.autofilter(0, 0, t.rows.len() as u32, t.headers.len() as u16 - 1)?;
 
-    // Actions.
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(sheet("actions"))?;
-    ws.set_column_width(4, 100)?;
-    ws.set_column_width(5, 40)?;
-    let hs = action_headers(m);
-    header(ws, &hs, &bold)?;
-    for (r, a) in p.actions.iter().enumerate().take(EXCEL_ROWS as usize - 1) {
-        for (c, v) in action_row(m, a).iter().enumerate() {
-            cell(ws, r as u32 + 1, c as u16, v)?;
-        }
-    }
-
-    // Assets.
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(sheet("assets"))?;
-    ws.set_column_width(1, 30)?;
-    ws.set_column_width(7, 60)?;
-    let hs = asset_headers(m);
-    header(ws, &hs, &bold)?;
-    for (r, cells) in asset_rows(p, m).enumerate().take(EXCEL_ROWS as usize - 1) {
-        for (c, v) in cells.iter().enumerate() {
-            cell(ws, r as u32 + 1, c as u16, v)?;
-        }
-    }
+    // Actions and assets: a million rows each at most, written as they come.
+    big_sheet(
+        &mut wb,
+        &sheet("actions"),
+        &[(4, 100.0), (5, 40.0)],
+        &action_headers(m),
+        p.actions.iter().map(|a| action_row(m, a)),
+        &bold,
+    )?;
+    big_sheet(
+        &mut wb,
+        &sheet("assets"),
+        &[(1, 30.0), (7, 60.0)],
+        &asset_headers(m),
+        asset_rows(p, m),
+        &bold,
+    )?;
 
     // Progress.
     let ws = wb.add_worksheet();
