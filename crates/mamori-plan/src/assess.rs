@@ -814,30 +814,26 @@ fn assess_system(
             &[("n", broken.to_string())],
         ));
     }
-    if exposed {
-        priority.raise_to(match crit {
-            Criticality::Critical | Criticality::High => Priority::P1,
-            Criticality::Medium => Priority::P2,
-            Criticality::Low => Priority::P3,
-        });
+    if kex_pending > 0 {
+        // Exposed: data sent today is still secret when the quantum computer comes.
+        let (key, p) = if exposed {
+            let p = match crit {
+                Criticality::Critical | Criticality::High => Priority::P1,
+                Criticality::Medium => Priority::P2,
+                Criticality::Low => Priority::P3,
+            };
+            ("plan.reason.hndl-exposed", p)
+        } else {
+            let p = match crit {
+                Criticality::Critical => Priority::P2,
+                Criticality::High | Criticality::Medium => Priority::P3,
+                Criticality::Low => Priority::P4,
+            };
+            ("plan.reason.hndl-margin", p)
+        };
+        priority.raise_to(p);
         reasons.push(Reason::new(
-            "plan.reason.hndl-exposed",
-            &[
-                ("x", x.to_string()),
-                ("y", yfmt.clone()),
-                ("z", z.to_string()),
-                ("crqc", s.crqc_year.to_string()),
-                ("n", kex_pending.to_string()),
-            ],
-        ));
-    } else if kex_pending > 0 {
-        priority.raise_to(match crit {
-            Criticality::Critical => Priority::P2,
-            Criticality::High | Criticality::Medium => Priority::P3,
-            Criticality::Low => Priority::P4,
-        });
-        reasons.push(Reason::new(
-            "plan.reason.hndl-margin",
+            key,
             &[
                 ("x", x.to_string()),
                 ("y", yfmt.clone()),
