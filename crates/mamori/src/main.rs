@@ -803,6 +803,13 @@ fn register_targets(
             }
             match mamori_net::target::parse_target_in(t, scope) {
                 Err(_) if !strict && !t.contains("://") => as_path(),
+                // After the fact (a plan), a service the scan could not take (an address
+                // range without its scope file) only attributes nothing.
+                Err(e) if !strict => eprintln!(
+                    "mamori: warning: {}: system {}: target {t}: {e}; nothing is attributed to it",
+                    reg_path.display(),
+                    sys.id
+                ),
                 Err(e) => bail!(
                     "{}: system {}: target {t}: {}",
                     reg_path.display(),

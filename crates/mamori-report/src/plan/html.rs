@@ -9,7 +9,9 @@ use mamori_plan::plan::Plan;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{action_text, header_lines, progress_line, reason_text, systems_table, wave_title};
+use super::{
+    action_text, header_lines, progress_line, reason_text, systems_table, title, wave_title,
+};
 
 /// Actions listed per wave in the roadmap section.
 const WAVE_LIST: usize = 200;
@@ -56,7 +58,7 @@ svg text{font:11px system-ui,sans-serif;fill:var(--fg)}details{border:1px solid 
 /// The page.
 pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
     let mut h = String::with_capacity(64 * 1024);
-    let title = m.get("plan.title", &[("org", p.organization.clone())]);
+    let title = title(p, m);
     let _ = write!(
         h,
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body>\n",

@@ -19,6 +19,15 @@ use serde_json::{json, Value};
 
 use crate::text::{display_width, pad};
 
+/// The plan's title, with the organization when the register names one.
+pub fn title(p: &Plan, m: &Messages) -> String {
+    if p.organization.trim().is_empty() {
+        m.t("plan.title_plain")
+    } else {
+        m.get("plan.title", &[("org", p.organization.clone())])
+    }
+}
+
 /// A reason as a sentence.
 pub fn reason_text(m: &Messages, r: &Reason) -> String {
     let mut args = r.args.clone();
@@ -259,7 +268,7 @@ pub fn asset_rows<'a>(p: &'a Plan, m: &'a Messages) -> impl Iterator<Item = Vec<
 /// of each wave, progress.
 pub fn plan_text(p: &Plan, m: &Messages, ja: bool, max_actions: usize) -> String {
     let mut s = String::new();
-    let title = m.get("plan.title", &[("org", p.organization.clone())]);
+    let title = title(p, m);
     s.push_str(&title);
     s.push('\n');
     for l in header_lines(p, m, ja) {
@@ -374,10 +383,7 @@ fn md_table(headers: &[String], rows: impl Iterator<Item = Vec<String>>, out: &m
 
 /// Markdown: the header, the systems, every action by wave, and progress.
 pub fn plan_md(p: &Plan, m: &Messages, ja: bool) -> String {
-    let mut s = format!(
-        "# {}\n\n",
-        m.get("plan.title", &[("org", p.organization.clone())])
-    );
+    let mut s = format!("# {}\n\n", title(p, m));
     for l in header_lines(p, m, ja) {
         s.push_str(&format!("- {l}\n"));
     }

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::{
     action_headers, action_row, asset_headers, asset_rows, header_lines, progress_line,
-    systems_table,
+    systems_table, title,
 };
 
 /// Rows Excel can hold, headers included.
@@ -62,18 +62,13 @@ fn big_sheet(
 pub fn plan_xlsx(p: &Plan, m: &Messages, ja: bool) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let title = Format::new().set_bold().set_font_size(14);
+    let big = Format::new().set_bold().set_font_size(14);
     let sheet = |k: &str| m.t(&format!("plan.sheet.{k}"));
 
     // Summary.
     let ws = wb.add_worksheet();
     ws.set_name(sheet("summary"))?;
-    ws.write_string_with_format(
-        0,
-        0,
-        m.get("plan.title", &[("org", p.organization.clone())]),
-        &title,
-    )?;
+    ws.write_string_with_format(0, 0, title(p, m), &big)?;
     let mut row = 2;
     for l in header_lines(p, m, ja) {
         ws.write_string(row, 0, l)?;
