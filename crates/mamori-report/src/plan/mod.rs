@@ -57,14 +57,10 @@ fn deadline(m: &Messages, y: Option<i32>) -> String {
     y.map(|y| y.to_string()).unwrap_or_else(|| m.t("plan.none"))
 }
 
+/// `x + y > z` as it is: the inequality holds or not whatever is pending (whether the
+/// system is exposed also needs a classical key exchange, said in its reasons).
 fn mosca_cell(s: &SystemAssessment) -> String {
-    let sign = if s.mosca.exposed {
-        ">"
-    } else if s.pending > 0 || !s.inventoried {
-        "≤"
-    } else {
-        "·"
-    };
+    let sign = if s.mosca.margin < 0.0 { ">" } else { "≤" };
     format!("{} + {:.1} {sign} {}", s.mosca.x, s.mosca.y, s.mosca.z)
 }
 
