@@ -21,7 +21,7 @@ mod text;
 
 pub use mamori_i18n::{Lang, Messages};
 pub use spdx::spdx23;
-pub use text::{sev_label, text, TextOptions};
+pub use text::{display_width, pad, sev_label, text, TextOptions};
 
 use mamori_model::{AssetKind, CryptoAsset, ScanResult};
 use serde_json::{json, Map, Value};

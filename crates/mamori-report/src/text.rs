@@ -520,7 +520,7 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
 }
 
 /// `s` padded with spaces to `width` terminal columns.
-pub(crate) fn pad(s: &str, width: usize) -> String {
+pub fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
 

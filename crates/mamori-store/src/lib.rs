@@ -16,6 +16,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod lifecycle;
+
 use mamori_model::{
     Component, CryptoAsset, Distro, Endpoint, Finding, RunInfo, ScanResult, Vulnerability, Warning,
 };
@@ -53,6 +55,12 @@ pub enum StoreError {
     /// No such run.
     #[error("no run {0} in the store (see `mamori runs`)")]
     NoRun(i64),
+    /// No tracked finding with this id.
+    #[error("no finding {0} in the store (see `mamori findings`)")]
+    NoTracked(i64),
+    /// A person's act that the lifecycle refuses.
+    #[error(transparent)]
+    Act(#[from] lifecycle::ActError),
 }
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied.
@@ -126,7 +134,60 @@ CREATE TABLE endpoints (
 );
 CREATE INDEX endpoints_endpoint ON endpoints(run_id, endpoint);
 "#,
+    r#"
+CREATE TABLE tracked (
+    id             INTEGER PRIMARY KEY,
+    key            TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    severity       TEXT,
+    system         TEXT,
+    location       TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    accepted_until TEXT,
+    assignee       TEXT,
+    due            TEXT,
+    first_run      INTEGER NOT NULL,
+    last_run       INTEGER NOT NULL,
+    first_seen     TEXT NOT NULL,
+    last_seen      TEXT NOT NULL,
+    fixed_run      INTEGER
+);
+CREATE INDEX tracked_status ON tracked(status, severity);
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    tracked_id  INTEGER NOT NULL REFERENCES tracked(id),
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    from_status TEXT,
+    to_status   TEXT,
+    run         INTEGER,
+    detail      TEXT
+);
+CREATE INDEX events_tracked ON events(tracked_id);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
+"#,
 ];
+
+/// The schema version that added the findings lifecycle: upgrading to it replays the
+/// stored runs so that the history starts with the first run.
+const LIFECYCLE_VERSION: usize = 4;
+
+/// Which tracked items [`Store::tracked`] returns (empty: all).
+#[derive(Debug, Clone, Default)]
+pub struct TrackedFilter {
+    /// Only these statuses.
+    pub statuses: Vec<lifecycle::Status>,
+    /// Only this system.
+    pub system: Option<String>,
+    /// Only at or above this severity.
+    pub min_severity: Option<mamori_model::Severity>,
+}
 
 /// An open store.
 pub struct Store {
@@ -210,6 +271,9 @@ impl Store {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
             tx.execute_batch(m)?;
+            if i + 1 == LIFECYCLE_VERSION {
+                replay_lifecycle(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
@@ -306,8 +370,94 @@ impl Store {
                 ])?;
             }
         }
+        let seen = sightings(&r.targets, &r.findings, &r.vulnerabilities);
+        follow(&tx, run, started, &r.targets, &seen)?;
         tx.commit()?;
         Ok(run)
+    }
+
+    /// Tracked findings and vulnerabilities, most severe and oldest first, narrowed by
+    /// `filter`.
+    pub fn tracked(&self, filter: &TrackedFilter) -> Result<Vec<lifecycle::Tracked>, StoreError> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {TRACKED_COLUMNS} FROM tracked ORDER BY id"
+        ))?;
+        let mut out = Vec::new();
+        for t in st.query_map([], tracked_row)? {
+            let t = t?;
+            if !filter.statuses.is_empty() && !filter.statuses.contains(&t.status) {
+                continue;
+            }
+            if filter
+                .system
+                .as_ref()
+                .is_some_and(|s| t.system.as_ref() != Some(s))
+            {
+                continue;
+            }
+            if filter
+                .min_severity
+                .is_some_and(|m| t.severity.is_none_or(|s| s < m))
+            {
+                continue;
+            }
+            out.push(t);
+        }
+        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// One tracked item and its whole history, oldest first.
+    pub fn tracked_one(
+        &self,
+        id: i64,
+    ) -> Result<(lifecycle::Tracked, Vec<lifecycle::Event>), StoreError> {
+        let t = self
+            .conn
+            .query_row(
+                &format!("SELECT {TRACKED_COLUMNS} FROM tracked WHERE id = ?1"),
+                [id],
+                tracked_row,
+            )
+            .optional()?
+            .ok_or(StoreError::NoTracked(id))?;
+        let mut st = self.conn.prepare(
+            "SELECT at, actor, action, from_status, to_status, run, detail FROM events WHERE tracked_id = ?1 ORDER BY id",
+        )?;
+        let events = st
+            .query_map([id], |r| {
+                let from: Option<String> = r.get(3)?;
+                let to: Option<String> = r.get(4)?;
+                Ok(lifecycle::Event {
+                    key: t.key.clone(),
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    from: from.as_deref().and_then(lifecycle::Status::parse),
+                    to: to.as_deref().and_then(lifecycle::Status::parse),
+                    run: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((t, events))
+    }
+
+    /// What a person does to tracked item `id`, recorded with its event in one transaction.
+    pub fn act(
+        &mut self,
+        id: i64,
+        act: &lifecycle::Act,
+        actor: &str,
+        comment: Option<&str>,
+    ) -> Result<lifecycle::Tracked, StoreError> {
+        let (t, _) = self.tracked_one(id)?;
+        let (n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
+        let tx = self.conn.transaction()?;
+        write_tracked(&tx, &n)?;
+        write_event(&tx, id, &e)?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// All runs, oldest first.
@@ -600,6 +750,163 @@ fn only_in<T: Clone>(a: &BTreeMap<String, T>, b: &BTreeMap<String, T>) -> Vec<T>
         .collect()
 }
 
+/// What a run saw, as the lifecycle follows it: every finding, and every vulnerability not
+/// suppressed by VEX.
+fn sightings(
+    targets: &[String],
+    findings: &[Finding],
+    vulns: &[Vulnerability],
+) -> Vec<lifecycle::Sighting> {
+    let mut out = Vec::with_capacity(findings.len() + vulns.len());
+    for f in findings {
+        out.push(lifecycle::Sighting {
+            key: f.key(),
+            kind: "finding",
+            title: format!("{} {}", f.code, f.asset_name),
+            severity: Some(f.severity),
+            system: f.system.clone(),
+            location: f.location.to_string(),
+            scope: lifecycle::scope_of(targets, &f.location.path, f.location.container.as_deref()),
+        });
+    }
+    for v in vulns.iter().filter(|v| v.active()) {
+        out.push(lifecycle::Sighting {
+            key: format!("vuln:{}", v.key()),
+            kind: "vulnerability",
+            title: v.id.clone(),
+            severity: v.severity,
+            system: None,
+            location: format!("{} {}", v.component, v.location),
+            scope: lifecycle::scope_of(targets, &v.location.path, v.location.container.as_deref()),
+        });
+    }
+    out
+}
+
+const TRACKED_COLUMNS: &str = "id, key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run";
+
+fn tracked_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<lifecycle::Tracked> {
+    let sev: Option<String> = r.get(4)?;
+    let status: String = r.get(8)?;
+    Ok(lifecycle::Tracked {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        severity: sev.and_then(|s| s.parse().ok()),
+        system: r.get(5)?,
+        location: r.get(6)?,
+        scope: r.get(7)?,
+        status: lifecycle::Status::parse(&status).unwrap_or(lifecycle::Status::Open),
+        accepted_until: r.get(9)?,
+        assignee: r.get(10)?,
+        due: r.get(11)?,
+        first_run: r.get(12)?,
+        last_run: r.get(13)?,
+        first_seen: r.get(14)?,
+        last_seen: r.get(15)?,
+        fixed_run: r.get(16)?,
+    })
+}
+
+/// Writes an item (inserting it when its id is 0) and returns its id.
+fn write_tracked(
+    tx: &rusqlite::Transaction<'_>,
+    t: &lifecycle::Tracked,
+) -> Result<i64, StoreError> {
+    let sev = t.severity.map(|s| s.as_str());
+    if t.id == 0 {
+        tx.execute(
+            "INSERT INTO tracked (key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![t.key, t.kind, t.title, sev, t.system, t.location, t.scope, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.first_run, t.last_run, t.first_seen, t.last_seen, t.fixed_run],
+        )?;
+        Ok(tx.last_insert_rowid())
+    } else {
+        tx.execute(
+            "UPDATE tracked SET title = ?2, severity = ?3, system = ?4, location = ?5, status = ?6, accepted_until = ?7, assignee = ?8, due = ?9, last_run = ?10, last_seen = ?11, fixed_run = ?12 WHERE id = ?1",
+            params![t.id, t.title, sev, t.system, t.location, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.last_run, t.last_seen, t.fixed_run],
+        )?;
+        Ok(t.id)
+    }
+}
+
+fn write_event(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    e: &lifecycle::Event,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO events (tracked_id, at, actor, action, from_status, to_status, run, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, e.at, e.actor, e.action, e.from.map(|s| s.as_str()), e.to.map(|s| s.as_str()), e.run, e.detail],
+    )?;
+    Ok(())
+}
+
+/// Applies what run `run` saw to the tracked items, in the run's transaction.
+fn follow(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    at: &str,
+    targets: &[String],
+    seen: &[lifecycle::Sighting],
+) -> Result<(), StoreError> {
+    let mut tracked = std::collections::HashMap::new();
+    {
+        let mut st = tx.prepare(&format!("SELECT {TRACKED_COLUMNS} FROM tracked"))?;
+        for t in st.query_map([], tracked_row)? {
+            let t = t?;
+            tracked.insert(t.key.clone(), t);
+        }
+    }
+    let changes = lifecycle::reconcile(
+        &tracked,
+        &lifecycle::RunSeen {
+            id: run,
+            at,
+            targets,
+        },
+        seen,
+        &lifecycle::ServiceLevels::default(),
+    );
+    let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for t in &changes.items {
+        ids.insert(t.key.clone(), write_tracked(tx, t)?);
+    }
+    for e in &changes.events {
+        if let Some(&id) = ids.get(&e.key) {
+            write_event(tx, id, e)?;
+        }
+    }
+    Ok(())
+}
+
+/// Follows every stored run in order (the upgrade to the lifecycle's schema).
+fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let runs: Vec<(i64, String, String)> = {
+        let mut st = tx.prepare("SELECT id, started, targets FROM runs ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (run, started, targets) in runs {
+        let targets: Vec<String> = serde_json::from_str(&targets)?;
+        let findings: Vec<Finding> = {
+            let mut st = tx.prepare("SELECT data FROM findings WHERE run_id = ?1")?;
+            let rows = st.query_map([run], |r| r.get::<_, String>(0))?;
+            rows.map(|d| Ok(serde_json::from_str(&d?)?))
+                .collect::<Result<_, StoreError>>()?
+        };
+        let vulns: Vec<Vulnerability> = {
+            let mut st = tx.prepare("SELECT data FROM vulnerabilities WHERE run_id = ?1")?;
+            let rows = st.query_map([run], |r| r.get::<_, String>(0))?;
+            rows.map(|d| Ok(serde_json::from_str(&d?)?))
+                .collect::<Result<_, StoreError>>()?
+        };
+        let seen = sightings(&targets, &findings, &vulns);
+        follow(tx, run, &started, &targets, &seen)?;
+    }
+    Ok(())
+}
+
 /// Now, RFC 3339 UTC, second precision.
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
@@ -664,6 +971,105 @@ mod tests {
             bytes: 10,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn findings_are_followed_across_runs_with_an_append_only_history() {
+        use lifecycle::{Act, Status};
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
+        s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-01T00:00:00Z")
+            .unwrap();
+        let all = s.tracked(&TrackedFilter::default()).unwrap();
+        assert_eq!(all.len(), 1);
+        let id = all[0].id;
+        assert_eq!(all[0].status, Status::New);
+        assert_eq!(all[0].due.as_deref(), Some("2026-12-01")); // high: 30 days
+        assert_eq!(all[0].scope, "/t");
+        let t = s.act(id, &Act::Acknowledge, "aiko", Some("on it")).unwrap();
+        assert_eq!(t.status, Status::Acknowledged);
+        // A run of something else does not fix it.
+        let mut other = result(&[], &[]);
+        other.targets = vec!["/elsewhere".into()];
+        s.save_run(&other, "2026-11-02T00:00:00Z").unwrap();
+        assert_eq!(s.tracked_one(id).unwrap().0.status, Status::Acknowledged);
+        // A run of the same target without it: fixed; with it again: reopened.
+        s.save_run(&result(&[], &[]), "2026-11-03T00:00:00Z")
+            .unwrap();
+        let (t, _) = s.tracked_one(id).unwrap();
+        assert_eq!((t.status, t.fixed_run), (Status::Fixed, Some(3)));
+        assert!(matches!(
+            s.act(id, &Act::Acknowledge, "aiko", None),
+            Err(StoreError::Act(_))
+        ));
+        s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-04T00:00:00Z")
+            .unwrap();
+        let (t, events) = s.tracked_one(id).unwrap();
+        assert_eq!(t.status, Status::Reopened);
+        let actions: Vec<(&str, &str)> = events
+            .iter()
+            .map(|e| (e.action.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("created", "mamori"),
+                ("acknowledged", "aiko"),
+                ("fixed", "mamori"),
+                ("reopened", "mamori")
+            ]
+        );
+        assert_eq!(events[1].detail.as_deref(), Some("on it"));
+        // The history cannot be rewritten, even with SQL.
+        for sql in ["UPDATE events SET actor = 'x'", "DELETE FROM events"] {
+            let e = s.conn.execute(sql, []).unwrap_err().to_string();
+            assert!(e.contains("append-only"), "{e}");
+        }
+        let open = s
+            .tracked(&TrackedFilter {
+                statuses: vec![Status::Fixed],
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(open.is_empty());
+        assert!(matches!(s.tracked_one(99), Err(StoreError::NoTracked(99))));
+    }
+
+    #[test]
+    fn upgrading_a_store_replays_its_runs_into_the_lifecycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A store as schema 3 left it, with two runs: MD5 found, then gone.
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..3] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            let f = &result(&["alg:MD5"], &["alg:MD5"]).findings[0];
+            for (run, at) in [(1, "2026-10-01T00:00:00Z"), (2, "2026-10-02T00:00:00Z")] {
+                conn.execute(
+                    "INSERT INTO runs (id, started, finished, targets, files, bytes) VALUES (?1, ?2, ?2, '[\"/t\"]', 0, 0)",
+                    params![run, at],
+                )
+                .unwrap();
+            }
+            conn.execute(
+                "INSERT INTO findings (run_id, key, code, severity, asset_id, data) VALUES (1, ?1, ?2, 'high', 'alg:MD5', ?3)",
+                params![f.key(), f.code, serde_json::to_string(f).unwrap()],
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let all = s.tracked(&TrackedFilter::default()).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (all[0].status, all[0].first_run, all[0].fixed_run),
+            (lifecycle::Status::Fixed, 1, Some(2))
+        );
+        let (_, events) = s.tracked_one(all[0].id).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].at, "2026-10-01T00:00:00Z");
     }
 
     #[test]

@@ -64,6 +64,100 @@ enum Cmd {
     /// The post-quantum migration plan: every system of the register judged from the newest
     /// scan under a policy (priority, deadline, Mosca, agility), with a roadmap in waves.
     Plan(PlanArgs),
+    /// Findings followed across runs: new, open, acknowledged, accepted, fixed, reopened;
+    /// list them, see one's history, acknowledge, accept, assign, comment.
+    #[command(subcommand)]
+    Findings(FindingsCmd),
+}
+
+/// Who acts (`--as`, else $USER).
+#[derive(Args)]
+struct Actor {
+    /// Who does it (recorded in the history; default: $USER).
+    #[arg(long = "as", value_name = "NAME")]
+    actor: Option<String>,
+    /// Why, in the history.
+    #[arg(long, value_name = "TEXT")]
+    comment: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum FindingsCmd {
+    /// List the findings and vulnerabilities followed across runs, most severe first.
+    List {
+        /// Only these statuses (comma-separated: new, open, acknowledged, accepted, fixed,
+        /// reopened). Default: all but fixed.
+        #[arg(long, value_delimiter = ',')]
+        status: Vec<String>,
+        /// Only this system.
+        #[arg(long)]
+        system: Option<String>,
+        /// Only at or above this severity.
+        #[arg(long)]
+        min_severity: Option<Severity>,
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// One finding and its whole history.
+    Show {
+        /// Its id (from `mamori findings list`).
+        id: i64,
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Acknowledge: seen, and someone will act.
+    Ack {
+        /// Ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[command(flatten)]
+        who: Actor,
+    },
+    /// Accept the risk until a date (the finding counts again once the date has passed).
+    Accept {
+        /// Ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// The last day of the acceptance (YYYY-MM-DD).
+        #[arg(long)]
+        until: String,
+        #[command(flatten)]
+        who: Actor,
+    },
+    /// Assign to someone.
+    Assign {
+        /// Ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// Who.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        who: Actor,
+    },
+    /// Set the date it must be resolved by (YYYY-MM-DD).
+    Due {
+        /// Ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// The date.
+        #[arg(long)]
+        date: String,
+        #[command(flatten)]
+        who: Actor,
+    },
+    /// Add a comment to the history.
+    Comment {
+        /// Id.
+        id: i64,
+        /// The comment.
+        text: String,
+        /// Who (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        actor: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -559,6 +653,156 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Show(a) => show(a, &db, lang),
         Cmd::Init(a) => init(a, lang),
         Cmd::Plan(a) => plan(a, &db, lang),
+        Cmd::Findings(c) => findings(c, &db, lang),
+    }
+}
+
+fn actor_name(a: Option<String>) -> String {
+    a.filter(|s| !s.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "local".into())
+}
+
+fn findings(c: FindingsCmd, db: &Path, lang: Lang) -> Result<u8> {
+    use mamori_store::lifecycle::{Act, Status};
+    let m = Messages::new(lang);
+    let mut store = open_existing(db)?;
+    let status_name = |s: Status| m.t(&format!("lifecycle.{}", s.as_str()));
+    let today = mamori_store::now_rfc3339()[..10].to_string();
+    let mut act_on = |ids: &[i64], act: Act, who: Actor| -> Result<u8> {
+        let actor = actor_name(who.actor);
+        for &id in ids {
+            let t = store.act(id, &act, &actor, who.comment.as_deref())?;
+            outln!(
+                "{}",
+                m.get(
+                    "lifecycle.done",
+                    &[
+                        ("id", id.to_string()),
+                        ("status", status_name(t.status)),
+                        ("title", t.title.clone()),
+                    ],
+                )
+            );
+        }
+        Ok(0)
+    };
+    match c {
+        FindingsCmd::Ack { ids, who } => act_on(&ids, Act::Acknowledge, who),
+        FindingsCmd::Accept { ids, until, who } => act_on(&ids, Act::Accept { until }, who),
+        FindingsCmd::Assign { ids, to, who } => act_on(&ids, Act::Assign { to }, who),
+        FindingsCmd::Due { ids, date, who } => act_on(&ids, Act::Due { date }, who),
+        FindingsCmd::Comment { id, text, actor } => act_on(
+            &[id],
+            Act::Comment,
+            Actor {
+                actor,
+                comment: Some(text),
+            },
+        ),
+        FindingsCmd::List {
+            status,
+            system,
+            min_severity,
+            format,
+        } => {
+            let statuses = if status.is_empty() {
+                Status::ALL
+                    .into_iter()
+                    .filter(|s| *s != Status::Fixed)
+                    .collect()
+            } else {
+                status
+                    .iter()
+                    .map(|s| {
+                        Status::parse(s.trim()).with_context(|| {
+                            format!(
+                                "unknown status '{s}' (expected new, open, acknowledged, accepted, fixed or reopened)"
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?
+            };
+            let list = store.tracked(&mamori_store::TrackedFilter {
+                statuses,
+                system,
+                min_severity,
+            })?;
+            if format != Format::Text {
+                outln!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(0);
+            }
+            if list.is_empty() {
+                outln!("{}", m.t("lifecycle.none"));
+                return Ok(0);
+            }
+            outln!("{}", m.t("lifecycle.header"));
+            for t in &list {
+                let overdue =
+                    t.status.active() && t.due.as_deref().is_some_and(|d| d < today.as_str());
+                use mamori_report::pad;
+                outln!(
+                    "{:<6} {} {} {:<11} {:<14} {}  {}",
+                    t.id,
+                    pad(&status_name(t.status), 14),
+                    pad(&mamori_report::sev_label(&m, t.severity), 9),
+                    format!(
+                        "{}{}",
+                        t.due.as_deref().unwrap_or("-"),
+                        if overdue { "!" } else { "" }
+                    ),
+                    t.system.as_deref().unwrap_or("-"),
+                    t.title,
+                    t.location
+                );
+            }
+            Ok(0)
+        }
+        FindingsCmd::Show { id, format } => {
+            let (t, events) = store.tracked_one(id)?;
+            if format != Format::Text {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"finding": t, "history": events})
+                    )?
+                );
+                return Ok(0);
+            }
+            outln!(
+                "{}",
+                m.get(
+                    "lifecycle.show",
+                    &[
+                        ("id", t.id.to_string()),
+                        ("title", t.title.clone()),
+                        ("status", status_name(t.status)),
+                        ("severity", mamori_report::sev_label(&m, t.severity)),
+                        ("location", t.location.clone()),
+                        ("due", t.due.clone().unwrap_or_else(|| "-".into())),
+                        ("assignee", t.assignee.clone().unwrap_or_else(|| "-".into())),
+                    ],
+                )
+            );
+            for e in &events {
+                let change = match (e.from, e.to) {
+                    (Some(f), Some(to)) => format!(" {} → {}", status_name(f), status_name(to)),
+                    (None, Some(to)) => format!(" → {}", status_name(to)),
+                    _ => String::new(),
+                };
+                outln!(
+                    "  {}  {:<10} {}{change}{}",
+                    e.at,
+                    e.actor,
+                    m.t(&format!("lifecycle.action.{}", e.action)),
+                    e.detail
+                        .as_deref()
+                        .map(|d| format!(" — {d}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(0)
+        }
     }
 }
 
