@@ -400,10 +400,11 @@ fn burndown(p: &Plan, m: &Messages) -> String {
         pts.push((x, left.max(0.0)));
         let _ = write!(
             s,
-            "<line class=\"deadline\" x1=\"{0:.1}\" y1=\"{t}\" x2=\"{0:.1}\" y2=\"{1}\" stroke=\"#b42318\" stroke-dasharray=\"2 3\"/><text x=\"{0:.1}\" y=\"{2}\" text-anchor=\"end\">{d}</text>",
+            "<line class=\"deadline\" x1=\"{0:.1}\" y1=\"{t}\" x2=\"{0:.1}\" y2=\"{1}\" stroke=\"#b42318\" stroke-dasharray=\"2 3\"/><text x=\"{2:.1}\" y=\"{3}\" text-anchor=\"end\" fill=\"#b42318\">{d}</text>",
             sx(x),
             hgt - b,
-            t + 10.0
+            sx(x) - 3.0,
+            hgt - b - 4.0
         );
     }
     let path = |pts: &[(f64, f64)]| {
@@ -437,11 +438,10 @@ fn burndown(p: &Plan, m: &Messages) -> String {
     }
     let _ = write!(
         s,
-        "<text x=\"{}\" y=\"{}\" fill=\"#2e6fd8\">— {}</text><text x=\"{}\" y=\"{}\">- - {}</text></svg>",
-        l + 8.0,
+        "<text x=\"{0}\" y=\"{1}\" text-anchor=\"end\" fill=\"#2e6fd8\">— {2}</text><text x=\"{0}\" y=\"{3}\" text-anchor=\"end\">- - {4}</text></svg>",
+        w - r - 4.0,
         t + 10.0,
         esc(&m.t("plan.html.actual")),
-        l + 8.0,
         t + 24.0,
         esc(&m.t("plan.html.required"))
     );
