@@ -573,17 +573,7 @@ pub fn assess_endpoints(endpoints: &[Endpoint], assets: &[CryptoAsset]) -> Vec<F
 
 /// A Unix time as `YYYY-MM-DD`.
 fn iso_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    mamori_model::date::ymd(secs.div_euclid(86_400))
 }
 
 fn is_host_key(loc: &Location) -> bool {
@@ -605,17 +595,7 @@ fn replacement(p: Primitive) -> &'static str {
 
 /// 1 January of `year` as a Unix time.
 pub fn deadline_unix(year: i32) -> i64 {
-    days_from_civil(year, 1, 1) * 86_400
-}
-
-fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y } as i64;
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    mamori_model::date::days_from_civil(i64::from(year), 1, 1) * 86_400
 }
 
 /// Parse `YYYY-MM-DDTHH:MM:SSZ` (what mamori stores) into a Unix time.
@@ -630,7 +610,12 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(days_from_civil(y as i32, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se)
+    Some(
+        mamori_model::date::days_from_civil(y, mo as u32, d as u32) * 86_400
+            + h * 3600
+            + mi * 60
+            + se,
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod date;
 pub mod ecosystem;
 pub mod endpoint;
 pub use endpoint::{Chain, Endpoint, Negotiated, SshHostKey, SshPosture, TlsPosture};

@@ -997,14 +997,8 @@ pub fn libraries_of(rows: &[AssetRow], scan: &ScanResult, places: &[u32]) -> Vec
 
 /// Days between two `YYYY-MM-DD…` dates (`None` when either does not parse).
 fn days_between(a: &str, b: &str) -> Option<i64> {
-    fn days(s: &str) -> Option<i64> {
-        let y: i64 = s.get(0..4)?.parse().ok()?;
-        let m: i64 = s.get(5..7)?.parse().ok()?;
-        let d: i64 = s.get(8..10)?.parse().ok()?;
-        let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
-        Some(365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d)
-    }
-    Some(days(b)? - days(a)?)
+    use mamori_model::date::parse_ymd;
+    Some(parse_ymd(b)? - parse_ymd(a)?)
 }
 
 /// `num / den` rounded to the nearest integer (0 when `den` is 0).

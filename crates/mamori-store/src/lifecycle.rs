@@ -226,25 +226,7 @@ pub fn scope_of(targets: &[String], path: &str, container: Option<&str>) -> Stri
 
 /// `YYYY-MM-DD` `days` after the date part of `rfc3339`.
 pub fn add_days(rfc3339: &str, days: u32) -> Option<String> {
-    let y: i64 = rfc3339.get(0..4)?.parse().ok()?;
-    let m: i64 = rfc3339.get(5..7)?.parse().ok()?;
-    let d: i64 = rfc3339.get(8..10)?.parse().ok()?;
-    // days from civil (Howard Hinnant's algorithm) and back
-    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let z = era * 146_097 + doe + i64::from(days);
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let dd = doy - (153 * mp + 2) / 5 + 1;
-    let m2 = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y2 = yoe + era * 400 + i64::from(m2 <= 2);
-    Some(format!("{y2:04}-{m2:02}-{dd:02}"))
+    mamori_model::date::parse_ymd(rfc3339).map(|d| mamori_model::date::ymd(d + i64::from(days)))
 }
 
 /// What a run changes: items it sees are created, seen again or reopened; items it covers
@@ -389,15 +371,7 @@ pub enum ActError {
 }
 
 fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && matches!(s[5..7].parse::<u32>(), Ok(1..=12))
-        && matches!(s[8..10].parse::<u32>(), Ok(1..=31))
+    s.len() == 10 && mamori_model::date::parse_ymd(s).is_some()
 }
 
 /// Applies what `actor` does at `at` (RFC 3339): the item as it becomes, and its event.
