@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod lifecycle;
+pub mod users;
 
 use mamori_model::{
     Component, CryptoAsset, Distro, Endpoint, Finding, RunInfo, ScanResult, Vulnerability, Warning,
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// A person's act that the lifecycle refuses.
     #[error(transparent)]
     Act(#[from] lifecycle::ActError),
+    /// A user that cannot be made or found.
+    #[error(transparent)]
+    User(#[from] users::UserError),
 }
 
 /// Schema migrations, in order; `PRAGMA user_version` counts those applied.
@@ -171,6 +175,26 @@ CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
+"#,
+    r#"
+CREATE TABLE users (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL,
+    created  TEXT NOT NULL
+);
+CREATE TABLE grants (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role    TEXT NOT NULL,
+    system  TEXT
+);
+CREATE TABLE tokens (
+    id      INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    label   TEXT NOT NULL,
+    digest  TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL
+);
 "#,
 ];
 
@@ -458,6 +482,151 @@ impl Store {
         write_event(&tx, id, &e)?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// Makes a user with a password (hashed with Argon2id) and grants.
+    pub fn add_user(
+        &mut self,
+        name: &str,
+        password: &str,
+        grants: &[users::Grant],
+    ) -> Result<users::User, StoreError> {
+        users::check_name(name)?;
+        let hash = users::hash_password(password)?;
+        let tx = self.conn.transaction()?;
+        let exists: i64 =
+            tx.query_row("SELECT COUNT(*) FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?;
+        if exists > 0 {
+            return Err(users::UserError::Exists(name.into()).into());
+        }
+        tx.execute(
+            "INSERT INTO users (name, password, created) VALUES (?1, ?2, ?3)",
+            params![name, hash, now_rfc3339()],
+        )?;
+        let id = tx.last_insert_rowid();
+        for g in grants {
+            tx.execute(
+                "INSERT INTO grants (user_id, role, system) VALUES (?1, ?2, ?3)",
+                params![id, g.role.as_str(), g.system],
+            )?;
+        }
+        tx.commit()?;
+        self.user(name)?
+            .ok_or_else(|| users::UserError::NoUser(name.into()).into())
+    }
+
+    /// A user by name, with their grants.
+    pub fn user(&self, name: &str) -> Result<Option<users::User>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, name, created FROM users WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, name, created)) = row else {
+            return Ok(None);
+        };
+        let mut st = self
+            .conn
+            .prepare("SELECT role, system FROM grants WHERE user_id = ?1 ORDER BY rowid")?;
+        let grants = st
+            .query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?
+            .filter_map(|g| {
+                g.map(|(role, system)| {
+                    users::Role::parse(&role).map(|role| users::Grant { role, system })
+                })
+                .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(users::User {
+            id,
+            name,
+            grants,
+            created,
+        }))
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<users::User>, StoreError> {
+        let names: Vec<String> = {
+            let mut st = self.conn.prepare("SELECT name FROM users ORDER BY name")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        Ok(names
+            .iter()
+            .map(|n| self.user(n))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// Removes a user, their grants and tokens.
+    pub fn remove_user(&mut self, name: &str) -> Result<(), StoreError> {
+        if self
+            .conn
+            .execute("DELETE FROM users WHERE name = ?1", [name])?
+            == 0
+        {
+            return Err(users::UserError::NoUser(name.into()).into());
+        }
+        Ok(())
+    }
+
+    /// The user `name` if `password` is theirs.
+    pub fn login(&self, name: &str, password: &str) -> Result<Option<users::User>, StoreError> {
+        let hash: Option<String> = self
+            .conn
+            .query_row("SELECT password FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match hash {
+            Some(h) if users::verify_password(&h, password) => self.user(name),
+            _ => Ok(None),
+        }
+    }
+
+    /// A new API token for `name`: returned once, stored only as its digest.
+    pub fn add_token(&mut self, name: &str, label: &str) -> Result<String, StoreError> {
+        let user = self
+            .user(name)?
+            .ok_or_else(|| users::UserError::NoUser(name.into()))?;
+        let (token, digest) = users::new_token();
+        self.conn.execute(
+            "INSERT INTO tokens (user_id, label, digest, created) VALUES (?1, ?2, ?3, ?4)",
+            params![user.id, label, digest, now_rfc3339()],
+        )?;
+        Ok(token)
+    }
+
+    /// The user an API token belongs to.
+    pub fn user_by_token(&self, token: &str) -> Result<Option<users::User>, StoreError> {
+        let name: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?1",
+                [users::token_digest(token)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match name {
+            Some(n) => self.user(&n),
+            None => Ok(None),
+        }
     }
 
     /// All runs, oldest first.
@@ -1012,6 +1181,67 @@ mod tests {
             .unwrap();
         assert!(open.is_empty());
         assert!(matches!(s.tracked_one(99), Err(StoreError::NoTracked(99))));
+    }
+
+    #[test]
+    fn users_log_in_with_passwords_and_tokens_and_see_their_systems() {
+        use users::{Grant, Role, UserError};
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
+        let admin = s
+            .add_user(
+                "root",
+                "a long enough secret",
+                &[Grant {
+                    role: Role::Admin,
+                    system: None,
+                }],
+            )
+            .unwrap();
+        assert!(admin.is_admin());
+        let v = s
+            .add_user(
+                "viewer-a",
+                "another long secret",
+                &[Grant {
+                    role: Role::Viewer,
+                    system: Some("a".into()),
+                }],
+            )
+            .unwrap();
+        assert!(v.can_read(Some("a")) && !v.can_read(Some("b")));
+        assert!(matches!(
+            s.add_user("root", "a long enough secret", &[]),
+            Err(StoreError::User(UserError::Exists(_)))
+        ));
+        assert!(matches!(
+            s.add_user("x", "short", &[]),
+            Err(StoreError::User(UserError::ShortPassword))
+        ));
+        assert_eq!(
+            s.login("root", "a long enough secret").unwrap(),
+            Some(admin)
+        );
+        assert_eq!(s.login("root", "a long enough secreT").unwrap(), None);
+        assert_eq!(s.login("nobody", "a long enough secret").unwrap(), None);
+        // Passwords are stored only as Argon2id hashes.
+        let stored: String = s
+            .conn
+            .query_row("SELECT password FROM users WHERE name = 'root'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(stored.starts_with("$argon2id$") && !stored.contains("secret"));
+        let token = s.add_token("viewer-a", "ci").unwrap();
+        assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "viewer-a");
+        assert_eq!(s.user_by_token("mamori_00").unwrap(), None);
+        s.remove_user("viewer-a").unwrap();
+        assert_eq!(s.user_by_token(&token).unwrap(), None);
+        assert_eq!(s.users().unwrap().len(), 1);
+        assert!(matches!(
+            s.remove_user("viewer-a"),
+            Err(StoreError::User(UserError::NoUser(_)))
+        ));
     }
 
     #[test]

@@ -68,6 +68,48 @@ enum Cmd {
     /// list them, see one's history, acknowledge, accept, assign, comment.
     #[command(subcommand)]
     Findings(FindingsCmd),
+    /// Local users of the store (and of the coming server): add the first admin, grant
+    /// roles per system, issue API tokens.
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user with a password (asked twice on a terminal, or one line with
+    /// --password-stdin) and roles.
+    Add {
+        /// Login name.
+        name: String,
+        /// Role: admin, analyst or viewer.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Systems the role holds for (repeatable); none: every system.
+        #[arg(long = "system", value_name = "ID")]
+        systems: Vec<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users and their roles.
+    List {
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Remove a user and their tokens.
+    Remove {
+        /// Login name.
+        name: String,
+    },
+    /// Issue an API token for a user (shown once; the store keeps only its digest).
+    Token {
+        /// Login name.
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
 }
 
 /// Who acts (`--as`, else $USER).
@@ -654,7 +696,110 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Init(a) => init(a, lang),
         Cmd::Plan(a) => plan(a, &db, lang),
         Cmd::Findings(c) => findings(c, &db, lang),
+        Cmd::User(c) => user(c, &db, lang),
     }
+}
+
+fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
+    use mamori_store::users::{Grant, Role};
+    let m = Messages::new(lang);
+    match c {
+        UserCmd::Add {
+            name,
+            role,
+            systems,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role '{role}' (expected admin, analyst or viewer)")
+            })?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else if std::io::stdin().is_terminal() {
+                let a = rpassword::prompt_password(format!("password for {name}: "))?;
+                let b = rpassword::prompt_password("again: ")?;
+                if a != b {
+                    bail!("the passwords differ");
+                }
+                a
+            } else {
+                bail!("give the password on a terminal, or as one line with --password-stdin");
+            };
+            let grants: Vec<Grant> = if systems.is_empty() {
+                vec![Grant { role, system: None }]
+            } else {
+                systems
+                    .into_iter()
+                    .map(|s| Grant {
+                        role,
+                        system: Some(s),
+                    })
+                    .collect()
+            };
+            let mut store = mamori_store::Store::open(db)?;
+            let u = store.add_user(&name, &password, &grants)?;
+            outln!(
+                "{}",
+                m.get(
+                    "user.added",
+                    &[
+                        ("name", u.name.clone()),
+                        ("grants", describe_grants(&m, &u.grants))
+                    ]
+                )
+            );
+            Ok(0)
+        }
+        UserCmd::List { format } => {
+            let store = open_existing(db)?;
+            let users = store.users()?;
+            if format != Format::Text {
+                outln!("{}", serde_json::to_string_pretty(&users)?);
+                return Ok(0);
+            }
+            for u in users {
+                outln!(
+                    "{}",
+                    m.get(
+                        "user.line",
+                        &[
+                            ("name", format!("{:<24}", u.name)),
+                            ("grants", describe_grants(&m, &u.grants)),
+                            ("since", u.created.clone()),
+                        ]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        UserCmd::Remove { name } => {
+            let mut store = open_existing(db)?;
+            store.remove_user(&name)?;
+            outln!("{}", m.get("user.removed", &[("name", name.clone())]));
+            Ok(0)
+        }
+        UserCmd::Token { name, label } => {
+            let mut store = open_existing(db)?;
+            let t = store.add_token(&name, &label)?;
+            outln!("{t}");
+            Ok(0)
+        }
+    }
+}
+
+fn describe_grants(m: &Messages, g: &[mamori_store::users::Grant]) -> String {
+    g.iter()
+        .map(|g| {
+            let role = m.t(&format!("user.role.{}", g.role.as_str()));
+            match &g.system {
+                Some(s) => m.get("user.grant.one", &[("role", role), ("system", s.clone())]),
+                None => m.get("user.grant.all", &[("role", role)]),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn actor_name(a: Option<String>) -> String {
