@@ -88,6 +88,46 @@ impl FromStr for Severity {
     }
 }
 
+/// Days to resolve a finding, by severity: the service levels a policy sets. The default
+/// follows CISA BOD 19-02's remediation windows for critical (15 days) and high (30), and
+/// common practice for medium (90) and low (180); info findings have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLevels {
+    /// Critical.
+    pub critical: u32,
+    /// High.
+    pub high: u32,
+    /// Medium.
+    pub medium: u32,
+    /// Low.
+    pub low: u32,
+}
+
+impl Default for ServiceLevels {
+    fn default() -> Self {
+        ServiceLevels {
+            critical: 15,
+            high: 30,
+            medium: 90,
+            low: 180,
+        }
+    }
+}
+
+impl ServiceLevels {
+    /// Days for `severity` (none for info and unrated).
+    pub fn days(&self, severity: Option<Severity>) -> Option<u32> {
+        match severity? {
+            Severity::Critical => Some(self.critical),
+            Severity::High => Some(self.high),
+            Severity::Medium => Some(self.medium),
+            Severity::Low => Some(self.low),
+            Severity::Info => None,
+        }
+    }
+}
+
 /// Where an algorithm stands against classical and quantum attack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -4,7 +4,8 @@
 //! A profile has an id, a title in English and Japanese, the assumed year of a
 //! cryptographically relevant quantum computer, its sources, a deadline per system
 //! criticality, and optionally deadlines by classical security level (`by_security`, NIST
-//! IR 8547's 112-bit rule) and by category (`by_category`, CNSA 2.0's).
+//! IR 8547's 112-bit rule), by category (`by_category`, CNSA 2.0's), and the days to resolve
+//! a finding by severity (`[service_levels]`, the findings' due dates).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,6 +67,10 @@ pub struct Policy {
     /// Deadlines by category of use (`software-signing`, `web` …).
     #[serde(default)]
     pub by_category: BTreeMap<String, i32>,
+    /// Days to resolve a finding by severity (`[service_levels]`: critical, high, medium,
+    /// low); the findings' due dates. Absent: mamori's defaults.
+    #[serde(default)]
+    pub service_levels: Option<mamori_model::ServiceLevels>,
 }
 
 /// Why a profile could not be used; every variant names the profile or file.

@@ -304,8 +304,19 @@ impl Store {
         Ok(())
     }
 
-    /// Store a finished scan as a new run, in one transaction. Returns the run id.
+    /// Store a finished scan as a new run, in one transaction. Returns the run id. Findings
+    /// are followed with the default service levels.
     pub fn save_run(&mut self, r: &ScanResult, started: &str) -> Result<i64, StoreError> {
+        self.save_run_with(r, started, &lifecycle::ServiceLevels::default())
+    }
+
+    /// [`Store::save_run`] with the service levels of a policy (due dates of new findings).
+    pub fn save_run_with(
+        &mut self,
+        r: &ScanResult,
+        started: &str,
+        sla: &lifecycle::ServiceLevels,
+    ) -> Result<i64, StoreError> {
         let finished = now_rfc3339();
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -395,7 +406,7 @@ impl Store {
             }
         }
         let seen = sightings(&r.targets, &r.findings, &r.vulnerabilities);
-        follow(&tx, run, started, &r.targets, &seen)?;
+        follow(&tx, run, started, &r.targets, &seen, sla)?;
         tx.commit()?;
         Ok(run)
     }
@@ -1018,6 +1029,7 @@ fn follow(
     at: &str,
     targets: &[String],
     seen: &[lifecycle::Sighting],
+    sla: &lifecycle::ServiceLevels,
 ) -> Result<(), StoreError> {
     let mut tracked = std::collections::HashMap::new();
     {
@@ -1035,7 +1047,7 @@ fn follow(
             targets,
         },
         seen,
-        &lifecycle::ServiceLevels::default(),
+        sla,
     );
     let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for t in &changes.items {
@@ -1071,7 +1083,14 @@ fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
                 .collect::<Result<_, StoreError>>()?
         };
         let seen = sightings(&targets, &findings, &vulns);
-        follow(tx, run, &started, &targets, &seen)?;
+        follow(
+            tx,
+            run,
+            &started,
+            &targets,
+            &seen,
+            &lifecycle::ServiceLevels::default(),
+        )?;
     }
     Ok(())
 }

@@ -127,43 +127,7 @@ pub struct Event {
     pub detail: Option<String>,
 }
 
-/// Days to resolve, by severity (critical 15 and high 30 follow CISA BOD 19-02's
-/// remediation windows; medium 90 and low 180 are common practice). Info has none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceLevels {
-    /// Critical.
-    pub critical: u32,
-    /// High.
-    pub high: u32,
-    /// Medium.
-    pub medium: u32,
-    /// Low.
-    pub low: u32,
-}
-
-impl Default for ServiceLevels {
-    fn default() -> Self {
-        ServiceLevels {
-            critical: 15,
-            high: 30,
-            medium: 90,
-            low: 180,
-        }
-    }
-}
-
-impl ServiceLevels {
-    /// Days for `severity` (none for info and unrated).
-    pub fn days(&self, severity: Option<Severity>) -> Option<u32> {
-        match severity? {
-            Severity::Critical => Some(self.critical),
-            Severity::High => Some(self.high),
-            Severity::Medium => Some(self.medium),
-            Severity::Low => Some(self.low),
-            Severity::Info => None,
-        }
-    }
-}
+pub use mamori_model::ServiceLevels;
 
 /// What one run saw of an item.
 #[derive(Debug, Clone)]

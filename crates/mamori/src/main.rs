@@ -953,7 +953,6 @@ fn findings(c: FindingsCmd, db: &Path, lang: Lang) -> Result<u8> {
 
 fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
     use mamori_plan::plan::{build, Inputs, RunRef};
-    use mamori_plan::policy::{Policy, DEFAULT_POLICY};
     use mamori_plan::register::Register;
     let reg_path = a
         .config
@@ -966,14 +965,7 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
             )
         })?;
     let reg = Register::load(&reg_path)?;
-    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let policy = match (&a.policy, &reg.plan.policy) {
-        (Some(p), _) => Policy::resolve(p)?,
-        (None, Some(p)) if Policy::builtin(p).is_some() => Policy::resolve(p)?,
-        // A profile file named in the register is relative to the register.
-        (None, Some(p)) => Policy::resolve(&base.join(p).display().to_string())?,
-        (None, None) => Policy::resolve(DEFAULT_POLICY)?,
-    };
+    let policy = register_policy(&reg_path, &reg, a.policy.as_deref())?;
     let crqc_year = a
         .crqc_year
         .or(reg.plan.crqc_year)
@@ -1095,6 +1087,42 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
     // piece by piece would only delay the exit.
     std::mem::forget(p);
     Ok(0)
+}
+
+/// The policy a register works under: `cli` (`--policy`), else the register's (a file named
+/// there is relative to the register), else the default.
+fn register_policy(
+    reg_path: &Path,
+    reg: &mamori_plan::register::Register,
+    cli: Option<&str>,
+) -> Result<mamori_plan::policy::Policy> {
+    use mamori_plan::policy::{Policy, DEFAULT_POLICY};
+    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(match (cli, &reg.plan.policy) {
+        (Some(p), _) => Policy::resolve(p)?,
+        (None, Some(p)) if Policy::builtin(p).is_some() => Policy::resolve(p)?,
+        (None, Some(p)) => Policy::resolve(&base.join(p).display().to_string())?,
+        (None, None) => Policy::resolve(DEFAULT_POLICY)?,
+    })
+}
+
+/// The service levels new findings' due dates follow: the register's policy's when the scan
+/// is of the register, else the defaults.
+fn scan_service_levels(a: &ScanArgs) -> Result<mamori_model::ServiceLevels> {
+    if !a.targets.is_empty() || a.targets_file.is_some() {
+        return Ok(Default::default());
+    }
+    let Some(reg_path) = a
+        .config
+        .clone()
+        .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+    else {
+        return Ok(Default::default());
+    };
+    let reg = mamori_plan::register::Register::load(&reg_path)?;
+    Ok(register_policy(&reg_path, &reg, None)?
+        .service_levels
+        .unwrap_or_default())
 }
 
 /// Sorts the named targets into paths and network services: a `scheme://` target is a
@@ -1237,6 +1265,7 @@ fn attribute(findings: &mut [mamori_model::Finding], owners: &Owners) {
 fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut warnings_early = Vec::new();
     let (paths, net_targets, owners) = split_targets(&a)?;
+    let sla = scan_service_levels(&a)?;
     // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
     // another run, does not depend on the directory mamori was started from.
     let targets: Vec<PathBuf> = paths
@@ -1416,7 +1445,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
     let run_id = match store.as_mut() {
-        Some(s) => Some(s.save_run(&result, &started_at)?),
+        Some(s) => Some(s.save_run_with(&result, &started_at, &sla)?),
         None => None,
     };
     let secs = t0.elapsed().as_secs_f64();

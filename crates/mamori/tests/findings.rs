@@ -163,3 +163,63 @@ fn findings_live_from_discovery_to_verified_fix() {
         stderr(&out)
     );
 }
+
+#[test]
+fn due_dates_follow_the_registers_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("app")).unwrap();
+    std::fs::write(
+        d.join("app/a.py"),
+        "import hashlib\nh = hashlib.md5(b'x').hexdigest()\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("strict.toml"),
+        "id = \"strict\"\ntitle = \"Strict\"\ntitle_ja = \"厳格\"\ncrqc_year = 2033\nsources = [\"our own\"]\n\n[deadlines]\ncritical = 2029\nhigh = 2030\nmedium = 2031\nlow = 2032\n\n[service_levels]\ncritical = 3\nhigh = 7\nmedium = 30\nlow = 60\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("mamori.toml"),
+        "[plan]\npolicy = \"strict.toml\"\n\n[[system]]\nid = \"app\"\nname = \"App\"\ncriticality = \"high\"\ntargets = [\"app\"]\n",
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "--config",
+            d.join("mamori.toml").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+    let l = list(&db, &[]);
+    let md5 = by_asset(&l, "MD5");
+    assert_eq!(md5["severity"], "high");
+    assert_eq!(md5["system"], "app");
+    let first = md5["first_seen"].as_str().unwrap();
+    let want = date_plus(first, 7);
+    assert_eq!(md5["due"].as_str().unwrap(), want);
+}
+
+/// `YYYY-MM-DD` `days` after the date of an RFC 3339 time (computed independently of
+/// mamori, with the date command).
+fn date_plus(rfc3339: &str, days: u32) -> String {
+    let out = std::process::Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("{} +{days} days", &rfc3339[..10]),
+            "+%Y-%m-%d",
+        ])
+        .output()
+        .expect("date (coreutils)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
