@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .take(64)
         .map(|s| Vulnerability {
+            system: None,
             id: s.aliases.first().cloned().unwrap_or_else(|| s.vulnerability.clone()),
             aliases: vec![s.vulnerability.clone()],
             summary: String::new(),

@@ -822,6 +822,9 @@ pub struct Vulnerability {
     /// visible but no longer counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<VexStatus>,
+    /// The register system whose target it was found under (like a finding's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
 }
 
 impl Vulnerability {

@@ -172,6 +172,7 @@ pub fn sample() -> ScanResult {
     let rustsec = osv("crates.io", "RUSTSEC-2020-0071");
     let pysec = osv("PyPI", "PYSEC-2023-74");
     let v1 = Vulnerability {
+        system: None,
         id: rustsec["id"].as_str().unwrap().into(),
         aliases: aliases(&rustsec),
         summary: rustsec["summary"].as_str().unwrap().into(),
@@ -185,6 +186,7 @@ pub fn sample() -> ScanResult {
         suppressed: None,
     };
     let v2 = Vulnerability {
+        system: None,
         id: pysec["id"].as_str().unwrap().into(),
         aliases: aliases(&pysec),
         summary: "Requests leaks Proxy-Authorization headers on redirects".into(),

@@ -955,7 +955,7 @@ fn sightings(
             kind: "vulnerability",
             title: v.id.clone(),
             severity: v.severity,
-            system: None,
+            system: v.system.clone(),
             location: format!("{} {}", v.component, v.location),
             scope: lifecycle::scope_of(targets, &v.location.path, v.location.container.as_deref()),
         });
@@ -1334,6 +1334,7 @@ mod tests {
 
     fn vuln(id: &str, purl: &str, sev: Option<Severity>, vex: bool) -> Vulnerability {
         Vulnerability {
+            system: None,
             id: id.into(),
             aliases: vec![],
             summary: String::new(),

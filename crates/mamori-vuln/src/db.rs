@@ -510,6 +510,7 @@ impl VulnDb {
                     continue;
                 }
                 vulns.push(Vulnerability {
+                    system: None,
                     id: id.clone(),
                     aliases: advisory.aliases.clone(),
                     summary: advisory.summary.clone(),

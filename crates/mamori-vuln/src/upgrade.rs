@@ -88,6 +88,7 @@ mod tests {
 
     fn v(id: &str, purl: &str, sev: Option<Severity>, fixed: Option<&str>) -> Vulnerability {
         Vulnerability {
+            system: None,
             id: id.into(),
             aliases: vec![],
             summary: String::new(),

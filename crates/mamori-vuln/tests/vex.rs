@@ -23,6 +23,7 @@ fn set(names: &[&str]) -> VexSet {
 
 fn finding(id: &str, aliases: &[&str], purl: &str) -> Vulnerability {
     Vulnerability {
+        system: None,
         id: id.to_string(),
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         summary: String::new(),

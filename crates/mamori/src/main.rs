@@ -1253,15 +1253,6 @@ fn register_targets(
     Ok((paths, net, owners))
 }
 
-/// Names the system each finding was found under: the system whose path most closely
-/// contains the finding's place (or its image or archive), or whose service it was seen at.
-fn attribute(findings: &mut [mamori_model::Finding], owners: &Owners) {
-    let by = mamori_plan::attribution::Attribution::new(owners.iter().cloned());
-    for f in findings {
-        f.system = by.system_of(&f.location).map(str::to_string);
-    }
-}
-
 fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut warnings_early = Vec::new();
     let (paths, net_targets, owners) = split_targets(&a)?;
@@ -1416,7 +1407,12 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut findings = mamori_assess::assess(&assets, &policy);
     findings.extend(mamori_assess::assess_endpoints(&endpoints, &assets));
     mamori_assess::sort_findings(&mut findings);
-    attribute(&mut findings, &owners);
+    // Each finding and vulnerability names the system whose target most closely contains
+    // its place (or its image or archive), or whose service it was seen at.
+    let systems = mamori_plan::attribution::Attribution::new(owners.iter().cloned());
+    for f in &mut findings {
+        f.system = systems.system_of(&f.location).map(str::to_string);
+    }
     let components = mamori_assess::merge_components(component_obs);
     let t_collect = t0.elapsed();
     let t_match = Instant::now();
@@ -1426,6 +1422,9 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     };
     warnings.extend(vuln_warnings);
     let vex_report = vex.apply(&mut vulnerabilities);
+    for v in &mut vulnerabilities {
+        v.system = systems.system_of(&v.location).map(str::to_string);
+    }
     mamori_model::sort_vulnerabilities(&mut vulnerabilities);
     let t_match = t_match.elapsed();
     let result = ScanResult {

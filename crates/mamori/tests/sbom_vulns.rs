@@ -521,3 +521,56 @@ fn only_takes_one_inventory() {
     assert!(cr["components"].as_array().unwrap().is_empty());
     assert!(cr["vulnerabilities"].as_array().unwrap().is_empty());
 }
+
+/// A scan of the register names each vulnerability's system, and the lifecycle follows
+/// vulnerabilities with it.
+#[test]
+fn vulnerabilities_name_their_system_and_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("r.db");
+    let reg = dir.path().join("mamori.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "[[system]]\nid = \"py\"\nname = \"Python app\"\ncriticality = \"medium\"\ntargets = [\"{}\"]\n\n[[system]]\nid = \"rs\"\nname = \"Rust app\"\ncriticality = \"low\"\ntargets = [\"{}\"]\n",
+            fixtures().join("python").display(),
+            fixtures().join("cargo/v3").display()
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &store,
+        &[
+            "scan",
+            "-q",
+            "-f",
+            "json",
+            "--config",
+            reg.to_str().unwrap(),
+        ],
+    );
+    let r = json_of(&out);
+    assert_eq!(
+        vuln(&r, "PYSEC-2023-254", "pkg:pypi/cryptography@38.0.4")["system"],
+        "py"
+    );
+    assert_eq!(
+        vuln(&r, "RUSTSEC-2026-0097", "pkg:cargo/rand@0.7.3")["system"],
+        "rs"
+    );
+    let out = run(
+        &store,
+        &["findings", "list", "-f", "json", "--system", "py"],
+    );
+    let l = json_of(&out);
+    let items = l.as_array().unwrap();
+    let c = items
+        .iter()
+        .find(|t| t["key"] == "vuln:PYSEC-2023-254|pkg:pypi/cryptography@38.0.4")
+        .expect("followed");
+    assert_eq!(
+        (c["kind"].as_str(), c["status"].as_str()),
+        (Some("vulnerability"), Some("new"))
+    );
+    assert!(items.iter().all(|t| t["system"] == "py"));
+}
