@@ -93,6 +93,35 @@ pub struct System {
     /// What to scan for it: paths, image tarballs, network services.
     #[serde(default)]
     pub targets: Vec<String>,
+    /// How often it is scanned: a number and a unit, `30m`, `6h`, `1d`, `2w` (at least 5
+    /// minutes). `mamori scan --due` scans the systems whose time has come.
+    #[serde(default)]
+    pub every: Option<String>,
+}
+
+impl System {
+    /// Seconds between scans, when the system has a schedule (validated when parsed).
+    pub fn interval_secs(&self) -> Option<u64> {
+        self.every.as_deref().and_then(parse_interval)
+    }
+}
+
+/// Shortest schedule accepted, seconds.
+pub const MIN_INTERVAL_SECS: u64 = 300;
+
+/// `30m`, `6h`, `1d`, `2w` → seconds; `None` when it is not such an interval.
+pub fn parse_interval(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let unit = s.chars().last()?;
+    let n: u64 = s[..s.len() - unit.len_utf8()].trim().parse().ok()?;
+    let secs = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(secs)
 }
 
 /// The whole register.
@@ -172,6 +201,23 @@ impl Register {
             if !seen.insert(s.id.as_str()) {
                 return Err(invalid(format!("system id {:?} is used twice", s.id)));
             }
+            if let Some(every) = &s.every {
+                match parse_interval(every) {
+                    Some(secs) if secs >= MIN_INTERVAL_SECS => {}
+                    Some(_) => {
+                        return Err(invalid(format!(
+                            "system {:?}: every = {every:?} is shorter than 5 minutes",
+                            s.id
+                        )))
+                    }
+                    None => {
+                        return Err(invalid(format!(
+                            "system {:?}: every = {every:?} is not an interval (a number and m, h, d or w: \"6h\", \"1d\")",
+                            s.id
+                        )))
+                    }
+                }
+            }
             if s.confidentiality_years > MAX_CONFIDENTIALITY_YEARS {
                 return Err(invalid(format!(
                     "system {:?}: confidentiality_years {} is more than {MAX_CONFIDENTIALITY_YEARS}",
@@ -236,6 +282,7 @@ name = "Resident portal"               # 名称
 owner = "Digital Services Division"    # 責任部署
 criticality = "critical"               # critical, high, medium, low / 重要度
 confidentiality_years = 30             # years its data must stay secret (Mosca's x) / 秘匿が必要な年数
+every = "6h"                           # scan interval for `mamori scan --due` / 定期スキャンの間隔
 targets = [                            # paths, image tarballs, services / 走査対象
   "https://portal.example.lg.jp",
   "ssh://portal.example.lg.jp",
@@ -260,6 +307,26 @@ mod tests {
     }
 
     #[test]
+    fn schedules_are_intervals_of_at_least_five_minutes() {
+        assert_eq!(parse_interval("30m"), Some(1800));
+        assert_eq!(parse_interval(" 2w "), Some(14 * 86_400));
+        assert_eq!(parse_interval("6"), None);
+        assert_eq!(parse_interval("h"), None);
+        assert_eq!(parse_interval("5x"), None);
+        let sys = |every: &str| {
+            format!("[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"low\"\nevery = \"{every}\"\n")
+        };
+        assert!(parse(&sys("1h")).is_ok());
+        let e = parse(&sys("1m")).unwrap_err().to_string();
+        assert!(
+            e.contains("shorter than 5 minutes") && e.contains("/etc/mamori.toml"),
+            "{e}"
+        );
+        let e = parse(&sys("hourly")).unwrap_err().to_string();
+        assert!(e.contains("is not an interval"), "{e}");
+    }
+
+    #[test]
     fn the_example_parses() {
         let r = parse(EXAMPLE).unwrap();
         assert_eq!(r.organization.name, "Example City");
@@ -270,6 +337,8 @@ mod tests {
         assert_eq!(p.criticality, Criticality::Critical);
         assert_eq!(p.confidentiality_years, 30);
         assert_eq!(p.targets.len(), 3);
+        assert_eq!(p.interval_secs(), Some(6 * 3600));
+        assert_eq!(r.system("internal-wiki").unwrap().interval_secs(), None);
         assert_eq!(
             r.system("internal-wiki").unwrap().criticality,
             Criticality::Low

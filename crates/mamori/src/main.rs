@@ -72,6 +72,19 @@ enum Cmd {
     /// roles per system, issue API tokens.
     #[command(subcommand)]
     User(UserCmd),
+    /// Each system's schedule (`every` in the register): when it was last scanned, when it
+    /// is next due. `mamori scan --due` scans the ones due now.
+    Schedule(ScheduleArgs),
+}
+
+#[derive(Args)]
+struct ScheduleArgs {
+    /// The systems register (default: ./mamori.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format (text or json).
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -338,6 +351,10 @@ struct ScanArgs {
     /// `mamori.toml` in the working directory).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// With the register: scan only the systems whose schedule (`every = "6h"`) says they
+    /// are due — for a cron job or systemd timer that runs every few minutes.
+    #[arg(long)]
+    due: bool,
     /// Network targets, one a line, each optionally followed by a system id.
     #[arg(long = "targets", value_name = "FILE")]
     targets_file: Option<PathBuf>,
@@ -697,6 +714,7 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Plan(a) => plan(a, &db, lang),
         Cmd::Findings(c) => findings(c, &db, lang),
         Cmd::User(c) => user(c, &db, lang),
+        Cmd::Schedule(a) => schedule(a, &db, lang),
     }
 }
 
@@ -1089,6 +1107,104 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
     Ok(0)
 }
 
+fn schedule(a: ScheduleArgs, db: &Path, lang: Lang) -> Result<u8> {
+    let m = Messages::new(lang);
+    let reg_path = a
+        .config
+        .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+        .context("no systems register: mamori.toml here, or --config")?;
+    let reg = mamori_plan::register::Register::load(&reg_path)?;
+    let st = schedule_status(&reg_path, &reg, db)?;
+    if a.format != Format::Text {
+        outln!("{}", serde_json::to_string_pretty(&st)?);
+        return Ok(0);
+    }
+    outln!("{}", m.t("schedule.header"));
+    for s in &st {
+        let dash = || "-".to_string();
+        outln!(
+            "{:<24} {:<6} {:<21} {:<21} {}",
+            s.id,
+            s.every.clone().unwrap_or_else(dash),
+            s.last.clone().unwrap_or_else(|| m.t("schedule.never")),
+            s.next.clone().unwrap_or_else(dash),
+            if s.due {
+                m.t("schedule.due")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(0)
+}
+
+/// Where a system stands against its schedule.
+#[derive(serde::Serialize)]
+struct ScheduleStatus {
+    id: String,
+    every: Option<String>,
+    /// When the newest run covering all its targets started.
+    last: Option<String>,
+    /// When the next scan is due.
+    next: Option<String>,
+    due: bool,
+}
+
+/// Each system's schedule against the runs in the store: a run covers a system when its
+/// targets include all of the system's (as a scan of the register stores them).
+fn schedule_status(
+    reg_path: &Path,
+    reg: &mamori_plan::register::Register,
+    db: &Path,
+) -> Result<Vec<ScheduleStatus>> {
+    let runs = if db.exists() {
+        mamori_store::Store::open(db)?.runs()?
+    } else {
+        Vec::new()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for sys in &reg.systems {
+        let one = mamori_plan::register::Register {
+            systems: vec![sys.clone()],
+            ..Default::default()
+        };
+        let (paths, net, _) = register_targets(reg_path, &one, None, false)?;
+        let wanted: Vec<String> = paths
+            .iter()
+            .map(|t| {
+                std::path::absolute(t)
+                    .unwrap_or_else(|_| t.clone())
+                    .display()
+                    .to_string()
+            })
+            .chain(net.iter().map(|t| t.to_string()))
+            .collect();
+        let last = runs
+            .iter()
+            .filter(|r| !wanted.is_empty() && wanted.iter().all(|w| r.targets.contains(w)))
+            .max_by_key(|r| r.id)
+            .map(|r| r.started.clone());
+        let interval = sys.interval_secs();
+        let next_secs = match (&last, interval) {
+            (Some(l), Some(i)) => mamori_assess::parse_rfc3339(l).map(|t| t + i as i64),
+            (None, Some(_)) => Some(now),
+            _ => None,
+        };
+        out.push(ScheduleStatus {
+            id: sys.id.clone(),
+            every: sys.every.clone(),
+            last,
+            next: next_secs.map(mamori_store::format_unix),
+            due: next_secs.is_some_and(|n| n <= now),
+        });
+    }
+    Ok(out)
+}
+
 /// The policy a register works under: `cli` (`--policy`), else the register's (a file named
 /// there is relative to the register), else the default.
 fn register_policy(
@@ -1132,7 +1248,10 @@ fn scan_service_levels(a: &ScanArgs) -> Result<mamori_model::ServiceLevels> {
 /// id, in register order.
 type Owners = Vec<(String, String)>;
 
-fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
+fn split_targets(
+    a: &ScanArgs,
+    only: Option<&std::collections::BTreeSet<String>>,
+) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
     let scope = match &a.scope {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -1182,7 +1301,10 @@ fn split_targets(a: &ScanArgs) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::
                     mamori_plan::register::FILE_NAME
                 )
             })?;
-        let reg = mamori_plan::register::Register::load(&reg_path)?;
+        let mut reg = mamori_plan::register::Register::load(&reg_path)?;
+        if let Some(only) = only {
+            reg.systems.retain(|s| only.contains(&s.id));
+        }
         let (p, n, o) = register_targets(&reg_path, &reg, scope.as_ref(), true)?;
         paths.extend(p);
         net.extend(n);
@@ -1255,7 +1377,33 @@ fn register_targets(
 
 fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     let mut warnings_early = Vec::new();
-    let (paths, net_targets, owners) = split_targets(&a)?;
+    let due = if a.due {
+        if !a.targets.is_empty() || a.targets_file.is_some() {
+            bail!(
+                "--due scans the systems of the register whose time has come; it takes no targets"
+            );
+        }
+        let reg_path = a
+            .config
+            .clone()
+            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+            .context("--due needs the systems register (mamori.toml here, or --config)")?;
+        let reg = mamori_plan::register::Register::load(&reg_path)?;
+        let due: std::collections::BTreeSet<String> = schedule_status(&reg_path, &reg, db)?
+            .into_iter()
+            .filter(|s| s.due)
+            .map(|s| s.id)
+            .collect();
+        if due.is_empty() {
+            let m = Messages::new(lang);
+            outln!("{}", m.t("schedule.nothing_due"));
+            return Ok(0);
+        }
+        Some(due)
+    } else {
+        None
+    };
+    let (paths, net_targets, owners) = split_targets(&a, due.as_ref())?;
     let sla = scan_service_levels(&a)?;
     // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
     // another run, does not depend on the directory mamori was started from.
