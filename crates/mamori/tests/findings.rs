@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{mamori, stderr, stdout};
+use common::{mamori, scan_register, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
 
@@ -185,21 +185,7 @@ fn due_dates_follow_the_registers_policy() {
     )
     .unwrap();
     let db = d.join("m.db");
-    let out = mamori(
-        &db,
-        &[
-            "scan",
-            "-q",
-            "--no-vulns",
-            "--config",
-            d.join("mamori.toml").to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "{}",
-        stderr(&out)
-    );
+    scan_register(&db, &d.join("mamori.toml"));
     let l = list(&db, &[]);
     let md5 = by_asset(&l, "MD5");
     assert_eq!(md5["severity"], "high");

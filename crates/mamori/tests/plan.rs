@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{mamori, stderr, stdout};
+use common::{mamori, scan_register, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -113,25 +113,6 @@ targets = ["billing"]
     }
 }
 
-/// `mamori scan` of every system in the register, into the store at `db`.
-fn scan(db: &Path, reg: &Path) {
-    let out = mamori(
-        db,
-        &[
-            "scan",
-            "-q",
-            "--no-vulns",
-            "--config",
-            reg.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "{}",
-        stderr(&out)
-    );
-}
-
 fn plan(db: &Path, reg: &Path, args: &[&str]) -> std::process::Output {
     let mut a = vec!["plan", "--config", reg.to_str().unwrap(), "--year", "2026"];
     a.extend_from_slice(args);
@@ -160,7 +141,7 @@ fn plan_from_a_real_scan_in_every_format() {
     let d = dir.path();
     let s = site(d);
     let db = d.join("m.db");
-    scan(&db, &s.reg);
+    scan_register(&db, &s.reg);
 
     // JSON: the reasoning per system.
     let out = plan(&db, &s.reg, &["-f", "json", "--lang", "en"]);
@@ -406,7 +387,7 @@ fn progress_falls_as_later_scans_show_fixes() {
     let d = dir.path();
     let s = site(d);
     let db = d.join("m.db");
-    scan(&db, &s.reg);
+    scan_register(&db, &s.reg);
     let first: Value = serde_json::from_slice(&plan(&db, &s.reg, &["-f", "json"]).stdout).unwrap();
     assert_eq!(first["progress"].as_array().unwrap().len(), 1);
     // The weak key is replaced by nothing, and MD5 leaves the code.
@@ -416,7 +397,7 @@ fn progress_falls_as_later_scans_show_fixes() {
         "from cryptography.hazmat.primitives.asymmetric import rsa\n\nkey = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n",
     )
     .unwrap();
-    scan(&db, &s.reg);
+    scan_register(&db, &s.reg);
     let p: Value = serde_json::from_slice(&plan(&db, &s.reg, &["-f", "json"]).stdout).unwrap();
     let prog = p["progress"].as_array().unwrap();
     assert_eq!(prog.len(), 2);

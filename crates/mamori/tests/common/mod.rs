@@ -20,6 +20,26 @@ pub fn mamori(db: &Path, args: &[&str]) -> Output {
         .expect("mamori runs")
 }
 
+/// `mamori scan` of every system of the register `reg` (no vulnerability database), stored
+/// in `db`; asserts it ran (exit 0, or 1 for findings at `--fail-on`).
+pub fn scan_register(db: &Path, reg: &Path) {
+    let out = mamori(
+        db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            "--config",
+            reg.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Run a fixture-making tool; fail loudly, naming the Debian package, when it is missing.
 pub fn tool(cwd: &Path, prog: &str, args: &[&str], package: &str) {
     let out = Command::new(prog)
