@@ -406,8 +406,6 @@ pub struct Assessment {
     pub rows: Vec<AssetRow>,
     /// Assets seen in no system.
     pub unattributed: u32,
-    /// Post-quantum-capable endpoints by name (`host:port`).
-    pub pq_endpoints: BTreeSet<String>,
     /// Occurrence indices of every row, row after row (see [`AssetRow::occurrences`]).
     pub places: Vec<u32>,
 }
@@ -420,8 +418,6 @@ pub struct Rows {
     pub places: Vec<u32>,
     /// Assets seen in no system.
     pub unattributed: u32,
-    /// Post-quantum-capable endpoints by name.
-    pub pq_endpoints: BTreeSet<String>,
 }
 
 /// What a quantum computer threatens in an asset's use, and whether it is a trust anchor.
@@ -626,7 +622,6 @@ pub fn rows(scan: &ScanResult, systems: &[System], attribution: &Attribution) ->
         rows: out,
         places,
         unattributed,
-        pq_endpoints,
     }
 }
 
@@ -652,7 +647,6 @@ pub fn assess(
         rows,
         places,
         unattributed,
-        pq_endpoints,
     } = rows(scan, &register.systems, attribution);
     let mut systems = Vec::with_capacity(register.systems.len());
     let mut start = 0;
@@ -674,7 +668,6 @@ pub fn assess(
         systems,
         rows,
         unattributed,
-        pq_endpoints,
         places,
     }
 }
@@ -947,8 +940,6 @@ fn assess_system(
 /// A crypto library a system uses, and whether its version can do post-quantum.
 #[derive(Debug, Clone)]
 pub struct LibraryUse {
-    /// Index of the library asset in the scan.
-    pub asset: usize,
     /// Library name (`OpenSSL`).
     pub library: String,
     /// Version found.
@@ -976,7 +967,6 @@ pub fn libraries_of(rows: &[AssetRow], scan: &ScanResult, places: &[u32]) -> Vec
             continue; // nothing known about this library's post-quantum support
         }
         out.push(LibraryUse {
-            asset: r.asset,
             library: l.library.clone(),
             version: v.to_string(),
             pqc,

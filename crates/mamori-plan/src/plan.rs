@@ -6,8 +6,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::assess::{
-    assess, open_per_system, rows, Assessment, AssetRow, Priority, Reason, Settings,
-    SystemAssessment,
+    assess, open_per_system, rows, Assessment, AssetRow, Reason, Settings, SystemAssessment,
 };
 use crate::attribution::Attribution;
 use crate::policy::Policy;
@@ -108,9 +107,6 @@ pub struct Plan {
     /// The scan assessed.
     #[serde(skip)]
     pub scan: ScanResult,
-    /// Places → systems, as the plan used them.
-    #[serde(skip)]
-    pub attribution: Attribution,
     /// Occurrence indices of the rows (see [`AssetRow::occurrences`]).
     #[serde(skip)]
     pub places: Vec<u32>,
@@ -164,18 +160,22 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
     // Newest first: the first run that saw anything of the systems is the one this plan's
     // progress is measured against (its actions are compared); older ones only add points.
     for (r, s) in history {
-        let rws = rows(&s, &register.systems, attribution);
-        if rws.rows.is_empty() {
-            continue; // a run of something else: no point of progress
-        }
-        let pending = open_per_system(&rws.rows, n);
-        drop(rws);
-        progress.push(point(&r, &pending, register));
         if previous_actions.is_none() {
+            // The run progress is measured against: judged whole (its rows come with it).
             let a = assess(&s, register, attribution, &settings);
+            if a.rows.is_empty() {
+                continue; // a run of something else: no point of progress
+            }
+            let pending = open_per_system(&a.rows, n);
+            progress.push(point(&r, &pending, register));
             let (acts, _) = roadmap(&s, &a, attribution, settings.year);
             previous_actions = Some(acts.iter().map(|a| a.key()).collect());
             previous_pending = Some(pending);
+        } else {
+            let rws = rows(&s, &register.systems, attribution).rows;
+            if !rws.is_empty() {
+                progress.push(point(&r, &open_per_system(&rws, n), register));
+            }
         }
     }
     progress.reverse();
@@ -183,7 +183,6 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
     let (actions, waves) = roadmap(&scan, &asmt, attribution, settings.year);
     finish(FinishArgs {
         register,
-        attribution,
         settings: &settings,
         run,
         scan,
@@ -198,7 +197,6 @@ pub fn build(inp: Inputs<'_>, history: impl IntoIterator<Item = (RunRef, ScanRes
 
 struct FinishArgs<'a> {
     register: &'a Register,
-    attribution: &'a Attribution,
     settings: &'a Settings,
     run: Option<RunRef>,
     scan: ScanResult,
@@ -213,7 +211,6 @@ struct FinishArgs<'a> {
 fn finish(f: FinishArgs<'_>) -> Plan {
     let FinishArgs {
         register,
-        attribution,
         settings,
         run,
         scan,
@@ -294,20 +291,27 @@ fn finish(f: FinishArgs<'_>) -> Plan {
         unattributed,
         rows,
         scan,
-        attribution: attribution.clone(),
         places,
     }
 }
 
 impl Plan {
-    /// Systems sorted for a reader: priority, then deadline, then register order.
-    pub fn systems_by_priority(&self) -> Vec<&SystemAssessment> {
-        let mut v: Vec<&SystemAssessment> = self.systems.iter().collect();
-        v.sort_by_key(|s| (s.priority, s.deadline.unwrap_or(i32::MAX)));
+    /// Indices of the systems in reading order: priority, then deadline, then register
+    /// order.
+    pub fn priority_order(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..self.systems.len()).collect();
+        v.sort_by_key(|&i| {
+            let s = &self.systems[i];
+            (s.priority, s.deadline.unwrap_or(i32::MAX))
+        });
         v
     }
-    /// How many systems have `p`.
-    pub fn count(&self, p: Priority) -> u32 {
-        self.totals.by_priority[(p.number() - 1) as usize]
+
+    /// The systems in [`Plan::priority_order`].
+    pub fn systems_by_priority(&self) -> Vec<&SystemAssessment> {
+        self.priority_order()
+            .into_iter()
+            .map(|i| &self.systems[i])
+            .collect()
     }
 }

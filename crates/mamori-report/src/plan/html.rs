@@ -193,8 +193,8 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
     for r in &p.rows {
         *states[r.system].entry(r.state).or_default() += 1;
     }
-    for s in p.systems_by_priority() {
-        let si = p.systems.iter().position(|x| x.id == s.id).unwrap_or(0);
+    for si in p.priority_order() {
+        let s = &p.systems[si];
         let _ = write!(
             h,
             "<details id=\"sys-{}\"><summary><span class=\"pr {1}\">{1}</span> {2} ({3})</summary>",
