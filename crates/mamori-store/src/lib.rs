@@ -16,8 +16,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod jobs;
 pub mod lifecycle;
+mod sessions;
 pub mod users;
+pub mod views;
 
 use mamori_model::{
     Component, CryptoAsset, Distro, Endpoint, Finding, RunInfo, ScanResult, Vulnerability, Warning,
@@ -59,6 +62,9 @@ pub enum StoreError {
     /// No tracked finding with this id.
     #[error("no finding {0} in the store (see `mamori findings`)")]
     NoTracked(i64),
+    /// No scan job with this id.
+    #[error("no scan job {0} in the store")]
+    NoJob(i64),
     /// A person's act that the lifecycle refuses.
     #[error(transparent)]
     Act(#[from] lifecycle::ActError),
@@ -196,6 +202,46 @@ CREATE TABLE tokens (
     created TEXT NOT NULL
 );
 "#,
+    r#"
+CREATE TABLE jobs (
+    id           INTEGER PRIMARY KEY,
+    system       TEXT,
+    requested_by TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    created      TEXT NOT NULL,
+    not_before   TEXT NOT NULL,
+    started      TEXT,
+    finished     TEXT,
+    heartbeat    TEXT,
+    worker       TEXT,
+    run_id       INTEGER,
+    error        TEXT
+);
+CREATE INDEX jobs_status ON jobs(status, not_before);
+CREATE INDEX jobs_system ON jobs(system, id);
+CREATE TABLE sessions (
+    digest  TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf    TEXT NOT NULL,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
+CREATE TABLE run_stats (
+    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    at       TEXT NOT NULL,
+    system   TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    active   INTEGER NOT NULL,
+    PRIMARY KEY (run_id, system, severity)
+);
+CREATE INDEX tracked_system ON tracked(system, status);
+INSERT INTO run_stats (run_id, at, system, severity, active)
+    SELECT r.id, r.finished, COALESCE(t.system, ''), COALESCE(t.severity, ''), COUNT(*)
+    FROM runs r JOIN tracked t ON t.first_run <= r.id AND (t.fixed_run IS NULL OR t.fixed_run > r.id)
+    GROUP BY r.id, COALESCE(t.system, ''), COALESCE(t.severity, '');
+"#,
 ];
 
 /// The schema version that added the findings lifecycle: upgrading to it replays the
@@ -317,6 +363,19 @@ impl Store {
         started: &str,
         sla: &lifecycle::ServiceLevels,
     ) -> Result<i64, StoreError> {
+        self.save_run_for(r, started, sla, None)
+    }
+
+    /// [`Store::save_run_with`] for a scan job: the job is marked done with this run in the
+    /// run's own transaction, so a worker killed at any moment leaves either both or
+    /// neither.
+    pub fn save_run_for(
+        &mut self,
+        r: &ScanResult,
+        started: &str,
+        sla: &lifecycle::ServiceLevels,
+        job: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let finished = now_rfc3339();
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -407,6 +466,16 @@ impl Store {
         }
         let seen = sightings(&r.targets, &r.findings, &r.vulnerabilities);
         follow(&tx, run, started, &r.targets, &seen, sla)?;
+        tx.execute(
+            "INSERT INTO run_stats (run_id, at, system, severity, active)
+             SELECT ?1, ?2, COALESCE(system, ''), COALESCE(severity, ''), COUNT(*) FROM tracked
+             WHERE status IN ('new', 'open', 'acknowledged', 'reopened')
+             GROUP BY COALESCE(system, ''), COALESCE(severity, '')",
+            params![run, finished],
+        )?;
+        if let Some(job) = job {
+            jobs::complete(&tx, job, run, &finished)?;
+        }
         tx.commit()?;
         Ok(run)
     }
@@ -963,9 +1032,9 @@ fn sightings(
     out
 }
 
-const TRACKED_COLUMNS: &str = "id, key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run";
+pub(crate) const TRACKED_COLUMNS: &str = "id, key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run";
 
-fn tracked_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<lifecycle::Tracked> {
+pub(crate) fn tracked_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<lifecycle::Tracked> {
     let sev: Option<String> = r.get(4)?;
     let status: String = r.get(8)?;
     Ok(lifecycle::Tracked {
@@ -1093,6 +1162,14 @@ fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
         )?;
     }
     Ok(())
+}
+
+/// Now, in seconds since 1970.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Now, RFC 3339 UTC, second precision.

@@ -1,0 +1,556 @@
+//! What the dashboard and the API read: tracked findings filtered, sorted and paged in SQL,
+//! and the organization's counts, each narrowed to the systems a user may see. Nothing here
+//! loads a whole run: the overview of 100,000 findings is a few grouped queries.
+
+use crate::lifecycle::{Status, Tracked};
+use crate::{format_unix, tracked_row, unix_now, Store, StoreError, TRACKED_COLUMNS};
+use rusqlite::types::Value;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Which systems a reader may see: every system (and findings of no system), or only these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Visible {
+    /// Everything.
+    #[default]
+    All,
+    /// Only findings of these systems.
+    Systems(Vec<String>),
+}
+
+impl Visible {
+    /// A SQL condition on the column `col` and its parameters.
+    fn clause(&self, col: &str, params: &mut Vec<Value>) -> String {
+        match self {
+            Visible::All => "1 = 1".into(),
+            Visible::Systems(s) if s.is_empty() => "1 = 0".into(),
+            Visible::Systems(s) => {
+                let marks: Vec<String> = s
+                    .iter()
+                    .map(|x| {
+                        params.push(Value::Text(x.clone()));
+                        format!("?{}", params.len())
+                    })
+                    .collect();
+                format!("{col} IN ({})", marks.join(", "))
+            }
+        }
+    }
+}
+
+/// What a findings list is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    /// Severity, then id.
+    #[default]
+    Severity,
+    /// Id (discovery order).
+    Id,
+    /// Due date.
+    Due,
+    /// First seen.
+    FirstSeen,
+    /// Last seen.
+    LastSeen,
+    /// Status.
+    Status,
+    /// System.
+    System,
+    /// Code or advisory.
+    Title,
+}
+
+impl SortBy {
+    /// Every sort key, as the API names them.
+    pub const ALL: [SortBy; 8] = [
+        SortBy::Severity,
+        SortBy::Id,
+        SortBy::Due,
+        SortBy::FirstSeen,
+        SortBy::LastSeen,
+        SortBy::Status,
+        SortBy::System,
+        SortBy::Title,
+    ];
+    /// The API's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortBy::Severity => "severity",
+            SortBy::Id => "id",
+            SortBy::Due => "due",
+            SortBy::FirstSeen => "first_seen",
+            SortBy::LastSeen => "last_seen",
+            SortBy::Status => "status",
+            SortBy::System => "system",
+            SortBy::Title => "title",
+        }
+    }
+    /// From the API's name.
+    pub fn parse(s: &str) -> Option<SortBy> {
+        SortBy::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    fn sql(self) -> &'static str {
+        match self {
+            SortBy::Severity => SEVERITY_RANK,
+            SortBy::Id => "id",
+            SortBy::Due => "COALESCE(due, '9999')",
+            SortBy::FirstSeen => "first_seen",
+            SortBy::LastSeen => "last_seen",
+            SortBy::Status => "status",
+            SortBy::System => "COALESCE(system, '')",
+            SortBy::Title => "title",
+        }
+    }
+}
+
+const SEVERITY_RANK: &str = "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE 5 END";
+
+/// A page of tracked items.
+#[derive(Debug, Clone, Default)]
+pub struct TrackedQuery {
+    /// Who reads.
+    pub visible: Visible,
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<Status>,
+    /// Only this system.
+    pub system: Option<String>,
+    /// Only at or above this severity.
+    pub min_severity: Option<mamori_model::Severity>,
+    /// Only `finding` or `vulnerability`.
+    pub kind: Option<String>,
+    /// Words that must all appear in the code/advisory, the place, the system or the assignee.
+    pub search: Option<String>,
+    /// Only items past their due date on this day (YYYY-MM-DD) and still active.
+    pub overdue_on: Option<String>,
+    /// Only items assigned to this person.
+    pub assignee: Option<String>,
+    /// Sort key.
+    pub sort: SortBy,
+    /// Descending. Severity sorts most severe first when false.
+    pub desc: bool,
+    /// At most this many (0: 50).
+    pub limit: usize,
+    /// Skip this many.
+    pub offset: usize,
+}
+
+/// Status words of items that still need someone.
+const ACTIVE: &str = "status IN ('new', 'open', 'acknowledged', 'reopened')";
+
+/// The organization's findings in numbers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overview {
+    /// Active items by severity (`critical` … `info`, and `unrated`).
+    pub active: BTreeMap<String, u64>,
+    /// Active items by severity and age since first seen: under 7 days, 7–30, 30–90, older.
+    pub age: BTreeMap<String, [u64; 4]>,
+    /// Active items past their due date.
+    pub overdue: u64,
+    /// Items first seen in the last 7 days.
+    pub new_7d: u64,
+    /// Items accepted as a risk.
+    pub accepted: u64,
+    /// Items fixed.
+    pub fixed: u64,
+    /// Every tracked item.
+    pub total: u64,
+}
+
+/// One point of the risk trend: active items by severity after a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    /// The run.
+    pub run: i64,
+    /// When it finished.
+    pub at: String,
+    /// Active items by severity.
+    pub active: BTreeMap<String, u64>,
+}
+
+/// A system's share of the findings.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SystemCounts {
+    /// Active items by severity.
+    pub active: BTreeMap<String, u64>,
+    /// Active items past due.
+    pub overdue: u64,
+}
+
+/// A component with open vulnerabilities, by how far it has spread.
+#[derive(Debug, Clone, Serialize)]
+pub struct Widespread {
+    /// The package URL.
+    pub purl: String,
+    /// Systems it is open in.
+    pub systems: u64,
+    /// Distinct advisories.
+    pub advisories: u64,
+    /// Open items.
+    pub items: u64,
+    /// The worst severity.
+    pub worst: Option<String>,
+}
+
+fn sev_name(s: String) -> String {
+    if s.is_empty() {
+        "unrated".into()
+    } else {
+        s
+    }
+}
+
+/// Today, YYYY-MM-DD (UTC).
+pub fn today() -> String {
+    format_unix(unix_now())[..10].to_string()
+}
+
+impl Store {
+    /// A page of tracked items and how many match in all.
+    pub fn tracked_page(&self, q: &TrackedQuery) -> Result<(Vec<Tracked>, u64), StoreError> {
+        let mut params: Vec<Value> = Vec::new();
+        let mut conds = vec![q.visible.clause("system", &mut params)];
+        if !q.statuses.is_empty() {
+            let marks: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| {
+                    params.push(Value::Text(s.as_str().into()));
+                    format!("?{}", params.len())
+                })
+                .collect();
+            conds.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if let Some(s) = &q.system {
+            params.push(Value::Text(s.clone()));
+            conds.push(format!("system = ?{}", params.len()));
+        }
+        if let Some(m) = q.min_severity {
+            let rank = m as i64;
+            conds.push(format!(
+                "({SEVERITY_RANK}) BETWEEN {rank} AND 4 OR ({SEVERITY_RANK}) = 5"
+            ));
+            // Unrated vulnerabilities count at any level (decision 008).
+        }
+        if let Some(k) = &q.kind {
+            params.push(Value::Text(k.clone()));
+            conds.push(format!("kind = ?{}", params.len()));
+        }
+        if let Some(a) = &q.assignee {
+            params.push(Value::Text(a.clone()));
+            conds.push(format!("assignee = ?{}", params.len()));
+        }
+        if let Some(day) = &q.overdue_on {
+            params.push(Value::Text(day.clone()));
+            conds.push(format!(
+                "{ACTIVE} AND due IS NOT NULL AND due < ?{}",
+                params.len()
+            ));
+        }
+        for word in q.search.iter().flat_map(|s| s.split_whitespace()).take(8) {
+            let pat = format!(
+                "%{}%",
+                word.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            params.push(Value::Text(pat));
+            let n = params.len();
+            conds.push(format!(
+                "(title LIKE ?{n} ESCAPE '\\' OR location LIKE ?{n} ESCAPE '\\' OR COALESCE(system, '') LIKE ?{n} ESCAPE '\\' OR COALESCE(assignee, '') LIKE ?{n} ESCAPE '\\' OR key LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        let conds: Vec<String> = conds.into_iter().map(|c| format!("({c})")).collect();
+        let filter = conds.join(" AND ");
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM tracked WHERE {filter}"),
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )?;
+        // Severity reads most severe first; the others oldest/smallest first.
+        let desc = if q.sort == SortBy::Severity {
+            !q.desc
+        } else {
+            q.desc
+        };
+        let dir = if desc { "DESC" } else { "ASC" };
+        let limit = if q.limit == 0 { 50 } else { q.limit.min(1000) };
+        let sql = format!(
+            "SELECT {TRACKED_COLUMNS} FROM tracked WHERE {filter} ORDER BY {} {dir}, id {dir} LIMIT {limit} OFFSET {}",
+            q.sort.sql(),
+            q.offset
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), tracked_row)?;
+        Ok((rows.collect::<Result<_, _>>()?, total as u64))
+    }
+
+    /// The counts of the overview page.
+    pub fn overview(&self, visible: &Visible) -> Result<Overview, StoreError> {
+        let now = unix_now();
+        let day = 86_400;
+        let mut params: Vec<Value> = [7, 30, 90]
+            .iter()
+            .map(|d| Value::Text(format_unix(now - d * day)))
+            .collect();
+        params.push(Value::Text(today()));
+        let vis = visible.clause("system", &mut params);
+        let sql = format!(
+            "SELECT COALESCE(severity, ''), status,
+                    CASE WHEN first_seen >= ?1 THEN 0 WHEN first_seen >= ?2 THEN 1 WHEN first_seen >= ?3 THEN 2 ELSE 3 END,
+                    CASE WHEN due IS NOT NULL AND due < ?4 THEN 1 ELSE 0 END,
+                    COUNT(*)
+             FROM tracked WHERE {vis} GROUP BY 1, 2, 3, 4"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut o = Overview::default();
+        while let Some(r) = rows.next()? {
+            let sev = sev_name(r.get(0)?);
+            let status: String = r.get(1)?;
+            let age: usize = r.get::<_, i64>(2)? as usize;
+            let overdue: i64 = r.get(3)?;
+            let n = r.get::<_, i64>(4)? as u64;
+            o.total += n;
+            if age == 0 {
+                o.new_7d += n;
+            }
+            match Status::parse(&status) {
+                Some(Status::Fixed) => o.fixed += n,
+                Some(Status::Accepted) => o.accepted += n,
+                _ => {
+                    *o.active.entry(sev.clone()).or_default() += n;
+                    o.age.entry(sev).or_default()[age.min(3)] += n;
+                    if overdue == 1 {
+                        o.overdue += n;
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    /// Active items by severity after each of the last `runs` runs.
+    pub fn trend(&self, visible: &Visible, runs: usize) -> Result<Vec<TrendPoint>, StoreError> {
+        let mut params = Vec::new();
+        let vis = visible.clause("system", &mut params);
+        let sql = format!(
+            "SELECT r.id, r.finished, COALESCE(s.severity, ''), COALESCE(SUM(s.active), 0)
+             FROM (SELECT id, finished FROM runs ORDER BY id DESC LIMIT {runs}) r
+             LEFT JOIN run_stats s ON s.run_id = r.id AND ({vis})
+             GROUP BY r.id, r.finished, COALESCE(s.severity, '') ORDER BY r.id"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut out: Vec<TrendPoint> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let run: i64 = r.get(0)?;
+            if out.last().is_none_or(|p| p.run != run) {
+                out.push(TrendPoint {
+                    run,
+                    at: r.get(1)?,
+                    active: BTreeMap::new(),
+                });
+            }
+            let n = r.get::<_, i64>(3)? as u64;
+            if n > 0 {
+                if let Some(p) = out.last_mut() {
+                    p.active.insert(sev_name(r.get(2)?), n);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Active and overdue items per system (`""`: of no system).
+    pub fn system_counts(
+        &self,
+        visible: &Visible,
+    ) -> Result<BTreeMap<String, SystemCounts>, StoreError> {
+        let mut params = vec![Value::Text(today())];
+        let vis = visible.clause("system", &mut params);
+        let sql = format!(
+            "SELECT COALESCE(system, ''), COALESCE(severity, ''), COUNT(*),
+                    SUM(CASE WHEN due IS NOT NULL AND due < ?1 THEN 1 ELSE 0 END)
+             FROM tracked WHERE {ACTIVE} AND ({vis}) GROUP BY 1, 2"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut out: BTreeMap<String, SystemCounts> = BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let e = out.entry(r.get(0)?).or_default();
+            e.active
+                .insert(sev_name(r.get(1)?), r.get::<_, i64>(2)? as u64);
+            e.overdue += r.get::<_, i64>(3)? as u64;
+        }
+        Ok(out)
+    }
+
+    /// The components with open vulnerabilities in the most systems.
+    pub fn widespread(
+        &self,
+        visible: &Visible,
+        limit: usize,
+    ) -> Result<Vec<Widespread>, StoreError> {
+        let mut params = Vec::new();
+        let vis = visible.clause("system", &mut params);
+        // The key is `vuln:ADVISORY|PURL`.
+        let sql = format!(
+            "SELECT substr(key, instr(key, '|') + 1) AS purl,
+                    COUNT(DISTINCT COALESCE(system, '')), COUNT(DISTINCT title), COUNT(*),
+                    MAX({SEVERITY_RANK})
+             FROM tracked WHERE kind = 'vulnerability' AND {ACTIVE} AND ({vis})
+             GROUP BY purl ORDER BY 2 DESC, 4 DESC, 5 DESC, purl LIMIT {limit}"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            let rank: i64 = r.get(4)?;
+            Ok(Widespread {
+                purl: r.get(0)?,
+                systems: r.get::<_, i64>(1)? as u64,
+                advisories: r.get::<_, i64>(2)? as u64,
+                items: r.get::<_, i64>(3)? as u64,
+                worst: match rank {
+                    4 => Some("critical".into()),
+                    3 => Some("high".into()),
+                    2 => Some("medium".into()),
+                    1 => Some("low".into()),
+                    0 => Some("info".into()),
+                    _ => None,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_model::{Finding, Location, ScanResult, Severity};
+
+    fn finding(code: &str, sev: Severity, path: &str, system: &str) -> Finding {
+        Finding {
+            code: code.into(),
+            severity: sev,
+            asset_id: format!("a-{path}"),
+            asset_name: "RSA-1024".into(),
+            location: Location::file(path),
+            message: String::new(),
+            remediation: String::new(),
+            other_locations: 0,
+            args: Default::default(),
+            system: Some(system.into()),
+        }
+    }
+
+    fn store_with(findings: Vec<Finding>) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
+        let r = ScanResult {
+            targets: vec!["/srv".into()],
+            findings,
+            ..Default::default()
+        };
+        s.save_run(&r, &crate::now_rfc3339()).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn pages_filter_sort_search_and_respect_visibility() {
+        let mut fs = Vec::new();
+        for i in 0..30 {
+            let (sev, sys) = match i % 3 {
+                0 => (Severity::Critical, "web"),
+                1 => (Severity::Medium, "web"),
+                _ => (Severity::Low, "payroll"),
+            };
+            fs.push(finding(
+                "crypto-weak-key",
+                sev,
+                &format!("/srv/{sys}/k{i}.pem"),
+                sys,
+            ));
+        }
+        let (_d, s) = store_with(fs);
+        let (page, total) = s
+            .tracked_page(&TrackedQuery {
+                limit: 7,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 30);
+        assert_eq!(page.len(), 7);
+        assert!(page.iter().all(|t| t.severity == Some(Severity::Critical)));
+        let (page, _) = s
+            .tracked_page(&TrackedQuery {
+                desc: true,
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(page.iter().all(|t| t.severity == Some(Severity::Low)));
+        // A viewer of web sees only web.
+        let web = Visible::Systems(vec!["web".into()]);
+        let (page, total) = s
+            .tracked_page(&TrackedQuery {
+                visible: web.clone(),
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 20);
+        assert!(page.iter().all(|t| t.system.as_deref() == Some("web")));
+        // Even when asking for another system by name.
+        let (_, total) = s
+            .tracked_page(&TrackedQuery {
+                visible: web.clone(),
+                system: Some("payroll".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 0);
+        // Search: words must all match, and LIKE's wildcards are taken literally.
+        let (page, total) = s
+            .tracked_page(&TrackedQuery {
+                search: Some("payroll k5.pem".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 1, "{page:?}");
+        let (_, total) = s
+            .tracked_page(&TrackedQuery {
+                search: Some("%".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 0);
+        let (_, total) = s
+            .tracked_page(&TrackedQuery {
+                min_severity: Some(Severity::Medium),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(total, 20);
+        // Counts.
+        let o = s.overview(&Visible::All).unwrap();
+        assert_eq!(o.total, 30);
+        assert_eq!(o.active["critical"], 10);
+        assert_eq!(o.new_7d, 30);
+        assert_eq!(o.age["low"], [10, 0, 0, 0]);
+        let o = s.overview(&web).unwrap();
+        assert_eq!(o.total, 20);
+        assert!(!o.active.contains_key("low"));
+        let per = s.system_counts(&Visible::All).unwrap();
+        assert_eq!(per["payroll"].active["low"], 10);
+        let t = s.trend(&Visible::All, 10).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].active["medium"], 10);
+        assert_eq!(s.trend(&web, 10).unwrap()[0].active.get("low"), None);
+        assert_eq!(
+            s.overview(&Visible::Systems(vec![])).unwrap().total,
+            0,
+            "no grants, nothing"
+        );
+    }
+}
