@@ -598,25 +598,7 @@ pub fn deadline_unix(year: i32) -> i64 {
     mamori_model::date::days_from_civil(i64::from(year), 1, 1) * 86_400
 }
 
-/// Parse `YYYY-MM-DDTHH:MM:SSZ` (what mamori stores) into a Unix time.
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(
-        mamori_model::date::days_from_civil(y, mo as u32, d as u32) * 86_400
-            + h * 3600
-            + mi * 60
-            + se,
-    )
-}
+pub use mamori_model::date::parse_rfc3339;
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,8 @@
 #![forbid(unsafe_code)]
 
 pub mod plan;
+mod run;
+pub use run::{run_xlsx, sarif};
 pub mod spdx;
 mod text;
 

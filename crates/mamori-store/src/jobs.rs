@@ -2,9 +2,10 @@
 //! server's own, or `mamori worker` processes) claim jobs one at a time, keep a heartbeat
 //! while they scan, and the run they store marks the job done in the run's transaction.
 //!
-//! A job whose worker stops (killed, machine gone) stops beating; [`crate::Store::reap_jobs`]
-//! counts that as a failed attempt, and a failed attempt is queued again after a backoff
-//! until the job's attempts are spent.
+//! A scan that fails is queued again after a backoff (30 s, 60 s, …) until the job's
+//! attempts are spent. A job whose worker stops (killed, machine gone) stops beating;
+//! [`crate::Store::reap_jobs`] counts that as a failed attempt too, queued again at once:
+//! the worker failed, not the scan.
 
 use crate::{now_rfc3339, Store, StoreError};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -228,7 +229,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        fail_attempt(&tx, job, Some(worker), error)?;
+        fail_attempt(&tx, job, Some(worker), error, true)?;
         tx.commit()?;
         Ok(())
     }
@@ -260,7 +261,9 @@ impl Store {
             } else {
                 continue;
             };
-            fail_attempt(&tx, id, None, &why)?;
+            // The worker failed, not the scan: try again at once (attempts still count,
+            // so a scan that kills its worker every time ends failed).
+            fail_attempt(&tx, id, None, &why, false)?;
             reaped.push(id);
         }
         tx.commit()?;
@@ -273,6 +276,7 @@ fn fail_attempt(
     job: i64,
     worker: Option<&str>,
     error: &str,
+    back_off: bool,
 ) -> Result<(), StoreError> {
     let cur: Option<(String, i64, i64, Option<String>)> = tx
         .query_row(
@@ -296,7 +300,15 @@ fn fail_attempt(
     } else {
         tx.execute(
             "UPDATE jobs SET status = 'queued', not_before = ?2, error = ?3 WHERE id = ?1",
-            params![job, crate::format_unix(now + backoff_secs(attempts)), error],
+            params![
+                job,
+                crate::format_unix(if back_off {
+                    now + backoff_secs(attempts)
+                } else {
+                    now
+                }),
+                error
+            ],
         )?;
     }
     Ok(())
@@ -381,6 +393,8 @@ mod tests {
         assert_eq!(s.reap_jobs(60, &|w| w == "host:1:x").unwrap(), vec![j.id]);
         let after = s.job(j.id).unwrap().unwrap();
         assert_eq!(after.status, JobStatus::Queued);
+        // Retried at once: the worker failed, not the scan.
+        assert_eq!(s.claim_job("other").unwrap().unwrap().id, j.id);
         assert!(after.error.unwrap().contains("host:1:x"));
         // Silent for longer than the limit.
         s.conn

@@ -259,6 +259,19 @@ pub struct TrackedFilter {
     pub min_severity: Option<mamori_model::Severity>,
 }
 
+/// A run without its contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunHead {
+    /// The run.
+    pub id: i64,
+    /// When the scan started (RFC 3339).
+    pub started: String,
+    /// When it was stored.
+    pub finished: String,
+    /// What it scanned.
+    pub targets: Vec<String>,
+}
+
 /// An open store.
 pub struct Store {
     conn: Connection,
@@ -762,6 +775,28 @@ impl Store {
                 vulnerabilities: vulnerabilities as u64,
                 files: files as u64,
                 bytes: bytes as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every run's id, start, end and targets, oldest first: [`Store::runs`] without its
+    /// counts, cheap enough for every page.
+    pub fn run_heads(&self) -> Result<Vec<RunHead>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, started, finished, targets FROM runs ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, started, finished, targets) = row?;
+            out.push(RunHead {
+                id,
+                started,
+                finished,
+                targets: serde_json::from_str(&targets)?,
             });
         }
         Ok(out)

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mamori_model::{ScanResult, Severity};
 use mamori_report::{Lang, Messages, TextOptions};
+use mamori_server::systems::{self, Owners};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,6 +76,52 @@ enum Cmd {
     /// Each system's schedule (`every` in the register): when it was last scanned, when it
     /// is next due. `mamori scan --due` scans the ones due now.
     Schedule(ScheduleArgs),
+    /// The monitoring server: scheduled scans, the dashboard and the REST API (`/api/v1`,
+    /// described at `/api/openapi.json`), for the users of `mamori user`.
+    Serve(ServeArgs),
+    /// A scan worker: takes scan jobs from the store's queue and runs them, beside
+    /// `mamori serve` (on this machine or another sharing the store).
+    Worker(WorkerArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    listen: std::net::SocketAddr,
+    /// The systems register: its systems, targets and schedules (default: ./mamori.toml
+    /// when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// TLS certificate chain (PEM); with --tls-key the server speaks HTTPS only.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Scan workers inside the server (0: leave scanning to `mamori worker` processes).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    workers: usize,
+    /// Seconds between the scheduler's looks at the schedules.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    tick: u64,
+    /// Mark cookies Secure although this server speaks plain HTTP (it sits behind a
+    /// TLS-terminating proxy).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Hours a browser session lasts.
+    #[arg(long, default_value_t = 12, value_name = "HOURS")]
+    session_hours: i64,
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    /// The systems register the jobs' systems are in (default: ./mamori.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Scans run at once by this process.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    workers: usize,
 }
 
 #[derive(Args)]
@@ -355,6 +402,14 @@ struct ScanArgs {
     /// are due — for a cron job or systemd timer that runs every few minutes.
     #[arg(long)]
     due: bool,
+    /// With the register: scan only this system (repeatable).
+    #[arg(long = "system", value_name = "ID")]
+    systems: Vec<String>,
+    /// The scan job this scan carries out (set by `mamori serve` and `mamori worker`): the
+    /// run marks the job done in its own transaction, no report is printed, and the scan
+    /// stops without storing anything if the worker that started it dies.
+    #[arg(long, value_name = "N", hide = true)]
+    job: Option<i64>,
     /// Network targets, one a line, each optionally followed by a system id.
     #[arg(long = "targets", value_name = "FILE")]
     targets_file: Option<PathBuf>,
@@ -715,7 +770,70 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Findings(c) => findings(c, &db, lang),
         Cmd::User(c) => user(c, &db, lang),
         Cmd::Schedule(a) => schedule(a, &db, lang),
+        Cmd::Serve(a) => serve(a, &db, cli.vulndb.as_deref(), lang),
+        Cmd::Worker(a) => worker(a, &db, cli.vulndb.as_deref()),
     }
+}
+
+/// The store a server or worker shares: a SQLite file (PostgreSQL is refused plainly
+/// until its store lands).
+fn shared_db(db: &Path) -> Result<PathBuf> {
+    let text = db.to_string_lossy();
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        bail!(
+            "--db {text}: this mamori stores in SQLite only; the PostgreSQL store for many workers is not built yet"
+        );
+    }
+    Ok(std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf()))
+}
+
+fn serve(a: ServeArgs, db: &Path, vulndb: Option<&Path>, lang: Lang) -> Result<u8> {
+    let register = a
+        .config
+        .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+        .map(|p| std::path::absolute(&p).unwrap_or(p));
+    if register.is_none() {
+        eprintln!(
+            "mamori: no systems register (mamori.toml here, or --config): the server shows stored runs and findings but schedules and starts no scan"
+        );
+    }
+    if a.session_hours < 1 {
+        bail!("--session-hours {}: give at least 1", a.session_hours);
+    }
+    let cfg = mamori_server::Config {
+        listen: a.listen,
+        db: shared_db(db)?,
+        vulndb: vulndb.map(|v| std::path::absolute(v).unwrap_or_else(|_| v.to_path_buf())),
+        register,
+        tls: a.tls_cert.zip(a.tls_key),
+        lang,
+        workers: a.workers,
+        tick: Duration::from_secs(a.tick.max(1)),
+        exe: std::env::current_exe().context("cannot find the mamori binary to run scans with")?,
+        secure_cookies: a.secure_cookies,
+        session_secs: a.session_hours * 3600,
+    };
+    mamori_server::serve(cfg)?;
+    Ok(0)
+}
+
+fn worker(a: WorkerArgs, db: &Path, vulndb: Option<&Path>) -> Result<u8> {
+    let register = a
+        .config
+        .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+        .context(
+            "a worker needs the systems register its jobs name (mamori.toml here, or --config)",
+        )?;
+    // Fail now on a register that does not load, not in every job.
+    mamori_plan::register::Register::load(&register)?;
+    let wc = mamori_server::worker::WorkerConfig {
+        db: shared_db(db)?,
+        vulndb: vulndb.map(|v| std::path::absolute(v).unwrap_or_else(|_| v.to_path_buf())),
+        register: std::path::absolute(&register).unwrap_or(register),
+        exe: std::env::current_exe().context("cannot find the mamori binary to run scans with")?,
+    };
+    mamori_server::worker::run_worker(wc, a.workers)?;
+    Ok(0)
 }
 
 fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
@@ -970,7 +1088,6 @@ fn findings(c: FindingsCmd, db: &Path, lang: Lang) -> Result<u8> {
 }
 
 fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
-    use mamori_plan::plan::{build, Inputs, RunRef};
     use mamori_plan::register::Register;
     let reg_path = a
         .config
@@ -983,80 +1100,30 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
             )
         })?;
     let reg = Register::load(&reg_path)?;
-    let policy = register_policy(&reg_path, &reg, a.policy.as_deref())?;
-    let crqc_year = a
-        .crqc_year
-        .or(reg.plan.crqc_year)
-        .unwrap_or(policy.crqc_year);
-    let year = match a.year {
-        Some(y) => y,
-        None => mamori_store::now_rfc3339()[..4].parse().unwrap_or(2026),
-    };
-    let (_, _, owners) = register_targets(&reg_path, &reg, None, false)?;
-    let attribution = mamori_plan::attribution::Attribution::new(owners);
-    // The run to plan from, and the runs before it for progress.
     let store = if db.exists() {
         Some(mamori_store::Store::open(db)?)
     } else {
         None
     };
-    let runs = match &store {
-        Some(s) => s.runs()?,
-        None => Vec::new(),
-    };
-    let current = match a.run {
-        Some(id) => Some(
-            runs.iter()
-                .find(|r| r.id == id)
-                .with_context(|| format!("no run {id} in {}", db.display()))?,
-        ),
-        None => runs.iter().max_by_key(|r| r.id),
-    };
-    let (run_ref, scan) = match (current, &store) {
-        (Some(r), Some(s)) => (
-            Some(RunRef {
-                id: r.id,
-                started: r.started.clone(),
-            }),
-            s.load_run(r.id)?,
-        ),
-        _ => (None, ScanResult::default()),
-    };
-    let mut earlier: Vec<&mamori_model::RunInfo> = runs
-        .iter()
-        .filter(|r| current.is_some_and(|c| r.id < c.id))
-        .collect();
-    // Newest first, as many as --history.
-    earlier.sort_by_key(|r| std::cmp::Reverse(r.id));
-    let history = earlier.into_iter().take(a.history).filter_map(|r| {
-        let s = store.as_ref()?;
-        match s.load_run(r.id) {
-            Ok(scan) => Some((
-                RunRef {
-                    id: r.id,
-                    started: r.started.clone(),
-                },
-                scan,
-            )),
-            Err(e) => {
-                eprintln!("mamori: warning: run {} left out of progress: {e}", r.id);
-                None
-            }
-        }
-    });
-    let p = build(
-        Inputs {
-            register: &reg,
-            attribution: &attribution,
-            settings: mamori_plan::assess::Settings {
-                policy,
-                crqc_year,
-                year,
-            },
-            current: (run_ref, scan),
+    let (p, warnings) = systems::build_plan(
+        &reg_path,
+        &reg,
+        store.as_ref(),
+        &systems::PlanRequest {
+            policy: a.policy.as_deref(),
+            crqc_year: a.crqc_year,
+            year: a.year,
+            run: a.run,
+            history: a.history,
         },
-        history,
-    );
+    )
+    .map_err(|e| match a.run {
+        Some(_) => anyhow::anyhow!("{e:#} ({})", db.display()),
+        None => e,
+    })?;
+    for w in &warnings {
+        eprintln!("mamori: warning: {w}");
+    }
     let m = Messages::new(lang);
     let ja = lang == Lang::Ja;
     use mamori_report::plan as rp;
@@ -1114,7 +1181,7 @@ fn schedule(a: ScheduleArgs, db: &Path, lang: Lang) -> Result<u8> {
         .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
         .context("no systems register: mamori.toml here, or --config")?;
     let reg = mamori_plan::register::Register::load(&reg_path)?;
-    let st = schedule_status(&reg_path, &reg, db)?;
+    let st = schedule_now(&reg_path, &reg, db)?;
     if a.format != Format::Text {
         outln!("{}", serde_json::to_string_pretty(&st)?);
         return Ok(0);
@@ -1138,88 +1205,20 @@ fn schedule(a: ScheduleArgs, db: &Path, lang: Lang) -> Result<u8> {
     Ok(0)
 }
 
-/// Where a system stands against its schedule.
-#[derive(serde::Serialize)]
-struct ScheduleStatus {
-    id: String,
-    every: Option<String>,
-    /// When the newest run covering all its targets started.
-    last: Option<String>,
-    /// When the next scan is due.
-    next: Option<String>,
-    due: bool,
-}
-
-/// Each system's schedule against the runs in the store: a run covers a system when its
-/// targets include all of the system's (as a scan of the register stores them).
-fn schedule_status(
+/// Each system against its schedule and the runs (and scan jobs) in the store.
+fn schedule_now(
     reg_path: &Path,
     reg: &mamori_plan::register::Register,
     db: &Path,
-) -> Result<Vec<ScheduleStatus>> {
-    let runs = if db.exists() {
-        mamori_store::Store::open(db)?.runs()?
+) -> Result<Vec<systems::ScheduleStatus>> {
+    let (heads, last) = if db.exists() {
+        let s = mamori_store::Store::open(db)?;
+        (s.run_heads()?, s.last_jobs()?)
     } else {
-        Vec::new()
+        Default::default()
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let mut out = Vec::new();
-    for sys in &reg.systems {
-        let one = mamori_plan::register::Register {
-            systems: vec![sys.clone()],
-            ..Default::default()
-        };
-        let (paths, net, _) = register_targets(reg_path, &one, None, false)?;
-        let wanted: Vec<String> = paths
-            .iter()
-            .map(|t| {
-                std::path::absolute(t)
-                    .unwrap_or_else(|_| t.clone())
-                    .display()
-                    .to_string()
-            })
-            .chain(net.iter().map(|t| t.to_string()))
-            .collect();
-        let last = runs
-            .iter()
-            .filter(|r| !wanted.is_empty() && wanted.iter().all(|w| r.targets.contains(w)))
-            .max_by_key(|r| r.id)
-            .map(|r| r.started.clone());
-        let interval = sys.interval_secs();
-        let next_secs = match (&last, interval) {
-            (Some(l), Some(i)) => mamori_assess::parse_rfc3339(l).map(|t| t + i as i64),
-            (None, Some(_)) => Some(now),
-            _ => None,
-        };
-        out.push(ScheduleStatus {
-            id: sys.id.clone(),
-            every: sys.every.clone(),
-            last,
-            next: next_secs.map(mamori_store::format_unix),
-            due: next_secs.is_some_and(|n| n <= now),
-        });
-    }
-    Ok(out)
-}
-
-/// The policy a register works under: `cli` (`--policy`), else the register's (a file named
-/// there is relative to the register), else the default.
-fn register_policy(
-    reg_path: &Path,
-    reg: &mamori_plan::register::Register,
-    cli: Option<&str>,
-) -> Result<mamori_plan::policy::Policy> {
-    use mamori_plan::policy::{Policy, DEFAULT_POLICY};
-    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(match (cli, &reg.plan.policy) {
-        (Some(p), _) => Policy::resolve(p)?,
-        (None, Some(p)) if Policy::builtin(p).is_some() => Policy::resolve(p)?,
-        (None, Some(p)) => Policy::resolve(&base.join(p).display().to_string())?,
-        (None, None) => Policy::resolve(DEFAULT_POLICY)?,
-    })
+    let tried = |id: &str| last.get(&Some(id.to_string())).map(|j| j.created.clone());
+    systems::schedule_status(reg_path, reg, &heads, &tried, systems::unix_now())
 }
 
 /// The service levels new findings' due dates follow: the register's policy's when the scan
@@ -1236,7 +1235,7 @@ fn scan_service_levels(a: &ScanArgs) -> Result<mamori_model::ServiceLevels> {
         return Ok(Default::default());
     };
     let reg = mamori_plan::register::Register::load(&reg_path)?;
-    Ok(register_policy(&reg_path, &reg, None)?
+    Ok(systems::register_policy(&reg_path, &reg, None)?
         .service_levels
         .unwrap_or_default())
 }
@@ -1244,10 +1243,6 @@ fn scan_service_levels(a: &ScanArgs) -> Result<mamori_model::ServiceLevels> {
 /// Sorts the named targets into paths and network services: a `scheme://` target is a
 /// service; a path that exists is a path; anything else must parse as `host:port`. A
 /// `--targets` file adds services. Errors name the target and what was wrong.
-/// Where each system's targets are: absolute paths and `host:port` names, with the system
-/// id, in register order.
-type Owners = Vec<(String, String)>;
-
 fn split_targets(
     a: &ScanArgs,
     only: Option<&std::collections::BTreeSet<String>>,
@@ -1305,71 +1300,12 @@ fn split_targets(
         if let Some(only) = only {
             reg.systems.retain(|s| only.contains(&s.id));
         }
-        let (p, n, o) = register_targets(&reg_path, &reg, scope.as_ref(), true)?;
-        paths.extend(p);
-        net.extend(n);
-        owners = o;
+        let t = systems::register_targets(&reg_path, &reg, scope.as_ref(), true)?;
+        paths.extend(t.paths);
+        net.extend(t.net);
+        owners = t.owners;
         if paths.is_empty() && net.is_empty() {
             bail!("{}: no system has a target to scan", reg_path.display());
-        }
-    }
-    Ok((paths, net, owners))
-}
-
-/// Every system's targets from the register at `reg_path`: local paths (relative to the
-/// register's directory), network services, and which system owns each place. `strict`
-/// (a scan) refuses a target that is neither an existing path nor a service; otherwise (a
-/// plan, after the fact) such a target is taken as a path that is gone.
-fn register_targets(
-    reg_path: &Path,
-    reg: &mamori_plan::register::Register,
-    scope: Option<&mamori_net::target::Scope>,
-    strict: bool,
-) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
-    let (mut paths, mut net, mut owners) = (Vec::new(), Vec::new(), Owners::new());
-    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    for sys in &reg.systems {
-        for t in &sys.targets {
-            let local = base.join(t);
-            let mut as_path = || {
-                let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
-                owners.push((abs.display().to_string(), sys.id.clone()));
-                paths.push(local.clone());
-            };
-            if !t.contains("://") && std::fs::symlink_metadata(&local).is_ok() {
-                as_path();
-                continue;
-            }
-            match mamori_net::target::parse_target_in(t, scope) {
-                Err(_) if !strict && !t.contains("://") => as_path(),
-                // After the fact (a plan), a service the scan could not take (an address
-                // range without its scope file) only attributes nothing.
-                Err(e) if !strict => eprintln!(
-                    "mamori: warning: {}: system {}: target {t}: {e}; nothing is attributed to it",
-                    reg_path.display(),
-                    sys.id
-                ),
-                Err(e) => bail!(
-                    "{}: system {}: target {t}: {}",
-                    reg_path.display(),
-                    sys.id,
-                    if t.contains("://") {
-                        e.to_string()
-                    } else {
-                        "does not exist or cannot be read (nor is it a network service)".into()
-                    }
-                ),
-                Ok(ts) => {
-                    for mut nt in ts {
-                        nt.system = Some(sys.id.clone());
-                        owners.push((
-                            mamori_net::collect::endpoint_name(&nt.host, nt.port),
-                            sys.id.clone(),
-                        ));
-                        net.push(nt);
-                    }
-                }
-            }
         }
     }
     Ok((paths, net, owners))
@@ -1389,7 +1325,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
             .context("--due needs the systems register (mamori.toml here, or --config)")?;
         let reg = mamori_plan::register::Register::load(&reg_path)?;
-        let due: std::collections::BTreeSet<String> = schedule_status(&reg_path, &reg, db)?
+        let due: std::collections::BTreeSet<String> = schedule_now(&reg_path, &reg, db)?
             .into_iter()
             .filter(|s| s.due)
             .map(|s| s.id)
@@ -1403,7 +1339,64 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     } else {
         None
     };
-    let (paths, net_targets, owners) = split_targets(&a, due.as_ref())?;
+    let only = if a.systems.is_empty() {
+        due
+    } else {
+        if !a.targets.is_empty() || a.targets_file.is_some() {
+            bail!("--system picks systems of the register; it takes no targets");
+        }
+        let reg_path = a
+            .config
+            .clone()
+            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
+            .context("--system needs the systems register (mamori.toml here, or --config)")?;
+        let reg = mamori_plan::register::Register::load(&reg_path)?;
+        for id in &a.systems {
+            if reg.system(id).is_none() {
+                bail!(
+                    "{}: no system {id} (the register has: {})",
+                    reg_path.display(),
+                    reg.systems
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+        }
+        let chosen: std::collections::BTreeSet<String> = a.systems.iter().cloned().collect();
+        let picked: std::collections::BTreeSet<String> = match due {
+            Some(d) => d.intersection(&chosen).cloned().collect(),
+            None => chosen,
+        };
+        if picked.is_empty() {
+            outln!("{}", Messages::new(lang).t("schedule.nothing_due"));
+            return Ok(0);
+        }
+        Some(picked)
+    };
+    if a.job.is_some() && a.no_store {
+        bail!("--job records the scan's run: it cannot go with --no-store");
+    }
+    if a.job.is_some() {
+        // A scan for a job is its worker's child: when the worker dies (kill -9, a lost
+        // machine), stop before storing, so the job's retry is the only run.
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(500));
+            if std::os::unix::process::parent_id() != parent {
+                // The worker read standard error: it may be gone with it (no eprintln!,
+                // which panics on a closed pipe).
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "mamori: the worker that started this scan is gone; stopping without storing"
+                );
+                std::process::exit(3);
+            }
+        });
+    }
+    let (paths, net_targets, owners) = split_targets(&a, only.as_ref())?;
     let sla = scan_service_levels(&a)?;
     // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
     // another run, does not depend on the directory mamori was started from.
@@ -1592,7 +1585,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
     let run_id = match store.as_mut() {
-        Some(s) => Some(s.save_run_with(&result, &started_at, &sla)?),
+        Some(s) => Some(s.save_run_for(&result, &started_at, &sla, a.job)?),
         None => None,
     };
     let secs = t0.elapsed().as_secs_f64();
@@ -1610,6 +1603,10 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
                 vex_report.unmatched
             );
         }
+    }
+    if a.job.is_some() {
+        // The server shows the run; nobody reads a report.
+        return Ok(0);
     }
     let no_vulndb = (vulndb.is_none() && !a.no_vulns && !result.components.is_empty())
         .then(|| vulndb_path.display().to_string());

@@ -9,6 +9,7 @@ mod xlsx;
 
 pub use html::plan_html;
 pub use sarif::plan_sarif;
+pub(crate) use sarif::uri as sarif_uri;
 pub use xlsx::plan_xlsx;
 
 use mamori_i18n::Messages;

@@ -19,7 +19,7 @@ const RULES: [(&str, State, &str); 2] = [
 
 /// A path as a SARIF artifact URI: relative to `base` when under it (how code-scanning
 /// tools match files to a repository), else an absolute `file://` URI.
-fn uri(path: &str, base: Option<&Path>) -> (String, bool) {
+pub(crate) fn uri(path: &str, base: Option<&Path>) -> (String, bool) {
     if let Some(b) = base {
         if let Ok(rel) = Path::new(path).strip_prefix(b) {
             return (escape(&rel.to_string_lossy()), true);

@@ -131,3 +131,103 @@ pub fn cyclonedx_validator(version: &str) -> jsonschema::Validator {
     opts.build(&load(&format!("bom-{version}.schema.json")))
         .unwrap_or_else(|e| panic!("CycloneDX {version} schema compiles: {e}"))
 }
+
+/// `mamori serve` on 127.0.0.1 (a port of its choosing), killed when dropped.
+pub struct Served {
+    /// The server process.
+    pub child: std::process::Child,
+    /// Its port.
+    pub port: u16,
+    /// Where its standard error goes.
+    pub log: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// Starts `mamori --db DB serve --listen 127.0.0.1:0 ARGS…` and waits until it listens.
+    pub fn start(db: &Path, args: &[&str]) -> Served {
+        let log = db.with_extension(format!("serve-{}.log", std::process::id() ^ rand_u32()));
+        let err = std::fs::File::create(&log).unwrap();
+        // Waited for when the `Served` is dropped.
+        #[allow(clippy::zombie_processes)]
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
+            .args(["--db", db.to_str().unwrap(), "--vulndb"])
+            .arg(db.with_extension("no-vulndb"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .stdout(std::process::Stdio::null())
+            .stderr(err)
+            .spawn()
+            .expect("mamori serve starts");
+        let start = std::time::Instant::now();
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(rest) = text.split("serving on http://127.0.0.1:").nth(1) {
+                let port = rest.split('/').next().unwrap().parse().unwrap();
+                return Served { child, port, log };
+            }
+            if start.elapsed() > std::time::Duration::from_secs(30)
+                || child.try_wait().ok().flatten().is_some()
+            {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not start: {text}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// What it wrote to standard error.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn rand_u32() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
+}
+
+/// Adds a user with a password and returns an API token of theirs.
+pub fn user_with_token(db: &Path, name: &str, role: &str, system: Option<&str>) -> String {
+    let mut args = vec![
+        "--db",
+        db.to_str().unwrap(),
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
+    ];
+    if let Some(s) = system {
+        args.extend(["--system", s]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let out = mamori(db, &["user", "token", name]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out).trim().to_string()
+}

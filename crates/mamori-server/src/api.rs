@@ -1,0 +1,841 @@
+//! The REST API under `/api/v1`, described by [`crate::openapi`]. Every client mistake is
+//! a 4xx with a JSON body `{"error": {"code": "…", "message": "…"}}`; what a user may not
+//! read answers 404, as if it did not exist.
+
+use crate::auth::{identify, Caller};
+use crate::App;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use mamori_model::ScanResult;
+use mamori_store::lifecycle::{Act, Status};
+use mamori_store::views::{SortBy, TrackedQuery, Visible};
+use mamori_store::StoreError;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// A stable code (`not-found`, `bad-request`, `csrf`, …).
+    pub code: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    /// 400.
+    pub fn bad(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-request", message)
+    }
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", message)
+    }
+    /// 403.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    /// 401.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in, or send an API token as `Authorization: Bearer mamori_…` (`mamori user token NAME` makes one)",
+        )
+    }
+    /// 500: our fault, not the client's.
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+    /// What a store error means to a client.
+    pub fn store(e: StoreError) -> ApiError {
+        use mamori_store::lifecycle::ActError;
+        match e {
+            StoreError::NoRun(_) | StoreError::NoTracked(_) | StoreError::NoJob(_) => {
+                ApiError::not_found(e.to_string())
+            }
+            StoreError::Act(ActError::Fixed(..)) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
+            StoreError::Act(_) | StoreError::User(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+            }
+            StoreError::Open { .. } | StoreError::Sql(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                format!("the store cannot answer now; try again shortly ({e})"),
+            ),
+            other => ApiError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::store(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        r
+    }
+}
+
+/// The query string as `T`; a malformed one is a 400 naming the problem.
+pub fn query<T: DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| ApiError::bad(format!("bad query: {}", e.body_text())))
+}
+
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::bad("the request needs a JSON body"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("bad JSON body: {e}")))
+}
+
+/// An authenticated caller of the API.
+pub struct ApiCaller(pub Caller);
+
+impl axum::extract::FromRequestParts<Arc<App>> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        match identify(app, parts).await? {
+            Some(c) => Ok(ApiCaller(c)),
+            None => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+/// The API's routes.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/overview", get(overview))
+        .route("/api/v1/systems", get(systems))
+        .route("/api/v1/systems/{id}", get(system))
+        .route("/api/v1/runs", get(runs))
+        .route("/api/v1/runs/{id}", get(run))
+        .route("/api/v1/runs/{id}/assets", get(run_assets))
+        .route("/api/v1/runs/{id}/components", get(run_components))
+        .route("/api/v1/runs/{id}/export", get(run_export))
+        .route("/api/v1/diff", get(diff))
+        .route("/api/v1/scans", get(scans).post(trigger))
+        .route("/api/v1/scans/{id}", get(scan))
+        .route("/api/v1/findings", get(findings))
+        .route("/api/v1/findings/{id}", get(finding))
+        .route("/api/v1/findings/{id}/status", post(set_status))
+        .route("/api/v1/findings/{id}/assignee", post(set_assignee))
+        .route("/api/v1/findings/{id}/due", post(set_due))
+        .route("/api/v1/findings/{id}/comments", post(add_comment))
+        .with_state(app)
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::document(),
+    )
+        .into_response()
+}
+
+async fn healthz(State(app): State<Arc<App>>) -> Result<Json<Value>, ApiError> {
+    let latest = app.pool.run(|s| Ok(s.latest_run()?)).await?;
+    Ok(Json(json!({"status": "ok", "latest_run": latest})))
+}
+
+fn visible_json(v: &Visible) -> Value {
+    match v {
+        Visible::All => Value::Null,
+        Visible::Systems(s) => json!(s),
+    }
+}
+
+async fn me(ApiCaller(c): ApiCaller) -> Json<Value> {
+    Json(json!({
+        "name": c.user.name,
+        "grants": c.user.grants,
+        "systems": visible_json(&c.visible()),
+    }))
+}
+
+async fn overview(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let data = crate::insight::overview_data(&app, &c).await?;
+    Ok(Json(serde_json::to_value(data).unwrap_or(Value::Null)))
+}
+
+async fn systems(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let list = crate::insight::systems_data(&app, &c).await?;
+    Ok(Json(json!({ "items": list })))
+}
+
+async fn system(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let list = crate::insight::systems_data(&app, &c).await?;
+    list.into_iter()
+        .find(|s| s.id == id)
+        .map(|s| Json(serde_json::to_value(s).unwrap_or(Value::Null)))
+        .ok_or_else(|| ApiError::not_found(format!("no system {id}")))
+}
+
+#[derive(Deserialize, Default)]
+struct Page {
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    offset: Option<usize>,
+}
+
+async fn runs(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let p: Page = query(&uri)?;
+    let list = crate::insight::runs_data(&app, &c).await?;
+    let total = list.len();
+    let items: Vec<_> = list
+        .into_iter()
+        .rev()
+        .skip(p.offset.unwrap_or(0))
+        .take(p.limit.unwrap_or(50).clamp(1, 1000))
+        .collect();
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ApiError::bad(format!("{what} {s:?} is not a number")))
+}
+
+/// Run `id` narrowed to what `c` may see (404 when they may see none of it).
+pub async fn visible_run(app: &Arc<App>, c: &Caller, id: i64) -> Result<ScanResult, ApiError> {
+    let scan = app.pool.run(move |s| Ok(s.load_run(id)?)).await?;
+    let v = c.visible();
+    if v == Visible::All {
+        return Ok(scan);
+    }
+    let loaded = app.register();
+    let narrowed = crate::insight::narrow(scan, &v, loaded.as_deref());
+    if narrowed.targets.is_empty() {
+        return Err(ApiError::not_found(format!("no run {id}")));
+    }
+    Ok(narrowed)
+}
+
+async fn run(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "run")?;
+    let runs = crate::insight::runs_data(&app, &c).await?;
+    let info = runs
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("no run {id}")))?;
+    let scan = visible_run(&app, &c, id).await?;
+    Ok(Json(json!({
+        "run": info,
+        "summary": mamori_report::summary(&scan),
+    })))
+}
+
+async fn run_assets(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "run")?;
+    let p: Page = query(&uri)?;
+    let scan = visible_run(&app, &c, id).await?;
+    let total = scan.assets.len();
+    let items: Vec<_> = scan
+        .assets
+        .into_iter()
+        .skip(p.offset.unwrap_or(0))
+        .take(p.limit.unwrap_or(100).clamp(1, 1000))
+        .collect();
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+async fn run_components(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "run")?;
+    let p: Page = query(&uri)?;
+    let scan = visible_run(&app, &c, id).await?;
+    let total = scan.components.len();
+    let items: Vec<_> = scan
+        .components
+        .into_iter()
+        .skip(p.offset.unwrap_or(0))
+        .take(p.limit.unwrap_or(100).clamp(1, 1000))
+        .collect();
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// The formats a run can be exported in.
+pub const EXPORT_FORMATS: [&str; 5] = ["cyclonedx", "spdx", "sarif", "xlsx", "json"];
+
+/// A run in one of [`EXPORT_FORMATS`]: the body, its media type and a file name.
+pub fn export(
+    scan: &ScanResult,
+    run: i64,
+    format: &str,
+    lang: mamori_i18n::Lang,
+) -> Result<(Vec<u8>, &'static str, String), ApiError> {
+    const VERSION: &str = env!("CARGO_PKG_VERSION");
+    let json_body = |v: &Value| serde_json::to_vec_pretty(v).unwrap_or_default();
+    Ok(match format {
+        "cyclonedx" => (
+            json_body(&mamori_report::cyclonedx(scan, VERSION)),
+            "application/vnd.cyclonedx+json",
+            format!("mamori-run-{run}.cdx.json"),
+        ),
+        "spdx" => {
+            let seed = format!("run {run} {}", scan.targets.join(" "));
+            (
+                json_body(&mamori_report::spdx23(scan, VERSION, &seed)),
+                "application/spdx+json",
+                format!("mamori-run-{run}.spdx.json"),
+            )
+        }
+        "sarif" => (
+            json_body(&mamori_report::sarif(scan, VERSION)),
+            "application/sarif+json",
+            format!("mamori-run-{run}.sarif"),
+        ),
+        "xlsx" => (
+            mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
+                .map_err(|e| ApiError::internal(format!("cannot write the workbook: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("mamori-run-{run}.xlsx"),
+        ),
+        "json" => (
+            json_body(&mamori_report::json(scan, Some(run))),
+            "application/json",
+            format!("mamori-run-{run}.json"),
+        ),
+        other => {
+            return Err(ApiError::bad(format!(
+                "unknown export format {other:?}: use one of {}",
+                EXPORT_FORMATS.join(", ")
+            )))
+        }
+    })
+}
+
+/// A download response.
+pub fn download(body: Vec<u8>, media: &'static str, name: &str) -> Response {
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+async fn run_export(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "run")?;
+    let q: ExportQuery = query(&uri)?;
+    if !EXPORT_FORMATS.contains(&q.format.as_str()) {
+        return Err(ApiError::bad(format!(
+            "unknown export format {:?}: use one of {}",
+            q.format,
+            EXPORT_FORMATS.join(", ")
+        )));
+    }
+    let scan = visible_run(&app, &c, id).await?;
+    let lang = mamori_i18n::Lang::detect(q.lang.as_deref().or(Some("en")));
+    let (body, media, name) =
+        tokio::task::spawn_blocking(move || export(&scan, id, &q.format, lang))
+            .await
+            .map_err(|_| ApiError::internal("the export stopped unexpectedly"))??;
+    Ok(download(body, media, &name))
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    from: String,
+    to: String,
+}
+
+/// The difference between two runs, narrowed to what `c` may see.
+pub async fn visible_diff(
+    app: &Arc<App>,
+    c: &Caller,
+    from: i64,
+    to: i64,
+) -> Result<mamori_store::Diff, ApiError> {
+    let d = app.pool.run(move |s| Ok(s.diff(from, to)?)).await?;
+    let v = c.visible();
+    if v == Visible::All {
+        return Ok(d);
+    }
+    // Both runs must show the caller something.
+    visible_run(app, c, from).await?;
+    visible_run(app, c, to).await?;
+    let loaded = app.register();
+    Ok(crate::insight::narrow_diff(d, &v, loaded.as_deref()))
+}
+
+async fn diff(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    uri: Uri,
+) -> Result<Json<mamori_store::Diff>, ApiError> {
+    let q: DiffQuery = query(&uri)?;
+    let (from, to) = (parse_id(&q.from, "run")?, parse_id(&q.to, "run")?);
+    Ok(Json(visible_diff(&app, &c, from, to).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TriggerBody {
+    #[serde(default)]
+    system: Option<String>,
+}
+
+/// Queues a scan of `system` (or of every system) for `c`.
+pub async fn trigger_scan(
+    app: &Arc<App>,
+    c: &Caller,
+    system: Option<String>,
+) -> Result<mamori_store::jobs::Job, ApiError> {
+    let Some(loaded) = app.register() else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no-register",
+            "the server has no systems register (start it with --config mamori.toml) and so nothing to scan",
+        ));
+    };
+    if let Some(s) = &system {
+        if !c.can_read(Some(s)) || loaded.register.system(s).is_none() {
+            return Err(ApiError::not_found(format!("no system {s}")));
+        }
+    }
+    if !c.can_act(system.as_deref()) {
+        return Err(ApiError::forbidden(match &system {
+            Some(s) => format!("starting a scan of {s} needs the analyst or admin role for it"),
+            None => {
+                "scanning every system needs the analyst or admin role for every system".to_string()
+            }
+        }));
+    }
+    let by = c.user.name.clone();
+    let job = app
+        .pool
+        .run(move |s| Ok(s.enqueue_job(system.as_deref(), &by)?))
+        .await?;
+    crate::worker::wake(app);
+    Ok(job)
+}
+
+async fn trigger(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let b: TriggerBody = if bytes.is_empty() {
+        TriggerBody::default()
+    } else {
+        body(&bytes)?
+    };
+    let job = trigger_scan(&app, &c, b.system).await?;
+    let mut r = (StatusCode::ACCEPTED, Json(json!(job))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/scans/{}", job.id)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+fn job_visible(c: &Caller, j: &mamori_store::jobs::Job) -> bool {
+    c.can_read(j.system.as_deref())
+}
+
+async fn scans(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let p: Page = query(&uri)?;
+    let limit = p.limit.unwrap_or(50).clamp(1, 1000);
+    let jobs = app.pool.run(move |s| Ok(s.jobs(limit * 4)?)).await?;
+    let items: Vec<_> = jobs
+        .into_iter()
+        .filter(|j| job_visible(&c, j))
+        .take(limit)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn scan(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<mamori_store::jobs::Job>, ApiError> {
+    let id = parse_id(&id, "scan")?;
+    let job = app.pool.run(move |s| Ok(s.job(id)?)).await?;
+    match job {
+        Some(j) if job_visible(&c, &j) => Ok(Json(j)),
+        _ => Err(ApiError::not_found(format!("no scan {id}"))),
+    }
+}
+
+/// The findings list's query, shared by the page and the API.
+#[derive(Deserialize, Default, Debug, Clone)]
+pub struct FindingsParams {
+    /// Comma-separated statuses.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A system id.
+    #[serde(default)]
+    pub system: Option<String>,
+    /// Minimum severity.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// `finding` or `vulnerability`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Search words.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Sort key.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Only overdue (`true`).
+    #[serde(default)]
+    pub overdue: Option<String>,
+    /// Only assigned to.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Page size.
+    #[serde(default)]
+    pub limit: Option<String>,
+    /// Skip.
+    #[serde(default)]
+    pub offset: Option<String>,
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl FindingsParams {
+    /// The store query for `c`; a value that is not understood is a 400 naming it.
+    pub fn to_query(&self, c: &Caller) -> Result<TrackedQuery, ApiError> {
+        let mut q = TrackedQuery {
+            visible: c.visible(),
+            ..Default::default()
+        };
+        if let Some(s) = blank(&self.status) {
+            for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+                if w == "active" {
+                    q.statuses
+                        .extend(Status::ALL.into_iter().filter(|s| s.active()));
+                    continue;
+                }
+                q.statuses.push(Status::parse(w).ok_or_else(|| {
+                    ApiError::bad(format!(
+                        "unknown status {w:?}: use active, {}",
+                        Status::ALL.map(|s| s.as_str()).join(", ")
+                    ))
+                })?);
+            }
+        }
+        q.system = blank(&self.system).map(str::to_string);
+        if let Some(s) = blank(&self.severity) {
+            q.min_severity = Some(s.parse().map_err(|_| {
+                ApiError::bad(format!(
+                    "unknown severity {s:?}: use info, low, medium, high or critical"
+                ))
+            })?);
+        }
+        if let Some(k) = blank(&self.kind) {
+            if k != "finding" && k != "vulnerability" {
+                return Err(ApiError::bad(format!(
+                    "unknown kind {k:?}: use finding or vulnerability"
+                )));
+            }
+            q.kind = Some(k.into());
+        }
+        q.search = blank(&self.q).map(str::to_string);
+        if let Some(s) = blank(&self.sort) {
+            q.sort = SortBy::parse(s).ok_or_else(|| {
+                ApiError::bad(format!(
+                    "unknown sort {s:?}: use {}",
+                    SortBy::ALL.map(|s| s.as_str()).join(", ")
+                ))
+            })?;
+        }
+        q.desc = match blank(&self.order) {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(o) => {
+                return Err(ApiError::bad(format!(
+                    "unknown order {o:?}: use asc or desc"
+                )))
+            }
+        };
+        match blank(&self.overdue) {
+            None | Some("false") => {}
+            Some("true") => q.overdue_on = Some(mamori_store::views::today()),
+            Some(o) => return Err(ApiError::bad(format!("overdue {o:?}: use true or false"))),
+        }
+        q.assignee = blank(&self.assignee).map(str::to_string);
+        let num = |v: &Option<String>, what: &str, max: usize| -> Result<Option<usize>, ApiError> {
+            match blank(v) {
+                None => Ok(None),
+                Some(s) => s
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= max)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ApiError::bad(format!("{what} {s:?}: give a number up to {max}"))
+                    }),
+            }
+        };
+        q.limit = num(&self.limit, "limit", 1000)?.unwrap_or(50).max(1);
+        q.offset = num(&self.offset, "offset", 100_000_000)?.unwrap_or(0);
+        Ok(q)
+    }
+}
+
+async fn findings(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    let p: FindingsParams = query(&uri)?;
+    let q = p.to_query(&c)?;
+    let (limit, offset) = (q.limit, q.offset);
+    let (items, total) = app.pool.run(move |s| Ok(s.tracked_page(&q)?)).await?;
+    Ok(Json(
+        json!({"items": items, "total": total, "limit": limit, "offset": offset}),
+    ))
+}
+
+/// Tracked item `id` and its history, if `c` may read it.
+pub async fn visible_finding(
+    app: &Arc<App>,
+    c: &Caller,
+    id: i64,
+) -> Result<
+    (
+        mamori_store::lifecycle::Tracked,
+        Vec<mamori_store::lifecycle::Event>,
+    ),
+    ApiError,
+> {
+    let (t, events) = app.pool.run(move |s| Ok(s.tracked_one(id)?)).await?;
+    if !c.can_read(t.system.as_deref()) {
+        return Err(ApiError::not_found(format!("no finding {id}")));
+    }
+    Ok((t, events))
+}
+
+async fn finding(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "finding")?;
+    let (t, events) = visible_finding(&app, &c, id).await?;
+    Ok(Json(json!({"item": t, "history": events})))
+}
+
+/// Does `act` to finding `id` as `c`.
+pub async fn act(
+    app: &Arc<App>,
+    c: &Caller,
+    id: i64,
+    act: Act,
+    comment: Option<String>,
+) -> Result<mamori_store::lifecycle::Tracked, ApiError> {
+    let (t, _) = visible_finding(app, c, id).await?;
+    if !c.can_act(t.system.as_deref()) {
+        return Err(ApiError::forbidden(
+            "changing a finding needs the analyst or admin role for its system",
+        ));
+    }
+    if act == Act::Comment && comment.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "a comment needs text",
+        ));
+    }
+    let who = c.user.name.clone();
+    app.pool
+        .run(move |s| {
+            Ok(s.act(
+                id,
+                &act,
+                &who,
+                comment.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+            )?)
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn set_status(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "finding")?;
+    let b: StatusBody = body(&bytes)?;
+    let a = match (b.status.as_str(), b.until) {
+        ("acknowledged", None) => Act::Acknowledge,
+        ("accepted", Some(until)) => Act::Accept { until },
+        ("accepted", None) => {
+            return Err(ApiError::bad(
+                "accepting a risk needs `until`, the date it ends (YYYY-MM-DD)",
+            ))
+        }
+        ("acknowledged", Some(_)) => {
+            return Err(ApiError::bad("`until` goes only with status accepted"))
+        }
+        (other, _) => {
+            return Err(ApiError::bad(format!(
+                "a person can set the status acknowledged or accepted, not {other:?}: runs set new, open, fixed and reopened"
+            )))
+        }
+    };
+    let t = act(&app, &c, id, a, b.comment).await?;
+    Ok(Json(json!({ "item": t })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignBody {
+    to: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn set_assignee(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "finding")?;
+    let b: AssignBody = body(&bytes)?;
+    let t = act(&app, &c, id, Act::Assign { to: b.to }, b.comment).await?;
+    Ok(Json(json!({ "item": t })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DueBody {
+    date: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn set_due(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id, "finding")?;
+    let b: DueBody = body(&bytes)?;
+    let t = act(&app, &c, id, Act::Due { date: b.date }, b.comment).await?;
+    Ok(Json(json!({ "item": t })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentBody {
+    text: String,
+}
+
+async fn add_comment(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "finding")?;
+    let b: CommentBody = body(&bytes)?;
+    let t = act(&app, &c, id, Act::Comment, Some(b.text)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "item": t }))).into_response())
+}

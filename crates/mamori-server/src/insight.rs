@@ -1,0 +1,377 @@
+//! What pages and the API show beyond single findings: the migration plan of the newest run
+//! per system (remade in the background when a new run lands, since a plan reads the whole
+//! run), SBOM coverage, and runs and diffs narrowed to the systems a user may see.
+
+use crate::api::ApiError;
+use crate::auth::Caller;
+use crate::systems::ScheduleStatus;
+use crate::{App, Loaded};
+use mamori_model::{Location, ScanResult};
+use mamori_store::views::{Overview, SystemCounts, TrendPoint, Visible, Widespread};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A system's post-quantum migration as the newest run shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemPqc {
+    /// `P1` … `P4`.
+    pub priority: String,
+    /// The year its migration must be done by.
+    pub deadline: Option<i32>,
+    /// The year work must start by.
+    pub start_by: Option<i32>,
+    /// Crypto assets in it.
+    pub assets: u32,
+    /// Assets still to migrate.
+    pub pending: u32,
+    /// Assets broken today.
+    pub broken: u32,
+    /// Places still to migrate.
+    pub places: u32,
+    /// Crypto-agility, 0–100.
+    pub agility: u32,
+    /// Places still to migrate after each earlier run (oldest first), then now.
+    pub progress: Vec<(i64, String, u32)>,
+}
+
+/// What the newest run says of each system.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Insight {
+    /// The run.
+    pub run: Option<i64>,
+    /// The plan's policy.
+    pub policy: String,
+    /// Per system.
+    pub pqc: BTreeMap<String, SystemPqc>,
+    /// Software components found in each system (0: no SBOM for it).
+    pub components: BTreeMap<String, u64>,
+    /// Why the plan could not be made, when it could not.
+    pub error: Option<String>,
+}
+
+/// Remakes the insight when the newest run is not the one it was made from (blocking: call
+/// on a blocking thread). Returns whether it was remade.
+pub fn refresh(app: &App) -> Result<bool, String> {
+    let Some(loaded) = app.register() else {
+        return Ok(false);
+    };
+    let store = app.pool.get().map_err(|e| e.to_string())?;
+    let latest = store.latest_run().map_err(|e| e.to_string())?;
+    if app
+        .insight()
+        .is_some_and(|i| i.run == latest && i.error.is_none())
+    {
+        return Ok(false);
+    }
+    let req = crate::systems::PlanRequest {
+        policy: None,
+        crqc_year: None,
+        year: None,
+        run: None,
+        history: 12,
+    };
+    let insight =
+        match crate::systems::build_plan(&loaded.path, &loaded.register, Some(&store), &req) {
+            Ok((plan, _warnings)) => {
+                let mut pqc = BTreeMap::new();
+                for s in &plan.systems {
+                    let mut progress: Vec<(i64, String, u32)> = plan
+                        .progress
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.run,
+                                p.date.clone(),
+                                p.by_system.get(&s.id).copied().unwrap_or(0),
+                            )
+                        })
+                        .collect();
+                    progress.sort_by_key(|p| p.0);
+                    pqc.insert(
+                        s.id.clone(),
+                        SystemPqc {
+                            priority: s.priority.as_str().to_string(),
+                            deadline: s.deadline,
+                            start_by: s.start_by,
+                            assets: s.assets,
+                            pending: s.pending,
+                            broken: s.broken,
+                            places: s.open,
+                            agility: s.agility.score,
+                            progress,
+                        },
+                    );
+                }
+                let mut components: BTreeMap<String, u64> = BTreeMap::new();
+                for c in &plan.scan.components {
+                    let mut systems: Vec<&str> = c
+                        .occurrences
+                        .iter()
+                        .filter_map(|o| loaded.attribution.system_of(&o.location))
+                        .collect();
+                    systems.sort_unstable();
+                    systems.dedup();
+                    for s in systems {
+                        *components.entry(s.to_string()).or_default() += 1;
+                    }
+                }
+                Insight {
+                    run: latest,
+                    policy: plan.policy.id.to_string(),
+                    pqc,
+                    components,
+                    error: None,
+                }
+            }
+            Err(e) => Insight {
+                run: latest,
+                error: Some(format!("{e:#}")),
+                ..Default::default()
+            },
+        };
+    if let Ok(mut w) = app.insight.write() {
+        *w = Some(Arc::new(insight));
+    }
+    Ok(true)
+}
+
+/// The system a run target belongs to (a path, or `scheme://host:port`).
+pub fn system_of_target<'a>(loaded: &'a Loaded, target: &str) -> Option<&'a str> {
+    loaded.attribution.system_of_path(target).or_else(|| {
+        let bare = target.split_once("://").map(|(_, r)| r)?;
+        loaded
+            .attribution
+            .system_of_path(bare.trim_end_matches('/'))
+    })
+}
+
+fn visible_system(v: &Visible, s: Option<&str>) -> bool {
+    match (v, s) {
+        (Visible::All, _) => true,
+        (Visible::Systems(list), Some(s)) => list.iter().any(|x| x == s),
+        (Visible::Systems(_), None) => false,
+    }
+}
+
+/// `scan` narrowed to the systems `v` sees: what cannot be attributed to one of them is
+/// left out.
+pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> ScanResult {
+    if *v == Visible::All {
+        return scan;
+    }
+    let Some(loaded) = loaded else {
+        return ScanResult::default();
+    };
+    let sees = |loc: &Location| visible_system(v, loaded.attribution.system_of(loc));
+    scan.targets
+        .retain(|t| visible_system(v, system_of_target(loaded, t)));
+    scan.assets.retain_mut(|a| {
+        a.occurrences.retain(|o| sees(&o.location));
+        !a.occurrences.is_empty()
+    });
+    scan.findings
+        .retain(|f| visible_system(v, f.system.as_deref()));
+    scan.vulnerabilities
+        .retain(|x| visible_system(v, x.system.as_deref()));
+    scan.components.retain_mut(|c| {
+        c.occurrences.retain(|o| sees(&o.location));
+        !c.occurrences.is_empty()
+    });
+    scan.warnings.retain(|w| sees(&Location::file(&w.path)));
+    scan.endpoints
+        .retain(|e| sees(&Location::file(&e.endpoint)));
+    scan.distros.retain(|d| sees(&Location::file(&d.root)));
+    scan
+}
+
+/// A diff narrowed like [`narrow`].
+pub fn narrow_diff(
+    mut d: mamori_store::Diff,
+    v: &Visible,
+    loaded: Option<&Loaded>,
+) -> mamori_store::Diff {
+    let Some(loaded) = loaded else {
+        return mamori_store::Diff {
+            from: d.from,
+            to: d.to,
+            ..Default::default()
+        };
+    };
+    let sees = |loc: &Location| visible_system(v, loaded.attribution.system_of(loc));
+    for list in [&mut d.assets_added, &mut d.assets_removed] {
+        list.retain_mut(|a| {
+            a.occurrences.retain(|o| sees(&o.location));
+            !a.occurrences.is_empty()
+        });
+    }
+    for list in [&mut d.findings_added, &mut d.findings_removed] {
+        list.retain(|f| visible_system(v, f.system.as_deref()));
+    }
+    for list in [&mut d.components_added, &mut d.components_removed] {
+        list.retain_mut(|c| {
+            c.occurrences.retain(|o| sees(&o.location));
+            !c.occurrences.is_empty()
+        });
+    }
+    for list in [&mut d.vulnerabilities_added, &mut d.vulnerabilities_removed] {
+        list.retain(|x| visible_system(v, x.system.as_deref()));
+    }
+    d
+}
+
+/// A system as the dashboard and `/api/v1/systems` show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    /// Register id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// Its criticality (empty when it is not in the register).
+    pub criticality: String,
+    /// What is scanned for it.
+    pub targets: Vec<String>,
+    /// Its schedule, as written.
+    pub every: Option<String>,
+    /// Where it stands against the schedule.
+    pub schedule: Option<ScheduleStatus>,
+    /// Its open findings.
+    pub findings: SystemCounts,
+    /// Its post-quantum migration.
+    pub pqc: Option<SystemPqc>,
+    /// Software components inventoried in it.
+    pub components: u64,
+}
+
+/// The systems `c` may see: the register's, and any others findings name.
+pub async fn systems_data(app: &Arc<App>, c: &Caller) -> Result<Vec<SystemSummary>, ApiError> {
+    let v = c.visible();
+    let counts = {
+        let v = v.clone();
+        app.pool.run(move |s| Ok(s.system_counts(&v)?)).await?
+    };
+    Ok(assemble_systems(app, &v, counts))
+}
+
+fn assemble_systems(
+    app: &App,
+    v: &Visible,
+    mut counts: BTreeMap<String, SystemCounts>,
+) -> Vec<SystemSummary> {
+    let insight = app.insight();
+    let schedule = app.schedule();
+    let mut out = Vec::new();
+    if let Some(loaded) = app.register() {
+        for s in &loaded.register.systems {
+            if !visible_system(v, Some(&s.id)) {
+                continue;
+            }
+            out.push(SystemSummary {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                owner: s.owner.clone(),
+                criticality: s.criticality.as_str().to_string(),
+                targets: s.targets.clone(),
+                every: s.every.clone(),
+                schedule: schedule.iter().find(|x| x.id == s.id).cloned(),
+                findings: counts.remove(&s.id).unwrap_or_default(),
+                pqc: insight.as_ref().and_then(|i| i.pqc.get(&s.id).cloned()),
+                components: insight
+                    .as_ref()
+                    .and_then(|i| i.components.get(&s.id).copied())
+                    .unwrap_or(0),
+            });
+        }
+    }
+    for (id, findings) in counts {
+        if id.is_empty() {
+            continue;
+        }
+        out.push(SystemSummary {
+            name: id.clone(),
+            id,
+            owner: String::new(),
+            criticality: String::new(),
+            targets: Vec::new(),
+            every: None,
+            schedule: None,
+            findings,
+            pqc: None,
+            components: 0,
+        });
+    }
+    out
+}
+
+/// The overview page's data.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewData {
+    /// Findings in numbers.
+    pub findings: Overview,
+    /// Active findings after each recent run.
+    pub trend: Vec<TrendPoint>,
+    /// The systems.
+    pub systems: Vec<SystemSummary>,
+    /// Vulnerable components by spread.
+    pub widespread: Vec<Widespread>,
+    /// The run the migration figures come from.
+    pub plan_run: Option<i64>,
+    /// Why there are no migration figures, when there are none.
+    pub plan_error: Option<String>,
+    /// Systems with a software inventory, of all systems shown.
+    pub sbom_coverage: (usize, usize),
+}
+
+/// Everything the overview shows, for `c`.
+pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, ApiError> {
+    let v = c.visible();
+    let (findings, trend, counts, widespread) = app
+        .pool
+        .run(move |s| {
+            Ok((
+                s.overview(&v)?,
+                s.trend(&v, 60)?,
+                s.system_counts(&v)?,
+                s.widespread(&v, 10)?,
+            ))
+        })
+        .await?;
+    let systems = assemble_systems(app, &c.visible(), counts);
+    let registered: Vec<&SystemSummary> = systems
+        .iter()
+        .filter(|s| !s.criticality.is_empty())
+        .collect();
+    let covered = registered.iter().filter(|s| s.components > 0).count();
+    let insight = app.insight();
+    Ok(OverviewData {
+        sbom_coverage: (covered, registered.len()),
+        findings,
+        trend,
+        widespread,
+        plan_run: insight.as_ref().and_then(|i| i.run),
+        plan_error: insight.as_ref().and_then(|i| i.error.clone()),
+        systems,
+    })
+}
+
+/// The runs `c` may see, oldest first, with only the targets of their systems.
+pub async fn runs_data(app: &Arc<App>, c: &Caller) -> Result<Vec<mamori_store::RunHead>, ApiError> {
+    let heads = app.pool.run(|s| Ok(s.run_heads()?)).await?;
+    let v = c.visible();
+    if v == Visible::All {
+        return Ok(heads);
+    }
+    let Some(loaded) = app.register() else {
+        return Ok(Vec::new());
+    };
+    Ok(heads
+        .into_iter()
+        .filter_map(|mut h| {
+            h.targets
+                .retain(|t| visible_system(&v, system_of_target(&loaded, t)));
+            (!h.targets.is_empty()).then_some(h)
+        })
+        .collect())
+}

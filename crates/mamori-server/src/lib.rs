@@ -1,0 +1,235 @@
+//! mamori's monitoring server (`mamori serve`) and scan worker (`mamori worker`).
+//!
+//! - **Scheduler**: every tick it reads the systems register (`mamori.toml`), and queues a
+//!   scan job for each system whose `every = "6h"` says it is due.
+//! - **Workers** claim jobs from the store's queue ([`mamori_store::jobs`]) and run each
+//!   scan as a child `mamori scan --job N` process, beating a heartbeat meanwhile; the run
+//!   marks its job done in the run's own transaction. A worker killed mid-scan stops
+//!   beating and its job is retried. `mamori serve` runs one worker of its own; `mamori
+//!   worker` processes add more.
+//! - **Dashboard**: server-rendered HTML with SVG charts, no script needed, in Japanese and
+//!   English ([`pages`]).
+//! - **API**: JSON under `/api/v1`, described by the OpenAPI 3.1 document at
+//!   `/api/openapi.json` ([`api`], [`openapi`]).
+//! - **Who may see what**: sessions in cookies with a CSRF token per session, API tokens,
+//!   and roles per system ([`auth`]).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+mod html;
+pub mod insight;
+pub mod openapi;
+pub mod pages;
+pub mod pool;
+pub mod systems;
+pub mod worker;
+
+use anyhow::{Context, Result};
+use mamori_i18n::Lang;
+use mamori_plan::register::Register;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it listens.
+    pub listen: SocketAddr,
+    /// The store (SQLite file).
+    pub db: PathBuf,
+    /// The vulnerability database handed to scans.
+    pub vulndb: Option<PathBuf>,
+    /// The systems register (schedules, targets, owners).
+    pub register: Option<PathBuf>,
+    /// TLS certificate chain and private key (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Language of pages when the browser does not say.
+    pub lang: Lang,
+    /// Scan workers inside the server (0: only `mamori worker` processes scan).
+    pub workers: usize,
+    /// How often the scheduler looks for due systems and dead workers.
+    pub tick: Duration,
+    /// The mamori binary that runs scans.
+    pub exe: PathBuf,
+    /// Mark cookies `Secure` even without TLS here (behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// How long a browser session lasts.
+    pub session_secs: i64,
+}
+
+/// The register as last read, with what pages need from it.
+pub struct Loaded {
+    /// Its file.
+    pub path: PathBuf,
+    /// The systems.
+    pub register: Register,
+    /// Which system owns each place.
+    pub attribution: mamori_plan::attribution::Attribution,
+    /// When the file was changed (to notice edits).
+    pub modified: Option<std::time::SystemTime>,
+}
+
+/// The server's shared state.
+pub struct App {
+    /// Its configuration.
+    pub cfg: Config,
+    /// Connections to the store.
+    pub pool: pool::Pool,
+    /// The register, reloaded when its file changes.
+    pub register: RwLock<Option<Arc<Loaded>>>,
+    /// What the newest run says of each system (plan, SBOM coverage), remade per run.
+    pub insight: RwLock<Option<Arc<insight::Insight>>>,
+    /// Each system against its schedule, as of the scheduler's last tick.
+    pub schedule: RwLock<Arc<Vec<systems::ScheduleStatus>>>,
+    /// Wakes the server's workers when a scan is asked for.
+    pub wake: tokio::sync::Notify,
+}
+
+impl App {
+    /// The register as last read.
+    pub fn register(&self) -> Option<Arc<Loaded>> {
+        self.register.read().ok().and_then(|r| r.clone())
+    }
+
+    /// Each system against its schedule.
+    pub fn schedule(&self) -> Arc<Vec<systems::ScheduleStatus>> {
+        self.schedule.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The newest insight.
+    pub fn insight(&self) -> Option<Arc<insight::Insight>> {
+        self.insight.read().ok().and_then(|r| r.clone())
+    }
+
+    /// Reads the register again when its file changed. Errors (a bad edit) keep the
+    /// previous register and are returned so the caller can log them.
+    pub fn reload_register(&self) -> Result<bool> {
+        let Some(path) = &self.cfg.register else {
+            return Ok(false);
+        };
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        if let Some(cur) = self.register() {
+            if cur.modified == modified && modified.is_some() {
+                return Ok(false);
+            }
+        }
+        let register = Register::load(path)?;
+        let t = systems::register_targets(path, &register, None, false)?;
+        let loaded = Loaded {
+            path: path.clone(),
+            attribution: mamori_plan::attribution::Attribution::new(t.owners),
+            register,
+            modified,
+        };
+        if let Ok(mut w) = self.register.write() {
+            *w = Some(Arc::new(loaded));
+        }
+        Ok(true)
+    }
+}
+
+/// Starts the server and runs until interrupted (Ctrl-C or SIGTERM).
+pub fn serve(cfg: Config) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    rt.block_on(serve_async(cfg))
+}
+
+async fn serve_async(cfg: Config) -> Result<()> {
+    // Open (and migrate) the store before listening: a bad --db fails now.
+    let pool = pool::Pool::new(cfg.db.clone());
+    {
+        let p = pool.clone();
+        tokio::task::spawn_blocking(move || p.get().map(drop))
+            .await
+            .context("the store check stopped")??;
+    }
+    let app = Arc::new(App {
+        pool,
+        register: RwLock::new(None),
+        insight: RwLock::new(None),
+        schedule: RwLock::new(Arc::new(Vec::new())),
+        wake: tokio::sync::Notify::new(),
+        cfg: cfg.clone(),
+    });
+    if let Err(e) = app.reload_register() {
+        return Err(e.context("cannot read the systems register"));
+    }
+    let router = api::router(app.clone()).merge(pages::router(app.clone()));
+    let handle = axum_server::Handle::new();
+    {
+        let h = handle.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            h.graceful_shutdown(Some(Duration::from_secs(5)));
+        });
+    }
+    worker::start_background(app.clone());
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+    let svc = router.into_make_service_with_connect_info::<SocketAddr>();
+    match &cfg.tls {
+        Some((cert, key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot use the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
+            let server = axum_server::bind_rustls(cfg.listen, tls).handle(handle.clone());
+            announce(&handle, scheme);
+            server
+                .serve(svc)
+                .await
+                .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+        }
+        None => {
+            let server = axum_server::bind(cfg.listen).handle(handle.clone());
+            announce(&handle, scheme);
+            server
+                .serve(svc)
+                .await
+                .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints the address once the socket is bound (port 0 gets a real port here).
+fn announce(handle: &axum_server::Handle, scheme: &'static str) {
+    let h = handle.clone();
+    tokio::spawn(async move {
+        if let Some(addr) = h.listening().await {
+            eprintln!("mamori: serving on {scheme}://{addr}/");
+        }
+    });
+}
+
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,301 @@
+//! The OpenAPI 3.1 document of `/api/v1`, served at `/api/openapi.json`. It is written
+//! here by hand beside the handlers it describes; a test walks the router's API routes and
+//! checks each is documented, and schemathesis exercises the document against a live
+//! server.
+
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+
+fn error_response(desc: &str) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({"description": desc, "content": {"application/json": {"schema": schema}}})
+}
+
+fn id_param(name: &str, what: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": what, "schema": {"type": "integer", "minimum": 1}})
+}
+
+fn q(name: &str, desc: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": desc, "schema": schema})
+}
+
+fn with_errors(mut responses: Value, codes: &[&str]) -> Value {
+    let obj = responses.as_object_mut().expect("responses are an object");
+    for c in codes {
+        let desc = match *c {
+            "400" => "The request is malformed (a parameter or body that is not understood).",
+            "401" => "No or an unknown API token or session.",
+            "403" => "The caller's role does not allow this.",
+            "404" => "No such item, or not one the caller may read.",
+            "409" => "The item's state does not allow this.",
+            "422" => "The values are understood but refused (a past date, an empty name).",
+            _ => "The store cannot answer now; retry after the Retry-After seconds.",
+        };
+        obj.insert(c.to_string(), error_response(desc));
+    }
+    obj.insert(
+        "503".into(),
+        error_response("The store cannot answer now; retry after the Retry-After seconds."),
+    );
+    responses
+}
+
+fn page_of(item: &str) -> Value {
+    json!({"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+        "total": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer"},
+        "offset": {"type": "integer"}
+    }})
+}
+
+fn paging() -> Vec<Value> {
+    vec![
+        q(
+            "limit",
+            "Page size (1–1000).",
+            json!({"type": "integer", "minimum": 1, "maximum": 1000}),
+        ),
+        q(
+            "offset",
+            "Items to skip.",
+            json!({"type": "integer", "minimum": 0}),
+        ),
+    ]
+}
+
+fn build() -> Value {
+    let auth = json!([{"bearer": []}, {"session": []}]);
+    let finding_id = id_param(
+        "id",
+        "The finding's id (as `mamori findings list` shows it).",
+    );
+    let run_id = id_param("id", "The run's id.");
+    let item = json!({"type": "object", "required": ["item"], "properties": {"item": {"$ref": "#/components/schemas/Tracked"}}});
+    let comment = json!({"type": ["string", "null"], "maxLength": 10000, "description": "A comment kept in the history."});
+    let mut findings_params = vec![
+        q(
+            "status",
+            "Comma-separated statuses; `active` is new, open, acknowledged and reopened.",
+            json!({"type": "string", "examples": ["active", "new,reopened"]}),
+        ),
+        q("system", "Only this system.", json!({"type": "string"})),
+        q(
+            "severity",
+            "Only at or above this severity (unrated vulnerabilities count at any level).",
+            json!({"type": "string", "enum": ["info", "low", "medium", "high", "critical"]}),
+        ),
+        q(
+            "kind",
+            "Findings of cryptography or vulnerabilities of components.",
+            json!({"type": "string", "enum": ["finding", "vulnerability"]}),
+        ),
+        q(
+            "q",
+            "Words that must all appear in the code or advisory, place, system, assignee or key.",
+            json!({"type": "string"}),
+        ),
+        q(
+            "sort",
+            "Sort key.",
+            json!({"type": "string", "enum": ["severity", "id", "due", "first_seen", "last_seen", "status", "system", "title"]}),
+        ),
+        q(
+            "order",
+            "Sort order (severity ascending is the worst first).",
+            json!({"type": "string", "enum": ["asc", "desc"]}),
+        ),
+        q(
+            "overdue",
+            "Only active items past their due date.",
+            json!({"type": "string", "enum": ["true", "false"]}),
+        ),
+        q(
+            "assignee",
+            "Only items assigned to this person.",
+            json!({"type": "string"}),
+        ),
+    ];
+    findings_params.extend(paging());
+    let run_paged: Vec<Value> = [run_id.clone()].into_iter().chain(paging()).collect();
+    let mut paths = serde_json::Map::new();
+    paths.insert("/healthz".into(), json!({"get": {
+                "operationId": "health", "summary": "Whether the server and its store answer.", "security": [],
+                "responses": with_errors(json!({"200": ok("Up.", json!({"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}, "latest_run": {"type": ["integer", "null"]}}}))}), &[])
+            }}));
+    paths.insert("/api/v1/me".into(), json!({"get": {
+                "operationId": "me", "summary": "The caller and their grants.",
+                "responses": with_errors(json!({"200": ok("The caller.", json!({"type": "object", "required": ["name", "grants"], "properties": {"name": {"type": "string"}, "grants": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "systems": {"type": ["array", "null"], "items": {"type": "string"}, "description": "The systems the caller may read; null: all."}}}))}), &["401"])
+            }}));
+    paths.insert("/api/v1/overview".into(), json!({"get": {
+                "operationId": "overview", "summary": "The organization in numbers: findings by severity and age, overdue, trend, systems, widespread vulnerable components, SBOM coverage.",
+                "responses": with_errors(json!({"200": ok("The overview.", json!({"type": "object"}))}), &["401"])
+            }}));
+    paths.insert("/api/v1/systems".into(), json!({"get": {
+                "operationId": "listSystems", "summary": "Systems of the register the caller may read, with their findings, schedule and post-quantum migration.",
+                "responses": with_errors(json!({"200": ok("The systems.", json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/System"}}}}))}), &["401"])
+            }}));
+    paths.insert("/api/v1/systems/{id}".into(), json!({"get": {
+                "operationId": "getSystem", "summary": "One system.",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": with_errors(json!({"200": ok("The system.", json!({"$ref": "#/components/schemas/System"}))}), &["401", "404"])
+            }}));
+    paths.insert("/api/v1/runs".into(), json!({"get": {
+                "operationId": "listRuns", "summary": "Stored runs, newest first (targets narrowed to the caller's systems).",
+                "parameters": paging(),
+                "responses": with_errors(json!({"200": ok("The runs.", page_of("RunHead"))}), &["400", "401"])
+            }}));
+    paths.insert("/api/v1/runs/{id}".into(), json!({"get": {
+                "operationId": "getRun", "summary": "A run and the summary of what it found.",
+                "parameters": [run_id.clone()],
+                "responses": with_errors(json!({"200": ok("The run.", json!({"type": "object", "required": ["run", "summary"], "properties": {"run": {"$ref": "#/components/schemas/RunHead"}, "summary": {"type": "object"}}}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/runs/{id}/assets".into(), json!({"get": {
+                "operationId": "listRunAssets", "summary": "The run's crypto assets (CycloneDX cryptoProperties in mamori's model).",
+                "parameters": run_paged.clone(),
+                "responses": with_errors(json!({"200": ok("Crypto assets.", json!({"type": "object", "required": ["items", "total"], "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/runs/{id}/components".into(), json!({"get": {
+                "operationId": "listRunComponents", "summary": "The run's software components (by purl).",
+                "parameters": run_paged.clone(),
+                "responses": with_errors(json!({"200": ok("Components.", json!({"type": "object", "required": ["items", "total"], "properties": {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}}}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/runs/{id}/export".into(), json!({"get": {
+                "operationId": "exportRun", "summary": "The run as CycloneDX 1.6, SPDX 2.3, SARIF 2.1.0, an XLSX workbook, or mamori's JSON.",
+                "parameters": [run_id, {"name": "format", "in": "query", "required": true, "schema": {"type": "string", "enum": ["cyclonedx", "spdx", "sarif", "xlsx", "json"]}}, q("lang", "Language of the workbook's headings.", json!({"type": "string", "enum": ["ja", "en"]}))],
+                "responses": with_errors(json!({"200": {"description": "The document, as an attachment.", "content": {
+                    "application/vnd.cyclonedx+json": {"schema": {"type": "object"}},
+                    "application/spdx+json": {"schema": {"type": "object"}},
+                    "application/sarif+json": {"schema": {"type": "object"}},
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "contentEncoding": "binary"}}
+                }}}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/diff".into(), json!({"get": {
+                "operationId": "diffRuns", "summary": "What appeared and went away between two runs.",
+                "parameters": [
+                    {"name": "from", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "to", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": with_errors(json!({"200": ok("The difference.", json!({"type": "object", "required": ["from", "to"]}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/scans".into(), json!({
+                "get": {
+                    "operationId": "listScans", "summary": "Scan jobs, newest first.",
+                    "parameters": paging(),
+                    "responses": with_errors(json!({"200": ok("Jobs.", json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}))}), &["400", "401"])
+                },
+                "post": {
+                    "operationId": "triggerScan", "summary": "Asks for a scan of one system (or every system). A scan of it already waiting or running is returned instead.",
+                    "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"system": {"type": ["string", "null"], "description": "A system id; none: every system (needs a grant for every system)."}}}}}},
+                    "responses": with_errors(json!({"202": {"description": "Queued; follow it at the Location.", "headers": {"Location": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}}), &["400", "401", "403", "404", "409"])
+                }
+            }));
+    paths.insert("/api/v1/scans/{id}".into(), json!({"get": {
+                "operationId": "getScan", "summary": "Follow a scan job: queued, running, done (with its run) or failed (with why).",
+                "parameters": [id_param("id", "The job's id.")],
+                "responses": with_errors(json!({"200": ok("The job.", json!({"$ref": "#/components/schemas/Job"}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/findings".into(), json!({"get": {
+                "operationId": "listFindings", "summary": "Tracked findings and vulnerabilities: filtered, searched, sorted and paged.",
+                "parameters": findings_params,
+                "responses": with_errors(json!({"200": ok("A page of items.", page_of("Tracked"))}), &["400", "401"])
+            }}));
+    paths.insert("/api/v1/findings/{id}".into(), json!({"get": {
+                "operationId": "getFinding", "summary": "One item and its whole history.",
+                "parameters": [finding_id.clone()],
+                "responses": with_errors(json!({"200": ok("The item.", json!({"type": "object", "required": ["item", "history"], "properties": {"item": {"$ref": "#/components/schemas/Tracked"}, "history": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}))}), &["400", "401", "404"])
+            }}));
+    paths.insert("/api/v1/findings/{id}/status".into(), json!({"post": {
+                "operationId": "setFindingStatus", "summary": "Acknowledge an item, or accept its risk until a date.",
+                "parameters": [finding_id.clone()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["acknowledged", "accepted"]},
+                    "until": {"type": ["string", "null"], "format": "date", "description": "With accepted: the day the acceptance ends."},
+                    "comment": comment.clone()
+                }}}}},
+                "responses": with_errors(json!({"200": ok("The item as it is now.", item.clone())}), &["400", "401", "403", "404", "409", "422"])
+            }}));
+    paths.insert("/api/v1/findings/{id}/assignee".into(), json!({"post": {
+                "operationId": "assignFinding", "summary": "Give an item to someone.",
+                "parameters": [finding_id.clone()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["to"], "properties": {"to": {"type": "string", "minLength": 1, "maxLength": 200}, "comment": comment.clone()}}}}},
+                "responses": with_errors(json!({"200": ok("The item as it is now.", item.clone())}), &["400", "401", "403", "404", "409", "422"])
+            }}));
+    paths.insert("/api/v1/findings/{id}/due".into(), json!({"post": {
+                "operationId": "setFindingDue", "summary": "Set the date an item must be resolved by.",
+                "parameters": [finding_id.clone()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["date"], "properties": {"date": {"type": "string", "format": "date"}, "comment": comment}}}}},
+                "responses": with_errors(json!({"200": ok("The item as it is now.", item.clone())}), &["400", "401", "403", "404", "409", "422"])
+            }}));
+    paths.insert("/api/v1/findings/{id}/comments".into(), json!({"post": {
+                "operationId": "commentFinding", "summary": "Add a comment to an item's history.",
+                "parameters": [finding_id],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 10000}}}}}},
+                "responses": with_errors(json!({"201": ok("The comment is in the history.", item)}), &["400", "401", "403", "404", "409", "422"])
+            }}));
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mamori API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Continuous cyber-risk monitoring: systems, scan runs and their inventories (crypto assets, software components), tracked findings with their lifecycle, and exports. Every list is narrowed to the systems the caller holds a grant for. Errors are JSON: {\"error\": {\"code\", \"message\"}}.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+        },
+        "servers": [{"url": "/"}],
+        "security": auth,
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API token from `mamori user token NAME`."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "mamori_session", "description": "A browser session from the login page."}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+                "Grant": {"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["viewer", "analyst", "admin"]}, "system": {"type": ["string", "null"]}}},
+                "Tracked": {"type": "object", "required": ["id", "key", "kind", "title", "status", "location", "first_run", "last_run", "first_seen", "last_seen"], "properties": {
+                    "id": {"type": "integer"}, "key": {"type": "string"}, "kind": {"type": "string", "enum": ["finding", "vulnerability"]},
+                    "title": {"type": "string"}, "severity": {"type": ["string", "null"], "enum": ["info", "low", "medium", "high", "critical", null]},
+                    "system": {"type": ["string", "null"]}, "location": {"type": "string"}, "scope": {"type": "string"},
+                    "status": {"type": "string", "enum": ["new", "open", "acknowledged", "accepted", "fixed", "reopened"]},
+                    "accepted_until": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]}, "due": {"type": ["string", "null"]},
+                    "first_run": {"type": "integer"}, "last_run": {"type": "integer"}, "first_seen": {"type": "string"}, "last_seen": {"type": "string"},
+                    "fixed_run": {"type": ["integer", "null"]}
+                }},
+                "Event": {"type": "object", "required": ["at", "actor", "action"], "properties": {
+                    "key": {"type": "string"}, "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},
+                    "from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]}, "run": {"type": ["integer", "null"]}, "detail": {"type": ["string", "null"]}
+                }},
+                "RunHead": {"type": "object", "required": ["id", "started", "finished", "targets"], "properties": {
+                    "id": {"type": "integer"}, "started": {"type": "string"}, "finished": {"type": "string"}, "targets": {"type": "array", "items": {"type": "string"}}
+                }},
+                "Job": {"type": "object", "required": ["id", "status", "requested_by", "attempts", "max_attempts", "created"], "properties": {
+                    "id": {"type": "integer"}, "system": {"type": ["string", "null"]}, "requested_by": {"type": "string"},
+                    "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                    "attempts": {"type": "integer"}, "max_attempts": {"type": "integer"}, "created": {"type": "string"}, "not_before": {"type": "string"},
+                    "started": {"type": ["string", "null"]}, "finished": {"type": ["string", "null"]}, "heartbeat": {"type": ["string", "null"]},
+                    "worker": {"type": ["string", "null"]}, "run_id": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]}
+                }},
+                "System": {"type": "object", "required": ["id", "name"], "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"}, "owner": {"type": "string"}, "criticality": {"type": "string"},
+                    "targets": {"type": "array", "items": {"type": "string"}}, "every": {"type": ["string", "null"]},
+                    "schedule": {"type": ["object", "null"]}, "findings": {"type": "object"}, "pqc": {"type": ["object", "null"]}, "components": {"type": "integer"}
+                }}
+            }
+        }
+    })
+}
+
+/// The document, serialized once.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_string_pretty(&build()).unwrap_or_default())
+}
+
+/// The document as JSON (for tests and tools).
+pub fn value() -> Value {
+    build()
+}

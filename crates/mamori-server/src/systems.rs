@@ -1,0 +1,291 @@
+//! The systems register at work: where each system's targets are, which system owns a
+//! place, the policy it is judged under, when each system is due for a scan, and the
+//! migration plan of a stored run. The command line and the server share these.
+
+use anyhow::{bail, Context, Result};
+use mamori_model::{RunInfo, ScanResult};
+use mamori_net::target::{Scope, Target};
+use mamori_plan::register::{Register, System};
+use std::path::{Path, PathBuf};
+
+/// Where each system's targets are: absolute paths and `host:port` names, with the system
+/// id, in register order.
+pub type Owners = Vec<(String, String)>;
+
+/// A register's targets: local paths, network services, their owners, and warnings about
+/// targets that attribute nothing (after the fact only).
+pub struct Targets {
+    /// Local paths (relative to the register's directory when written so).
+    pub paths: Vec<PathBuf>,
+    /// Network services.
+    pub net: Vec<Target>,
+    /// Which system owns each place.
+    pub owners: Owners,
+    /// Targets that could not be taken, when not `strict`.
+    pub warnings: Vec<String>,
+}
+
+/// Every system's targets from the register at `reg_path`. `strict` (a scan) refuses a
+/// target that is neither an existing path nor a service; otherwise (a plan or a page,
+/// after the fact) such a target is taken as a path that is gone.
+pub fn register_targets(
+    reg_path: &Path,
+    reg: &Register,
+    scope: Option<&Scope>,
+    strict: bool,
+) -> Result<Targets> {
+    let mut out = Targets {
+        paths: Vec::new(),
+        net: Vec::new(),
+        owners: Owners::new(),
+        warnings: Vec::new(),
+    };
+    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for sys in &reg.systems {
+        for t in &sys.targets {
+            let local = base.join(t);
+            let as_path = |out: &mut Targets| {
+                let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
+                out.owners.push((abs.display().to_string(), sys.id.clone()));
+                out.paths.push(local.clone());
+            };
+            if !t.contains("://") && std::fs::symlink_metadata(&local).is_ok() {
+                as_path(&mut out);
+                continue;
+            }
+            match mamori_net::target::parse_target_in(t, scope) {
+                Err(_) if !strict && !t.contains("://") => as_path(&mut out),
+                // After the fact, a service the scan could not take (an address range
+                // without its scope file) only attributes nothing.
+                Err(e) if !strict => out.warnings.push(format!(
+                    "{}: system {}: target {t}: {e}; nothing is attributed to it",
+                    reg_path.display(),
+                    sys.id
+                )),
+                Err(e) => bail!(
+                    "{}: system {}: target {t}: {}",
+                    reg_path.display(),
+                    sys.id,
+                    if t.contains("://") {
+                        e.to_string()
+                    } else {
+                        "does not exist or cannot be read (nor is it a network service)".into()
+                    }
+                ),
+                Ok(ts) => {
+                    for mut nt in ts {
+                        nt.system = Some(sys.id.clone());
+                        out.owners.push((
+                            mamori_net::collect::endpoint_name(&nt.host, nt.port),
+                            sys.id.clone(),
+                        ));
+                        out.net.push(nt);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The run targets that scanning `sys` stores (absolute paths, `host:port` services).
+pub fn system_run_targets(reg_path: &Path, sys: &System) -> Result<Vec<String>> {
+    let one = Register {
+        systems: vec![sys.clone()],
+        ..Default::default()
+    };
+    let t = register_targets(reg_path, &one, None, false)?;
+    Ok(t.paths
+        .iter()
+        .map(|p| {
+            std::path::absolute(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        })
+        .chain(t.net.iter().map(|n| n.to_string()))
+        .collect())
+}
+
+/// The policy a register works under: `cli` (`--policy`), else the register's (a file named
+/// there is relative to the register), else the default.
+pub fn register_policy(
+    reg_path: &Path,
+    reg: &Register,
+    cli: Option<&str>,
+) -> Result<mamori_plan::policy::Policy> {
+    use mamori_plan::policy::{Policy, DEFAULT_POLICY};
+    let base = reg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(match (cli, &reg.plan.policy) {
+        (Some(p), _) => Policy::resolve(p)?,
+        (None, Some(p)) if Policy::builtin(p).is_some() => Policy::resolve(p)?,
+        (None, Some(p)) => Policy::resolve(&base.join(p).display().to_string())?,
+        (None, None) => Policy::resolve(DEFAULT_POLICY)?,
+    })
+}
+
+/// Where a system stands against its schedule.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScheduleStatus {
+    /// The system.
+    pub id: String,
+    /// Its schedule, as written.
+    pub every: Option<String>,
+    /// When the newest run covering all its targets started.
+    pub last: Option<String>,
+    /// The newest run covering all its targets.
+    pub last_run: Option<i64>,
+    /// When the next scan is due.
+    pub next: Option<String>,
+    /// Whether it is due now.
+    pub due: bool,
+}
+
+/// Seconds since 1970.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Each system's schedule against `runs`: a run covers a system when its targets include
+/// all of the system's (as a scan of the register stores them). `tried` gives, per system,
+/// when a scan of it was last asked for: a system is not due again until its interval has
+/// passed since then too, so a system whose scans fail is retried by its jobs' backoff, not
+/// on every tick.
+pub fn schedule_status(
+    reg_path: &Path,
+    reg: &Register,
+    runs: &[mamori_store::RunHead],
+    tried: &dyn Fn(&str) -> Option<String>,
+    now: i64,
+) -> Result<Vec<ScheduleStatus>> {
+    let mut out = Vec::new();
+    for sys in &reg.systems {
+        let wanted = system_run_targets(reg_path, sys)?;
+        let last = runs
+            .iter()
+            .filter(|r| !wanted.is_empty() && wanted.iter().all(|w| r.targets.contains(w)))
+            .max_by_key(|r| r.id);
+        let interval = sys.interval_secs();
+        let since = [
+            last.and_then(|r| mamori_model::date::parse_rfc3339(&r.started)),
+            tried(&sys.id).and_then(|t| mamori_model::date::parse_rfc3339(&t)),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        let next_secs = match (since, interval) {
+            (Some(l), Some(i)) => Some(l + i as i64),
+            (None, Some(_)) => Some(now),
+            _ => None,
+        };
+        out.push(ScheduleStatus {
+            id: sys.id.clone(),
+            every: sys.every.clone(),
+            last: last.map(|r| r.started.clone()),
+            last_run: last.map(|r| r.id),
+            next: next_secs.map(mamori_model::date::format_unix),
+            due: next_secs.is_some_and(|n| n <= now),
+        });
+    }
+    Ok(out)
+}
+
+/// What a plan is made from besides the register.
+pub struct PlanRequest<'a> {
+    /// `--policy`.
+    pub policy: Option<&'a str>,
+    /// `--crqc-year`.
+    pub crqc_year: Option<i32>,
+    /// `--year` (default: this year).
+    pub year: Option<i32>,
+    /// `--run` (default: the newest).
+    pub run: Option<i64>,
+    /// Earlier runs to measure progress by.
+    pub history: usize,
+}
+
+/// The migration plan of a stored run (or of nothing, before the first scan). Warnings
+/// (earlier runs that could not be read, targets that attribute nothing) are returned.
+pub fn build_plan(
+    reg_path: &Path,
+    reg: &Register,
+    store: Option<&mamori_store::Store>,
+    req: &PlanRequest<'_>,
+) -> Result<(mamori_plan::plan::Plan, Vec<String>)> {
+    use mamori_plan::plan::{build, Inputs, RunRef};
+    let policy = register_policy(reg_path, reg, req.policy)?;
+    let crqc_year = req
+        .crqc_year
+        .or(reg.plan.crqc_year)
+        .unwrap_or(policy.crqc_year);
+    let year = match req.year {
+        Some(y) => y,
+        None => mamori_store::now_rfc3339()[..4].parse().unwrap_or(2026),
+    };
+    let t = register_targets(reg_path, reg, None, false)?;
+    let mut warnings = t.warnings;
+    let attribution = mamori_plan::attribution::Attribution::new(t.owners);
+    let runs = match store {
+        Some(s) => s.runs()?,
+        None => Vec::new(),
+    };
+    let current = match req.run {
+        Some(id) => Some(
+            runs.iter()
+                .find(|r| r.id == id)
+                .with_context(|| format!("no run {id} in the store"))?,
+        ),
+        None => runs.iter().max_by_key(|r| r.id),
+    };
+    let (run_ref, scan) = match (current, store) {
+        (Some(r), Some(s)) => (
+            Some(RunRef {
+                id: r.id,
+                started: r.started.clone(),
+            }),
+            s.load_run(r.id)?,
+        ),
+        _ => (None, ScanResult::default()),
+    };
+    let mut earlier: Vec<&RunInfo> = runs
+        .iter()
+        .filter(|r| current.is_some_and(|c| r.id < c.id))
+        .collect();
+    // Newest first, as many as asked.
+    earlier.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let mut history_warnings = Vec::new();
+    let history = earlier.into_iter().take(req.history).filter_map(|r| {
+        let s = store?;
+        match s.load_run(r.id) {
+            Ok(scan) => Some((
+                RunRef {
+                    id: r.id,
+                    started: r.started.clone(),
+                },
+                scan,
+            )),
+            Err(e) => {
+                history_warnings.push(format!("run {} left out of progress: {e}", r.id));
+                None
+            }
+        }
+    });
+    let p = build(
+        Inputs {
+            register: reg,
+            attribution: &attribution,
+            settings: mamori_plan::assess::Settings {
+                policy,
+                crqc_year,
+                year,
+            },
+            current: (run_ref, scan),
+        },
+        history,
+    );
+    warnings.extend(history_warnings);
+    Ok((p, warnings))
+}

@@ -1,0 +1,665 @@
+//! `mamori serve` end to end, on 127.0.0.1: the real binary, its real scans (run as child
+//! processes from the queue), the store on disk, the pages and the API as a browser and a
+//! script use them. What users rely on: a viewer of one system never reads another's, a
+//! change needs the session's CSRF token, a client mistake is a 4xx with a JSON error, a
+//! scheduled scan runs by itself, and a server killed mid-scan loses nothing and retries.
+
+mod common;
+
+use common::{mamori, stderr, stdout, user_with_token, Served};
+use mamori_testkit::{http, HttpResponse};
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Two systems of Python code using MD5 (and SHA-1 in beta), alpha scanned every 5 minutes.
+fn register(d: &Path) -> std::path::PathBuf {
+    for (s, code) in [
+        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
+        (
+            "beta",
+            "import hashlib\nhashlib.md5(b'b')\nhashlib.sha1(b'b')\n",
+        ),
+    ] {
+        std::fs::create_dir_all(d.join(s)).unwrap();
+        std::fs::write(d.join(s).join("app.py"), code).unwrap();
+    }
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        "[organization]\nname = \"Test City\"\n\n[[system]]\nid = \"alpha\"\nname = \"Alpha\"\nowner = \"A team\"\ncriticality = \"high\"\nevery = \"5m\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\nowner = \"B team\"\ncriticality = \"critical\"\ntargets = [\"beta\"]\n",
+    )
+    .unwrap();
+    reg
+}
+
+fn bearer(t: &str) -> String {
+    format!("Bearer {t}")
+}
+
+fn get(port: u16, path: &str, token: &str) -> HttpResponse {
+    http(port, "GET", path, &[("Authorization", &bearer(token))], b"")
+}
+
+fn post_json(port: u16, path: &str, token: &str, body: &str) -> HttpResponse {
+    http(
+        port,
+        "POST",
+        path,
+        &[
+            ("Authorization", &bearer(token)),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+}
+
+/// Polls scan job `id` until it has ended.
+fn wait_job(port: u16, token: &str, id: i64, limit: Duration) -> Value {
+    let start = Instant::now();
+    loop {
+        let j = get(port, &format!("/api/v1/scans/{id}"), token).json();
+        if j["status"] == "done" || j["status"] == "failed" {
+            return j;
+        }
+        assert!(start.elapsed() < limit, "scan {id} did not end: {j}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A server over a register whose alpha is due (never scanned) and so scanned by the
+/// scheduler; beta is scanned on request. Returns the server and the tokens of admin,
+/// viewer-of-alpha and analyst-of-alpha.
+fn setup(d: &Path) -> (Served, String, String, String) {
+    let reg = register(d);
+    let db = d.join("m.db");
+    let admin = user_with_token(&db, "admin", "admin", None);
+    let viewer = user_with_token(&db, "va", "viewer", Some("alpha"));
+    let analyst = user_with_token(&db, "aa", "analyst", Some("alpha"));
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    // The scheduler queues alpha by itself.
+    let start = Instant::now();
+    let scheduled = loop {
+        let jobs = get(s.port, "/api/v1/scans", &admin).json();
+        if let Some(j) = jobs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["system"] == "alpha")
+        {
+            break j.clone();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no scheduled scan: {}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(scheduled["requested_by"], "schedule");
+    let done = wait_job(
+        s.port,
+        &admin,
+        scheduled["id"].as_i64().unwrap(),
+        Duration::from_secs(120),
+    );
+    assert_eq!(done["status"], "done", "{done} {}", s.log());
+    // Beta on request; the answer says where to follow it.
+    let r = post_json(s.port, "/api/v1/scans", &admin, r#"{"system": "beta"}"#);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let job = r.json();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/scans/{}", job["id"]).as_str())
+    );
+    let done = wait_job(
+        s.port,
+        &admin,
+        job["id"].as_i64().unwrap(),
+        Duration::from_secs(120),
+    );
+    assert_eq!(done["status"], "done", "{done} {}", s.log());
+    assert!(done["run_id"].as_i64().is_some());
+    (s, admin, viewer, analyst)
+}
+
+fn systems_of(list: &Value) -> std::collections::BTreeSet<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["system"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_viewer_of_one_system_reads_nothing_of_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, admin, viewer, _) = setup(dir.path());
+    let p = s.port;
+    // The admin sees both systems' findings.
+    let all = get(p, "/api/v1/findings?limit=1000", &admin).json();
+    assert_eq!(systems_of(&all), ["alpha", "beta"].map(String::from).into());
+    let beta_id = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["system"] == "beta")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // The viewer of alpha: only alpha, even when asking for beta by name.
+    let mine = get(p, "/api/v1/findings?limit=1000", &viewer).json();
+    assert_eq!(systems_of(&mine), ["alpha".to_string()].into());
+    assert!(mine["total"].as_u64().unwrap() >= 1);
+    let asked = get(p, "/api/v1/findings?system=beta", &viewer).json();
+    assert_eq!(asked["total"], 0);
+    let search = get(p, "/api/v1/findings?q=beta", &viewer).json();
+    assert_eq!(search["total"], 0);
+    // One item of beta, a system of beta: as if they did not exist.
+    let r = get(p, &format!("/api/v1/findings/{beta_id}"), &viewer);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not-found");
+    assert_eq!(get(p, "/api/v1/systems/beta", &viewer).status, 404);
+    let systems = get(p, "/api/v1/systems", &viewer).json();
+    let ids: Vec<&str> = systems["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["alpha"]);
+    // The overview counts only alpha.
+    let o = get(p, "/api/v1/overview", &viewer).json();
+    let o_all = get(p, "/api/v1/overview", &admin).json();
+    assert!(
+        o["findings"]["total"].as_u64() < o_all["findings"]["total"].as_u64(),
+        "{o} {o_all}"
+    );
+    // Runs: the run of beta alone is not the viewer's; exports carry no place of beta.
+    let runs = get(p, "/api/v1/runs", &viewer).json();
+    let run_ids: Vec<i64> = runs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    let all_runs = get(p, "/api/v1/runs", &admin).json();
+    let beta_run = all_runs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["targets"][0].as_str().unwrap().ends_with("/beta"))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert!(!run_ids.contains(&beta_run), "{runs}");
+    assert_eq!(
+        get(p, &format!("/api/v1/runs/{beta_run}"), &viewer).status,
+        404
+    );
+    for f in ["cyclonedx", "spdx", "sarif", "json"] {
+        let r = get(
+            p,
+            &format!("/api/v1/runs/{beta_run}/export?format={f}"),
+            &viewer,
+        );
+        assert_eq!(r.status, 404, "{f}");
+        let r = get(
+            p,
+            &format!("/api/v1/runs/{}/export?format={f}", run_ids[0]),
+            &viewer,
+        );
+        assert_eq!(r.status, 200, "{f}: {}", r.text());
+        assert!(!r.text().contains("/beta/"), "{f} leaks beta");
+    }
+    // The same through the pages, with the viewer's session.
+    let cookie = login(p, "va");
+    let page = |path: &str| http(p, "GET", path, &[("Cookie", &cookie)], b"");
+    assert_eq!(page(&format!("/findings/{beta_id}")).status, 404);
+    assert_eq!(page("/systems/beta").status, 404);
+    assert_eq!(page(&format!("/runs/{beta_run}")).status, 404);
+    let list = page("/findings?status=active&limit=1000");
+    assert_eq!(list.status, 200);
+    assert!(!list.text().contains("/beta/"));
+    assert!(list.text().contains("/alpha/"));
+    let overview = page("/");
+    assert_eq!(overview.status, 200);
+    assert!(!overview.text().contains("data-system=\"beta\""));
+    assert!(overview.text().contains("data-system=\"alpha\""));
+    // The admin's overview shows both, with its three charts.
+    let admin_cookie = login(p, "admin");
+    let o = http(p, "GET", "/", &[("Cookie", &admin_cookie)], b"").text();
+    for id in ["trend", "age", "pqc"] {
+        assert!(o.contains(&format!("<svg id=\"{id}\"")), "{id}");
+    }
+    assert!(o.contains("data-system=\"beta\""));
+}
+
+/// Signs in through the login form; returns the `Cookie` header of the session.
+fn login(port: u16, name: &str) -> String {
+    let r = http(
+        port,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("name={name}&password=correct+horse+battery+staple&next=%2Ffindings").as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.header("location"), Some("/findings"));
+    let set = r.header("set-cookie").unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_string()
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSRF field")
+        .to_string()
+}
+
+#[test]
+fn findings_change_by_form_with_the_session_token_and_by_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, admin, viewer, analyst) = setup(dir.path());
+    let p = s.port;
+    let alpha = get(p, "/api/v1/findings?system=alpha&kind=finding", &admin).json();
+    let id = alpha["items"][0]["id"].as_i64().unwrap();
+    let second = alpha["items"]
+        .as_array()
+        .unwrap()
+        .get(1)
+        .map(|i| i["id"].as_i64().unwrap());
+
+    // A wrong password: the form again, 401, no cookie.
+    let r = http(
+        p,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"name=aa&password=wrong&next=%2F",
+    );
+    assert_eq!(r.status, 401);
+    assert!(r.header("set-cookie").is_none());
+    // After login only this site's paths are followed.
+    let r = http(
+        p,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"name=aa&password=correct+horse+battery+staple&next=%2F%2Fevil.example",
+    );
+    assert_eq!(r.header("location"), Some("/"));
+
+    let cookie = login(p, "aa");
+    let page = http(
+        p,
+        "GET",
+        &format!("/findings/{id}"),
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    assert_eq!(page.status, 200);
+    let csrf = csrf_of(&page.text());
+    let form = |body: String| {
+        http(
+            p,
+            "POST",
+            &format!("/findings/{id}"),
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    // Without the token, or with another, nothing changes.
+    assert_eq!(form("action=ack".into()).status, 403);
+    assert_eq!(form("action=ack&csrf=mamori_forged".into()).status, 403);
+    let now = get(p, &format!("/api/v1/findings/{id}"), &admin).json();
+    assert_eq!(now["item"]["status"], "new");
+    // With it: acknowledged, with the comment in the history under the user's name.
+    let r = form(format!("action=ack&csrf={csrf}&comment=on+it"));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let now = get(p, &format!("/api/v1/findings/{id}"), &admin).json();
+    assert_eq!(now["item"]["status"], "acknowledged");
+    let last = now["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["actor"].as_str(), last["detail"].as_str()),
+        (Some("aa"), Some("on it"))
+    );
+    // A date in the past is refused on the page, not with an error page.
+    let r = form(format!("action=accept&csrf={csrf}&until=2001-01-01"));
+    assert_eq!(r.status, 303);
+    assert!(r.header("location").unwrap().contains("failed="));
+
+    // The API: a viewer may read but not change; an analyst may.
+    let r = post_json(
+        p,
+        &format!("/api/v1/findings/{id}/assignee"),
+        &viewer,
+        r#"{"to": "hanako"}"#,
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["error"]["code"], "forbidden");
+    if let Some(second) = second {
+        let r = post_json(
+            p,
+            &format!("/api/v1/findings/{second}/status"),
+            &analyst,
+            r#"{"status": "accepted", "until": "2099-12-31", "comment": "vendor fix due"}"#,
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["item"]["status"], "accepted");
+        assert_eq!(r.json()["item"]["accepted_until"], "2099-12-31");
+    }
+    let r = post_json(
+        p,
+        &format!("/api/v1/findings/{id}/assignee"),
+        &analyst,
+        r#"{"to": "hanako"}"#,
+    );
+    assert_eq!(r.json()["item"]["assignee"], "hanako");
+    let r = post_json(
+        p,
+        &format!("/api/v1/findings/{id}/comments"),
+        &analyst,
+        r#"{"text": "patched in staging"}"#,
+    );
+    assert_eq!(r.status, 201);
+    let mine = get(p, "/api/v1/findings?assignee=hanako", &analyst).json();
+    assert_eq!(mine["total"], 1);
+
+    // Client mistakes: 4xx with a JSON error, never a 500.
+    for (path, body, code) in [
+        (format!("/api/v1/findings/{id}/status"), "not json", 400),
+        (
+            format!("/api/v1/findings/{id}/status"),
+            r#"{"status": "fixed"}"#,
+            400,
+        ),
+        (
+            format!("/api/v1/findings/{id}/status"),
+            r#"{"status": "accepted"}"#,
+            400,
+        ),
+        (
+            format!("/api/v1/findings/{id}/status"),
+            r#"{"status": "accepted", "until": "someday"}"#,
+            422,
+        ),
+        (format!("/api/v1/findings/{id}/due"), r#"{"date": 5}"#, 400),
+        (
+            format!("/api/v1/findings/{id}/status"),
+            r#"{"status": "acknowledged", "x": 1}"#,
+            400,
+        ),
+        (
+            "/api/v1/findings/99999/comments".into(),
+            r#"{"text": "x"}"#,
+            404,
+        ),
+        (
+            "/api/v1/findings/0/comments".into(),
+            r#"{"text": "x"}"#,
+            400,
+        ),
+        (
+            format!("/api/v1/findings/{id}/comments"),
+            r#"{"text": "  "}"#,
+            422,
+        ),
+        ("/api/v1/scans".into(), r#"{"system": "nope"}"#, 404),
+    ] {
+        let r = post_json(p, &path, &analyst, body);
+        assert_eq!(r.status, code, "{path} {body}: {}", r.text());
+        assert!(r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    for (path, code) in [
+        ("/api/v1/findings?limit=abc", 400),
+        ("/api/v1/findings?limit=5000", 400),
+        ("/api/v1/findings?sort=nope", 400),
+        ("/api/v1/findings?status=gone", 400),
+        ("/api/v1/findings?severity=huge", 400),
+        ("/api/v1/findings?overdue=maybe", 400),
+        ("/api/v1/runs/abc", 400),
+        ("/api/v1/runs/424242", 404),
+        ("/api/v1/runs/1/export?format=pdf", 400),
+        ("/api/v1/runs/1/export", 400),
+        ("/api/v1/diff?from=1", 400),
+        ("/api/v1/nothing", 404),
+    ] {
+        let r = get(p, path, &admin);
+        assert_eq!(r.status, code, "{path}: {}", r.text());
+        assert!(r.json()["error"]["code"].is_string(), "{path}");
+    }
+    let r = http(p, "GET", "/api/v1/findings", &[], b"");
+    assert_eq!(r.status, 401);
+    let r = http(
+        p,
+        "GET",
+        "/api/v1/findings",
+        &[("Authorization", "Bearer mamori_0000")],
+        b"",
+    );
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (401, Some("bad-token"))
+    );
+    // Pages without a session go to the login, and back.
+    let r = http(p, "GET", "/findings?status=new", &[], b"");
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location"),
+        Some("/login?next=%2Ffindings%3Fstatus%3Dnew")
+    );
+    // Sign out ends the session.
+    let r = http(
+        p,
+        "POST",
+        "/logout",
+        &[
+            ("Cookie", &cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        format!("csrf={csrf}").as_bytes(),
+    );
+    assert_eq!(r.status, 303);
+    let r = http(p, "GET", "/", &[("Cookie", &cookie)], b"");
+    assert_eq!(r.status, 303);
+}
+
+#[test]
+fn the_openapi_document_describes_every_route_and_the_routes_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = register(dir.path());
+    let db = dir.path().join("m.db");
+    let admin = user_with_token(&db, "admin", "admin", None);
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let r = http(s.port, "GET", "/api/openapi.json", &[], b"");
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 18, "{}", paths.len());
+    for (path, ops) in paths {
+        let concrete = path.replace("{id}", "1");
+        for (method, op) in ops.as_object().unwrap() {
+            assert!(op["operationId"].is_string(), "{method} {path}");
+            assert!(op["responses"].is_object(), "{method} {path}");
+            // Every documented route exists: without credentials it asks for them (or,
+            // for the health check, answers).
+            let r = http(s.port, &method.to_uppercase(), &concrete, &[], b"");
+            if path == "/healthz" {
+                assert_eq!(r.status, 200);
+            } else {
+                assert_eq!(r.status, 401, "{method} {path}: {}", r.text());
+            }
+        }
+    }
+    // A scan asked for while no worker runs stays queued, and is returned again if asked
+    // for twice.
+    let a = post_json(s.port, "/api/v1/scans", &admin, "").json();
+    let b = post_json(s.port, "/api/v1/scans", &admin, "").json();
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(a["status"], "queued");
+}
+
+/// A TLS port that accepts connections and never answers: a scan of it takes its time.
+struct Silent {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Silent {
+    fn start() -> Silent {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.set_nonblocking(true).unwrap();
+        let port = l.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let seen = std::sync::Arc::new(AtomicUsize::new(0));
+        let (st, sn) = (stop.clone(), seen.clone());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !st.load(Ordering::Relaxed) {
+                match l.accept() {
+                    Ok((c, _)) => {
+                        sn.fetch_add(1, Ordering::Relaxed);
+                        held.push(c);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Silent { port, stop, seen }
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Processes whose command line holds all of `words`.
+fn processes_with(words: &[&str]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if words.iter().all(|w| cmd.contains(w)) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let silent = Silent::start();
+    std::fs::create_dir(d.join("files")).unwrap();
+    std::fs::write(
+        d.join("files/app.py"),
+        "import hashlib\nhashlib.md5(b'x')\n",
+    )
+    .unwrap();
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "[[system]]\nid = \"svc\"\nname = \"Service\"\ncriticality = \"high\"\nevery = \"5m\"\ntargets = [\"files\", \"tls://127.0.0.1:{}\"]\n",
+            silent.port
+        ),
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    let admin = user_with_token(&db, "admin", "admin", None);
+    // The store already holds a run and a finding's history: they must survive.
+    let out = mamori(
+        &db,
+        &[
+            "scan",
+            "-q",
+            "--no-vulns",
+            d.join("files").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+    let before = stdout(&mamori(&db, &["findings", "list", "-f", "json"]));
+
+    let mut s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    let port = s.port;
+    // The scheduled scan starts and reaches the silent service.
+    let start = Instant::now();
+    let job = loop {
+        let jobs = get(port, "/api/v1/scans", &admin).json();
+        if let Some(j) = jobs["items"].as_array().unwrap().first() {
+            if j["status"] == "running"
+                && silent.seen.load(std::sync::atomic::Ordering::Relaxed) > 0
+            {
+                break j.clone();
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{}", s.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let job_id = job["id"].as_i64().unwrap();
+    let db_s = db.to_str().unwrap();
+    assert_eq!(processes_with(&[db_s, "--job"]).len(), 1);
+    // kill -9.
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    // The scan notices its worker is gone and stops without storing.
+    let start = Instant::now();
+    while !processes_with(&[db_s, "--job"]).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the orphaned scan kept running"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let runs: Value = serde_json::from_slice(&mamori(&db, &["runs", "-f", "json"]).stdout).unwrap();
+    assert_eq!(
+        runs.as_array().unwrap().len(),
+        1,
+        "a partial run was stored"
+    );
+    assert_eq!(
+        stdout(&mamori(&db, &["findings", "list", "-f", "json"])),
+        before
+    );
+
+    // The service answers (refuses) now; a new server retries the job at once.
+    drop(silent);
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    let done = wait_job(s.port, &admin, job_id, Duration::from_secs(120));
+    assert_eq!(done["status"], "done", "{done} {}", s.log());
+    assert_eq!(done["attempts"], 2, "{done}");
+    assert!(
+        s.log()
+            .contains(&format!("scan job {job_id}: its worker stopped")),
+        "{}",
+        s.log()
+    );
+    let runs: Value = serde_json::from_slice(&mamori(&db, &["runs", "-f", "json"]).stdout).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    assert_eq!(runs[1]["id"], done["run_id"]);
+}
