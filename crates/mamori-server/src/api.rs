@@ -118,7 +118,13 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::bad("the request needs a JSON body"));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("bad JSON body: {e}")))
+    // An object, not an array serde would also take for a struct.
+    let v: Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("bad JSON body: {e}")))?;
+    if !v.is_object() {
+        return Err(ApiError::bad("the JSON body must be an object"));
+    }
+    serde_json::from_value(v).map_err(|e| ApiError::bad(format!("bad JSON body: {e}")))
 }
 
 /// An authenticated caller of the API.
@@ -219,12 +225,54 @@ async fn system(
         .ok_or_else(|| ApiError::not_found(format!("no system {id}")))
 }
 
+/// The largest `offset` a list takes.
+pub const MAX_OFFSET: usize = 100_000_000;
+/// The largest text (comment, name) a change takes, in characters.
+pub const MAX_TEXT: usize = 10_000;
+/// The largest assignee name.
+pub const MAX_NAME: usize = 200;
+
 #[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(default)]
+    limit: Option<String>,
+    #[serde(default)]
+    offset: Option<String>,
+}
+
 struct Page {
-    #[serde(default)]
     limit: Option<usize>,
-    #[serde(default)]
     offset: Option<usize>,
+}
+
+/// `limit` (1–1000) and `offset` (0–[`MAX_OFFSET`]) of a list; others are a 400.
+fn page(uri: &Uri) -> Result<Page, ApiError> {
+    let q: PageQuery = query(uri)?;
+    Ok(Page {
+        limit: number(&q.limit, "limit", 1, 1000)?,
+        offset: number(&q.offset, "offset", 0, MAX_OFFSET)?,
+    })
+}
+
+fn number(
+    v: &Option<String>,
+    what: &str,
+    min: usize,
+    max: usize,
+) -> Result<Option<usize>, ApiError> {
+    match v.as_deref() {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad(format!(
+                    "{what} {s:?}: give a whole number from {min} to {max}"
+                ))
+            }),
+    }
 }
 
 async fn runs(
@@ -232,14 +280,14 @@ async fn runs(
     ApiCaller(c): ApiCaller,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let p: Page = query(&uri)?;
+    let p = page(&uri)?;
     let list = crate::insight::runs_data(&app, &c).await?;
     let total = list.len();
     let items: Vec<_> = list
         .into_iter()
         .rev()
         .skip(p.offset.unwrap_or(0))
-        .take(p.limit.unwrap_or(50).clamp(1, 1000))
+        .take(p.limit.unwrap_or(50))
         .collect();
     Ok(Json(json!({"items": items, "total": total})))
 }
@@ -248,7 +296,7 @@ fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
     s.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::bad(format!("{what} {s:?} is not a number")))
+        .ok_or_else(|| ApiError::bad(format!("{what} {s:?}: give a whole number from 1")))
 }
 
 /// Run `id` narrowed to what `c` may see (404 when they may see none of it).
@@ -291,14 +339,14 @@ async fn run_assets(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id, "run")?;
-    let p: Page = query(&uri)?;
+    let p = page(&uri)?;
     let scan = visible_run(&app, &c, id).await?;
     let total = scan.assets.len();
     let items: Vec<_> = scan
         .assets
         .into_iter()
         .skip(p.offset.unwrap_or(0))
-        .take(p.limit.unwrap_or(100).clamp(1, 1000))
+        .take(p.limit.unwrap_or(100))
         .collect();
     Ok(Json(json!({"items": items, "total": total})))
 }
@@ -310,14 +358,14 @@ async fn run_components(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id, "run")?;
-    let p: Page = query(&uri)?;
+    let p = page(&uri)?;
     let scan = visible_run(&app, &c, id).await?;
     let total = scan.components.len();
     let items: Vec<_> = scan
         .components
         .into_iter()
         .skip(p.offset.unwrap_or(0))
-        .take(p.limit.unwrap_or(100).clamp(1, 1000))
+        .take(p.limit.unwrap_or(100))
         .collect();
     Ok(Json(json!({"items": items, "total": total})))
 }
@@ -407,7 +455,11 @@ async fn run_export(
         )));
     }
     let scan = visible_run(&app, &c, id).await?;
-    let lang = mamori_i18n::Lang::detect(q.lang.as_deref().or(Some("en")));
+    let lang = match q.lang.as_deref() {
+        None | Some("en") => mamori_i18n::Lang::En,
+        Some("ja") => mamori_i18n::Lang::Ja,
+        Some(other) => return Err(ApiError::bad(format!("lang {other:?}: use ja or en"))),
+    };
     let (body, media, name) =
         tokio::task::spawn_blocking(move || export(&scan, id, &q.format, lang))
             .await
@@ -519,8 +571,8 @@ async fn scans(
     ApiCaller(c): ApiCaller,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let p: Page = query(&uri)?;
-    let limit = p.limit.unwrap_or(50).clamp(1, 1000);
+    let p = page(&uri)?;
+    let limit = p.limit.unwrap_or(50);
     let jobs = app.pool.run(move |s| Ok(s.jobs(limit * 4)?)).await?;
     let items: Vec<_> = jobs
         .into_iter()
@@ -647,21 +699,8 @@ impl FindingsParams {
             Some(o) => return Err(ApiError::bad(format!("overdue {o:?}: use true or false"))),
         }
         q.assignee = blank(&self.assignee).map(str::to_string);
-        let num = |v: &Option<String>, what: &str, max: usize| -> Result<Option<usize>, ApiError> {
-            match blank(v) {
-                None => Ok(None),
-                Some(s) => s
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| *n <= max)
-                    .map(Some)
-                    .ok_or_else(|| {
-                        ApiError::bad(format!("{what} {s:?}: give a number up to {max}"))
-                    }),
-            }
-        };
-        q.limit = num(&self.limit, "limit", 1000)?.unwrap_or(50).max(1);
-        q.offset = num(&self.offset, "offset", 100_000_000)?.unwrap_or(0);
+        q.limit = number(&self.limit, "limit", 1, 1000)?.unwrap_or(50);
+        q.offset = number(&self.offset, "offset", 0, MAX_OFFSET)?.unwrap_or(0);
         Ok(q)
     }
 }
@@ -722,6 +761,25 @@ pub async fn act(
         return Err(ApiError::forbidden(
             "changing a finding needs the analyst or admin role for its system",
         ));
+    }
+    if comment
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > MAX_TEXT)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("a comment is at most {MAX_TEXT} characters"),
+        ));
+    }
+    if let Act::Assign { to } = &act {
+        if to.chars().count() > MAX_NAME {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("a name is at most {MAX_NAME} characters"),
+            ));
+        }
     }
     if act == Act::Comment && comment.as_deref().is_none_or(|s| s.trim().is_empty()) {
         return Err(ApiError::new(

@@ -186,7 +186,7 @@ pub fn trend_svg(m: &Messages, points: &[TrendPoint]) -> String {
         return o;
     }
     let totals: Vec<u64> = points.iter().map(|p| p.active.values().sum()).collect();
-    let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let max = axis_max(totals.iter().copied().max().unwrap_or(0));
     let n = points.len();
     let x = |i: usize| {
         if n == 1 {
@@ -278,6 +278,23 @@ pub fn trend_svg(m: &Messages, points: &[TrendPoint]) -> String {
     o
 }
 
+/// The top of a count axis with four whole-number steps: 4, 8, 12, 20, 40, 100, …
+fn axis_max(max: u64) -> f64 {
+    let step = max.div_ceil(4).max(1);
+    // A round step: 1, 2, 2.5, 5 times a power of ten (2.5 only where it is whole).
+    let mut unit = 1;
+    while unit * 10 <= step {
+        unit *= 10;
+    }
+    let nice = [10, 20, 25, 50, 100]
+        .iter()
+        .filter(|k| (*k * unit) % 10 == 0)
+        .map(|k| k * unit / 10)
+        .find(|s| *s >= step)
+        .unwrap_or(step);
+    (nice * 4) as f64
+}
+
 fn legend(m: &Messages) -> String {
     let mut o = String::from("<div class=\"mut\" style=\"font-size:12px\">");
     for (sev, colour) in SEVERITIES {
@@ -299,7 +316,7 @@ pub fn age_svg(m: &Messages, age: &BTreeMap<String, [u64; 4]>) -> String {
         esc(&m.t("web.chart.age"))
     );
     let totals: Vec<u64> = (0..4).map(|b| age.values().map(|a| a[b]).sum()).collect();
-    let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let max = axis_max(totals.iter().copied().max().unwrap_or(0));
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v / max);
     for k in 0..=4 {
         let v = max * k as f64 / 4.0;
@@ -463,5 +480,81 @@ pub fn on_track(p: &crate::insight::SystemPqc, year: i32) -> Track {
         Track::Ahead
     } else {
         Track::Behind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insight::SystemPqc;
+
+    #[test]
+    fn axes_have_whole_round_steps() {
+        assert_eq!(axis_max(0), 4.0);
+        assert_eq!(axis_max(3), 4.0);
+        assert_eq!(axis_max(34), 40.0);
+        assert_eq!(axis_max(101), 200.0);
+        assert_eq!(axis_max(100_000), 100_000.0);
+    }
+
+    fn pqc(places: u32, deadline: Option<i32>, progress: &[(&str, u32)]) -> SystemPqc {
+        SystemPqc {
+            priority: "P1".into(),
+            deadline,
+            start_by: None,
+            assets: 10,
+            pending: places,
+            broken: 0,
+            places,
+            agility: 50,
+            progress: progress
+                .iter()
+                .enumerate()
+                .map(|(i, (d, n))| (i as i64 + 1, d.to_string(), *n))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_pace_so_far_is_judged_against_the_deadline() {
+        // 100 → 80 in a year: 4 more years, done by 2030.
+        let p = pqc(80, Some(2031), &[("2025-06-01", 100), ("2026-06-01", 80)]);
+        assert_eq!(on_track(&p, 2026), Track::Ahead);
+        assert_eq!(
+            on_track(
+                &SystemPqc {
+                    deadline: Some(2029),
+                    ..p.clone()
+                },
+                2026
+            ),
+            Track::Behind
+        );
+        // No progress over months: behind; over a day: too early to tell.
+        assert_eq!(
+            on_track(
+                &pqc(50, Some(2035), &[("2026-01-01", 50), ("2026-06-01", 50)]),
+                2026
+            ),
+            Track::Behind
+        );
+        assert_eq!(
+            on_track(
+                &pqc(50, Some(2035), &[("2026-06-01", 50), ("2026-06-02", 50)]),
+                2026
+            ),
+            Track::Unknown
+        );
+        assert_eq!(on_track(&pqc(0, Some(2030), &[]), 2026), Track::Done);
+        assert_eq!(on_track(&pqc(5, Some(2026), &[]), 2026), Track::Behind);
+    }
+
+    #[test]
+    fn text_is_escaped_and_urls_encoded() {
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(url("a b/ä?&"), "a%20b%2F%C3%A4%3F%26");
     }
 }

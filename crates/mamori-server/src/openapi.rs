@@ -6,6 +6,12 @@
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
+/// The largest id the API takes (JSON's exact integers).
+const MAX_ID: i64 = 9_007_199_254_740_991;
+
+/// Comma-separated statuses.
+const STATUS_LIST: &str = "^$|^(active|new|open|acknowledged|accepted|fixed|reopened)(,(active|new|open|acknowledged|accepted|fixed|reopened))*$";
+
 fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
@@ -15,7 +21,7 @@ fn ok(desc: &str, schema: Value) -> Value {
 }
 
 fn id_param(name: &str, what: &str) -> Value {
-    json!({"name": name, "in": "path", "required": true, "description": what, "schema": {"type": "integer", "minimum": 1}})
+    json!({"name": name, "in": "path", "required": true, "description": what, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})
 }
 
 fn q(name: &str, desc: &str, schema: Value) -> Value {
@@ -62,7 +68,7 @@ fn paging() -> Vec<Value> {
         q(
             "offset",
             "Items to skip.",
-            json!({"type": "integer", "minimum": 0}),
+            json!({"type": "integer", "minimum": 0, "maximum": crate::api::MAX_OFFSET}),
         ),
     ]
 }
@@ -79,19 +85,19 @@ fn build() -> Value {
     let mut findings_params = vec![
         q(
             "status",
-            "Comma-separated statuses; `active` is new, open, acknowledged and reopened.",
-            json!({"type": "string", "examples": ["active", "new,reopened"]}),
+            "Comma-separated statuses; `active` is new, open, acknowledged and reopened; empty: all.",
+            json!({"type": "string", "pattern": STATUS_LIST, "examples": ["active", "new,reopened"]}),
         ),
         q("system", "Only this system.", json!({"type": "string"})),
         q(
             "severity",
-            "Only at or above this severity (unrated vulnerabilities count at any level).",
-            json!({"type": "string", "enum": ["info", "low", "medium", "high", "critical"]}),
+            "Only at or above this severity (unrated vulnerabilities count at any level); empty: any.",
+            json!({"type": "string", "enum": ["", "info", "low", "medium", "high", "critical"]}),
         ),
         q(
             "kind",
-            "Findings of cryptography or vulnerabilities of components.",
-            json!({"type": "string", "enum": ["finding", "vulnerability"]}),
+            "Findings of cryptography or vulnerabilities of components; empty: both.",
+            json!({"type": "string", "enum": ["", "finding", "vulnerability"]}),
         ),
         q(
             "q",
@@ -100,18 +106,18 @@ fn build() -> Value {
         ),
         q(
             "sort",
-            "Sort key.",
-            json!({"type": "string", "enum": ["severity", "id", "due", "first_seen", "last_seen", "status", "system", "title"]}),
+            "Sort key; empty: severity.",
+            json!({"type": "string", "enum": ["", "severity", "id", "due", "first_seen", "last_seen", "status", "system", "title"]}),
         ),
         q(
             "order",
-            "Sort order (severity ascending is the worst first).",
-            json!({"type": "string", "enum": ["asc", "desc"]}),
+            "Sort order (severity ascending is the worst first); empty: asc.",
+            json!({"type": "string", "enum": ["", "asc", "desc"]}),
         ),
         q(
             "overdue",
-            "Only active items past their due date.",
-            json!({"type": "string", "enum": ["true", "false"]}),
+            "Only active items past their due date; empty: false.",
+            json!({"type": "string", "enum": ["", "true", "false"]}),
         ),
         q(
             "assignee",
@@ -177,8 +183,8 @@ fn build() -> Value {
     paths.insert("/api/v1/diff".into(), json!({"get": {
                 "operationId": "diffRuns", "summary": "What appeared and went away between two runs.",
                 "parameters": [
-                    {"name": "from", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}},
-                    {"name": "to", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1}}
+                    {"name": "from", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                    {"name": "to", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
                 ],
                 "responses": with_errors(json!({"200": ok("The difference.", json!({"type": "object", "required": ["from", "to"]}))}), &["400", "401", "404"])
             }}));
@@ -214,9 +220,13 @@ fn build() -> Value {
                 "parameters": [finding_id.clone()],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {
                     "status": {"type": "string", "enum": ["acknowledged", "accepted"]},
-                    "until": {"type": ["string", "null"], "format": "date", "description": "With accepted: the day the acceptance ends."},
+                    "until": {"type": ["string", "null"], "format": "date", "description": "With accepted (and only with it): the day the acceptance ends, after today."},
                     "comment": comment.clone()
-                }}}}},
+                },
+                "if": {"properties": {"status": {"const": "accepted"}}},
+                "then": {"required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
+                "else": {"properties": {"until": {"type": "null"}}}
+                }}}},
                 "responses": with_errors(json!({"200": ok("The item as it is now.", item.clone())}), &["400", "401", "403", "404", "409", "422"])
             }}));
     paths.insert("/api/v1/findings/{id}/assignee".into(), json!({"post": {

@@ -462,6 +462,15 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
     Ok(pc.page("overview", &m.t("web.overview.title"), &b))
 }
 
+/// A criticality in the reader's language (empty for a system not in the register).
+fn criticality(m: &Messages, c: &str) -> String {
+    if c.is_empty() {
+        String::new()
+    } else {
+        m.t(&format!("plan.criticality.{c}"))
+    }
+}
+
 fn systems_table(m: &Messages, systems: &[crate::insight::SystemSummary]) -> String {
     let mut b = format!(
         "<table id=\"systems\"><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr>",
@@ -482,7 +491,7 @@ fn systems_table(m: &Messages, systems: &[crate::insight::SystemSummary]) -> Str
             "<tr data-system=\"{id}\"><td><a href=\"/systems/{uid}\">{}</a></td><td>{}</td><td>{}</td><td class=\"n\">{active}</td><td class=\"n{}\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             esc(&s.name),
             esc(&s.owner),
-            esc(&s.criticality),
+            esc(&criticality(m, &s.criticality)),
             if s.findings.overdue > 0 { " bad" } else { "" },
             s.findings.overdue,
             s.pqc.as_ref().map(|p| p.priority.clone()).unwrap_or_default(),
@@ -959,7 +968,10 @@ async fn system(
     b.push_str("<table id=\"system\">");
     b.push_str(&kv("web.col.id", format!("<code>{}</code>", esc(&s.id))));
     b.push_str(&kv("web.col.owner", esc(&s.owner)));
-    b.push_str(&kv("web.col.criticality", esc(&s.criticality)));
+    b.push_str(&kv(
+        "web.col.criticality",
+        esc(&criticality(&m, &s.criticality)),
+    ));
     b.push_str(&kv(
         "web.col.targets",
         s.targets

@@ -1,0 +1,95 @@
+//! The dashboard in a real browser: Debian's headless Chromium driven by Playwright
+//! (`playwright-core` from npm, with Chromium as its executable). The steps are in
+//! `tests/browser/dashboard.js`; `scripts/test` installs node, npm and playwright-core
+//! (into target/npm) and keeps the screenshots in target/screenshots.
+
+mod common;
+
+use common::{user_with_token, Served};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where `playwright-core` is: $MAMORI_NODE_PATH, else target/npm/node_modules.
+fn node_path() -> PathBuf {
+    if let Ok(p) = std::env::var("MAMORI_NODE_PATH") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/npm/node_modules")
+}
+
+#[test]
+fn a_person_signs_in_scans_acknowledges_and_reads_the_charts() {
+    let modules = node_path();
+    assert!(
+        modules.join("playwright-core").is_dir(),
+        "playwright-core is not in {} — scripts/test installs it (npm install --prefix target/npm playwright-core)",
+        modules.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (s, code) in [
+        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
+        (
+            "beta",
+            "import hashlib\nhashlib.md5(b'b')\nhashlib.sha1(b'b')\n",
+        ),
+    ] {
+        std::fs::create_dir_all(d.join(s)).unwrap();
+        std::fs::write(d.join(s).join("app.py"), code).unwrap();
+    }
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"alpha\"\nname = \"Alpha\"\ncriticality = \"high\"\nevery = \"5m\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\ncriticality = \"critical\"\ntargets = [\"beta\"]\n",
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    user_with_token(&db, "hanako", "analyst", None);
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    // Wait for the scheduled scan of alpha, so the overview has something to draw.
+    let start = std::time::Instant::now();
+    loop {
+        let r = mamori_testkit::http(s.port, "GET", "/healthz", &[], b"").json();
+        if r["latest_run"].is_i64() {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "{}", s.log());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let shots = match std::env::var("MAMORI_SCREENSHOTS") {
+        Ok(p) => PathBuf::from(p),
+        Err(_) => d.join("shots"),
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/dashboard.js"))
+        .env("NODE_PATH", &modules)
+        .env("BASE", format!("http://127.0.0.1:{}", s.port))
+        .env("USER_NAME", "hanako")
+        .env("PASSWORD", "correct horse battery staple")
+        .env("CHROMIUM", "/usr/bin/chromium")
+        .env("SCREENSHOTS", &shots)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run node ({e}): install Debian's nodejs (scripts/test does)")
+        });
+    assert!(
+        out.status.success(),
+        "the browser test failed:\n{}\n{}\nserver:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        s.log()
+    );
+    let files: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for name in [
+        "dashboard-overview-en",
+        "dashboard-run",
+        "dashboard-finding",
+        "dashboard-findings",
+        "dashboard-overview-ja",
+    ] {
+        let f = files[name].as_str().unwrap_or_else(|| panic!("no {name}"));
+        let png = std::fs::read(f).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{name}");
+    }
+}

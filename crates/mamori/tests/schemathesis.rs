@@ -1,0 +1,74 @@
+//! The OpenAPI document against the server that serves it: schemathesis (PyPI) generates
+//! requests from `/api/openapi.json` — valid ones, which must be answered as documented,
+//! and invalid ones, which must be refused with a 4xx — and fails on any 5xx, any answer
+//! its schema does not describe, and any schema-breaking request the server accepts.
+//! `scripts/test` installs schemathesis into target/st-venv; $MAMORI_SCHEMATHESIS names
+//! another `st`.
+
+mod common;
+
+use common::{scan_register, user_with_token, Served};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn st() -> PathBuf {
+    if let Ok(p) = std::env::var("MAMORI_SCHEMATHESIS") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/st-venv/bin/st")
+}
+
+#[test]
+fn schemathesis_finds_nothing_wrong_with_the_api() {
+    let st = st();
+    assert!(
+        st.exists(),
+        "schemathesis is not at {} — scripts/test installs it (python3 -m venv target/st-venv && target/st-venv/bin/pip install schemathesis)",
+        st.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (s, code) in [
+        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
+        ("beta", "import hashlib\nhashlib.sha1(b'b')\n"),
+    ] {
+        std::fs::create_dir_all(d.join(s)).unwrap();
+        std::fs::write(d.join(s).join("app.py"), code).unwrap();
+    }
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"alpha\"\nname = \"Alpha\"\ncriticality = \"high\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\ncriticality = \"low\"\ntargets = [\"beta\"]\n",
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    scan_register(&db, &reg);
+    scan_register(&db, &reg);
+    let token = user_with_token(&db, "admin", "admin", None);
+    // No workers: the scans schemathesis asks for stay queued, the store stays small.
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let out = Command::new(&st)
+        .arg("--config-file")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/schemathesis.toml"))
+        .args([
+            "run",
+            &format!("http://127.0.0.1:{}/api/openapi.json", s.port),
+        ])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args(["--max-examples", "40", "--seed", "20261126", "--no-color"])
+        .env("SCHEMATHESIS_HOOKS", "")
+        .current_dir(d)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e})", st.display()));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis found problems:\n{text}\n{}\nserver:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        s.log()
+    );
+    assert!(
+        text.contains("Stateful") && text.contains("passed"),
+        "{text}"
+    );
+}
