@@ -825,6 +825,20 @@ pub struct Vulnerability {
     /// The register system whose target it was found under (like a finding's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
+    /// Every register system the component was found in, `system` first, with the first
+    /// place in each: a package shared by several systems is one vulnerability of the run
+    /// and an item to follow in each system.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<SystemPlace>,
+}
+
+/// A system and the first place in it where something was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemPlace {
+    /// The register system.
+    pub system: String,
+    /// The place.
+    pub location: Location,
 }
 
 impl Vulnerability {

@@ -173,6 +173,7 @@ pub fn sample() -> ScanResult {
     let pysec = osv("PyPI", "PYSEC-2023-74");
     let v1 = Vulnerability {
         system: None,
+        systems: Vec::new(),
         id: rustsec["id"].as_str().unwrap().into(),
         aliases: aliases(&rustsec),
         summary: rustsec["summary"].as_str().unwrap().into(),
@@ -187,6 +188,7 @@ pub fn sample() -> ScanResult {
     };
     let v2 = Vulnerability {
         system: None,
+        systems: Vec::new(),
         id: pysec["id"].as_str().unwrap().into(),
         aliases: aliases(&pysec),
         summary: "Requests leaks Proxy-Authorization headers on redirects".into(),

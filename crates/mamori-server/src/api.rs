@@ -713,10 +713,28 @@ async fn findings(
     let p: FindingsParams = query(&uri)?;
     let q = p.to_query(&c)?;
     let (limit, offset) = (q.limit, q.offset);
-    let (items, total) = app.pool.run(move |s| Ok(s.tracked_page(&q)?)).await?;
+    let (items, total) = findings_page(&app, q).await?;
     Ok(Json(
         json!({"items": items, "total": total, "limit": limit, "offset": offset}),
     ))
+}
+
+/// A page of findings and how many match, the count kept while the store is unchanged
+/// (counting 100,000 rows on every page would cost more than the page).
+pub async fn findings_page(
+    app: &Arc<App>,
+    q: TrackedQuery,
+) -> Result<(Vec<mamori_store::lifecycle::Tracked>, u64), ApiError> {
+    let pool = app.pool.clone();
+    app.pool
+        .run(move |s| {
+            let rows = s.tracked_rows(&q)?;
+            let total = pool.cached(&format!("count:{}", q.count_key()), || {
+                Ok(s.tracked_count(&q)?)
+            })?;
+            Ok((rows, total))
+        })
+        .await
 }
 
 /// Tracked item `id` and its history, if `c` may read it.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A system's post-quantum migration as the newest run shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SystemPqc {
     /// `P1` … `P4`.
     pub priority: String,
@@ -36,7 +36,7 @@ pub struct SystemPqc {
 }
 
 /// What the newest run says of each system.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Insight {
     /// The run.
     pub run: Option<i64>,
@@ -51,19 +51,64 @@ pub struct Insight {
 }
 
 /// Remakes the insight when the newest run is not the one it was made from (blocking: call
-/// on a blocking thread). Returns whether it was remade.
+/// on a blocking thread). The plan reads the whole run — gigabytes for a large one — so it
+/// is made by a child `mamori insight` whose memory is returned when it ends; the server
+/// keeps only the figures. Returns whether it was remade.
 pub fn refresh(app: &App) -> Result<bool, String> {
     let Some(loaded) = app.register() else {
         return Ok(false);
     };
-    let store = app.pool.get().map_err(|e| e.to_string())?;
-    let latest = store.latest_run().map_err(|e| e.to_string())?;
+    let latest = {
+        let store = app.pool.get().map_err(|e| e.to_string())?;
+        store.latest_run().map_err(|e| e.to_string())?
+    };
     if app
         .insight()
         .is_some_and(|i| i.run == latest && i.error.is_none())
     {
         return Ok(false);
     }
+    let out = std::process::Command::new(&app.cfg.exe)
+        .arg("--db")
+        .arg(app.pool.path())
+        .arg("insight")
+        .arg("--config")
+        .arg(&loaded.path)
+        .stdin(std::process::Stdio::null())
+        .output();
+    let insight = match out {
+        Ok(o) if o.status.success() => match serde_json::from_slice::<Insight>(&o.stdout) {
+            Ok(i) => i,
+            Err(e) => Insight {
+                run: latest,
+                error: Some(format!("the migration figures could not be read: {e}")),
+                ..Default::default()
+            },
+        },
+        Ok(o) => Insight {
+            run: latest,
+            error: Some(String::from_utf8_lossy(&o.stderr).trim().to_string()),
+            ..Default::default()
+        },
+        Err(e) => Insight {
+            run: latest,
+            error: Some(format!("cannot run {}: {e}", app.cfg.exe.display())),
+            ..Default::default()
+        },
+    };
+    if let Ok(mut w) = app.insight.write() {
+        *w = Some(Arc::new(insight));
+    }
+    Ok(true)
+}
+
+/// The insight of the newest run in `store` (what `mamori insight` prints).
+pub fn make(
+    reg_path: &std::path::Path,
+    register: &mamori_plan::register::Register,
+    store: &mamori_store::Store,
+) -> Insight {
+    let latest = store.latest_run().ok().flatten();
     let req = crate::systems::PlanRequest {
         policy: None,
         crqc_year: None,
@@ -71,69 +116,75 @@ pub fn refresh(app: &App) -> Result<bool, String> {
         run: None,
         history: 12,
     };
-    let insight =
-        match crate::systems::build_plan(&loaded.path, &loaded.register, Some(&store), &req) {
-            Ok((plan, _warnings)) => {
-                let mut pqc = BTreeMap::new();
-                for s in &plan.systems {
-                    let mut progress: Vec<(i64, String, u32)> = plan
-                        .progress
-                        .iter()
-                        .map(|p| {
-                            (
-                                p.run,
-                                p.date.clone(),
-                                p.by_system.get(&s.id).copied().unwrap_or(0),
-                            )
-                        })
-                        .collect();
-                    progress.sort_by_key(|p| p.0);
-                    pqc.insert(
-                        s.id.clone(),
-                        SystemPqc {
-                            priority: s.priority.as_str().to_string(),
-                            deadline: s.deadline,
-                            start_by: s.start_by,
-                            assets: s.assets,
-                            pending: s.pending,
-                            broken: s.broken,
-                            places: s.open,
-                            agility: s.agility.score,
-                            progress,
-                        },
-                    );
-                }
-                let mut components: BTreeMap<String, u64> = BTreeMap::new();
-                for c in &plan.scan.components {
-                    let mut systems: Vec<&str> = c
-                        .occurrences
-                        .iter()
-                        .filter_map(|o| loaded.attribution.system_of(&o.location))
-                        .collect();
-                    systems.sort_unstable();
-                    systems.dedup();
-                    for s in systems {
-                        *components.entry(s.to_string()).or_default() += 1;
-                    }
-                }
-                Insight {
-                    run: latest,
-                    policy: plan.policy.id.to_string(),
-                    pqc,
-                    components,
-                    error: None,
-                }
-            }
-            Err(e) => Insight {
+    let t = match crate::systems::register_targets(reg_path, register, None, false) {
+        Ok(t) => t,
+        Err(e) => {
+            return Insight {
                 run: latest,
                 error: Some(format!("{e:#}")),
                 ..Default::default()
-            },
-        };
-    if let Ok(mut w) = app.insight.write() {
-        *w = Some(Arc::new(insight));
+            }
+        }
+    };
+    let attribution = mamori_plan::attribution::Attribution::new(t.owners);
+    match crate::systems::build_plan(reg_path, register, Some(store), &req) {
+        Ok((plan, _warnings)) => {
+            let mut pqc = BTreeMap::new();
+            for s in &plan.systems {
+                let mut progress: Vec<(i64, String, u32)> = plan
+                    .progress
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.run,
+                            p.date.clone(),
+                            p.by_system.get(&s.id).copied().unwrap_or(0),
+                        )
+                    })
+                    .collect();
+                progress.sort_by_key(|p| p.0);
+                pqc.insert(
+                    s.id.clone(),
+                    SystemPqc {
+                        priority: s.priority.as_str().to_string(),
+                        deadline: s.deadline,
+                        start_by: s.start_by,
+                        assets: s.assets,
+                        pending: s.pending,
+                        broken: s.broken,
+                        places: s.open,
+                        agility: s.agility.score,
+                        progress,
+                    },
+                );
+            }
+            let mut components: BTreeMap<String, u64> = BTreeMap::new();
+            for c in &plan.scan.components {
+                let mut systems: Vec<&str> = c
+                    .occurrences
+                    .iter()
+                    .filter_map(|o| attribution.system_of(&o.location))
+                    .collect();
+                systems.sort_unstable();
+                systems.dedup();
+                for s in systems {
+                    *components.entry(s.to_string()).or_default() += 1;
+                }
+            }
+            Insight {
+                run: latest,
+                policy: plan.policy.id.to_string(),
+                pqc,
+                components,
+                error: None,
+            }
+        }
+        Err(e) => Insight {
+            run: latest,
+            error: Some(format!("{e:#}")),
+            ..Default::default()
+        },
     }
-    Ok(true)
 }
 
 /// The system a run target belongs to (a path, or `scheme://host:port`).
@@ -172,8 +223,7 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
     });
     scan.findings
         .retain(|f| visible_system(v, f.system.as_deref()));
-    scan.vulnerabilities
-        .retain(|x| visible_system(v, x.system.as_deref()));
+    scan.vulnerabilities.retain_mut(|x| only_visible(x, v));
     scan.components.retain_mut(|c| {
         c.occurrences.retain(|o| sees(&o.location));
         !c.occurrences.is_empty()
@@ -183,6 +233,24 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
         .retain(|e| sees(&Location::file(&e.endpoint)));
     scan.distros.retain(|d| sees(&Location::file(&d.root)));
     scan
+}
+
+/// Keeps a vulnerability's places in the systems `v` sees; when its own system is not one
+/// of them, it takes the first visible place instead (no path of another system shows).
+/// False when none is visible.
+fn only_visible(x: &mut mamori_model::Vulnerability, v: &Visible) -> bool {
+    x.systems.retain(|p| visible_system(v, Some(&p.system)));
+    if visible_system(v, x.system.as_deref()) {
+        return true;
+    }
+    match x.systems.first() {
+        Some(p) => {
+            x.system = Some(p.system.clone());
+            x.location = p.location.clone();
+            true
+        }
+        None => false,
+    }
 }
 
 /// A diff narrowed like [`narrow`].
@@ -215,7 +283,7 @@ pub fn narrow_diff(
         });
     }
     for list in [&mut d.vulnerabilities_added, &mut d.vulnerabilities_removed] {
-        list.retain(|x| visible_system(v, x.system.as_deref()));
+        list.retain_mut(|x| only_visible(x, v));
     }
     d
 }
@@ -250,7 +318,10 @@ pub async fn systems_data(app: &Arc<App>, c: &Caller) -> Result<Vec<SystemSummar
     let v = c.visible();
     let counts = {
         let v = v.clone();
-        app.pool.run(move |s| Ok(s.system_counts(&v)?)).await?
+        let pool = app.pool.clone();
+        app.pool
+            .run(move |s| pool.cached(&format!("systems:{v:?}"), || Ok(s.system_counts(&v)?)))
+            .await?
     };
     Ok(assemble_systems(app, &v, counts))
 }
@@ -327,15 +398,18 @@ pub struct OverviewData {
 /// Everything the overview shows, for `c`.
 pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, ApiError> {
     let v = c.visible();
+    let pool = app.pool.clone();
     let (findings, trend, counts, widespread) = app
         .pool
         .run(move |s| {
-            Ok((
-                s.overview(&v)?,
-                s.trend(&v, 60)?,
-                s.system_counts(&v)?,
-                s.widespread(&v, 10)?,
-            ))
+            pool.cached(&format!("overview:{v:?}"), || {
+                Ok((
+                    s.overview(&v)?,
+                    s.trend(&v, 60)?,
+                    s.system_counts(&v)?,
+                    s.widespread(&v, 10)?,
+                ))
+            })
         })
         .await?;
     let systems = assemble_systems(app, &c.visible(), counts);
@@ -374,4 +448,65 @@ pub async fn runs_data(app: &Arc<App>, c: &Caller) -> Result<Vec<mamori_store::R
             (!h.targets.is_empty()).then_some(h)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mamori_model::{SystemPlace, Vulnerability};
+
+    fn loaded() -> Loaded {
+        Loaded {
+            path: "/r/mamori.toml".into(),
+            register: Default::default(),
+            attribution: mamori_plan::attribution::Attribution::new([
+                ("/srv/a".to_string(), "a".to_string()),
+                ("/srv/b".to_string(), "b".to_string()),
+            ]),
+            modified: None,
+        }
+    }
+
+    #[test]
+    fn a_shared_vulnerability_shows_each_reader_only_their_place() {
+        let v = Vulnerability {
+            id: "GHSA-x".into(),
+            aliases: vec![],
+            summary: String::new(),
+            severity: None,
+            cvss: None,
+            component: "pkg:pypi/x@1".into(),
+            component_name: "x".into(),
+            component_version: "1".into(),
+            fixed: None,
+            location: Location::file("/srv/a/req.txt"),
+            suppressed: None,
+            system: Some("a".into()),
+            systems: vec![
+                SystemPlace {
+                    system: "a".into(),
+                    location: Location::file("/srv/a/req.txt"),
+                },
+                SystemPlace {
+                    system: "b".into(),
+                    location: Location::file("/srv/b/req.txt"),
+                },
+            ],
+        };
+        let scan = ScanResult {
+            targets: vec!["/srv/a".into(), "/srv/b".into()],
+            vulnerabilities: vec![v],
+            ..Default::default()
+        };
+        let l = loaded();
+        let b = narrow(scan.clone(), &Visible::Systems(vec!["b".into()]), Some(&l));
+        assert_eq!(b.targets, ["/srv/b"]);
+        let v = &b.vulnerabilities[0];
+        assert_eq!(v.system.as_deref(), Some("b"));
+        assert_eq!(v.location.path, "/srv/b/req.txt");
+        assert_eq!(v.systems.len(), 1);
+        assert!(!serde_json::to_string(&b).unwrap().contains("/srv/a"));
+        let none = narrow(scan, &Visible::Systems(vec!["c".into()]), Some(&l));
+        assert!(none.vulnerabilities.is_empty() && none.targets.is_empty());
+    }
 }

@@ -136,6 +136,9 @@ impl App {
 pub fn serve(cfg: Config) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Store calls run on blocking threads, at most as many at once as the pool has
+        // connections; more threads would only each keep an allocator heap of their own.
+        .max_blocking_threads(16)
         .build()
         .context("cannot start the server's runtime")?;
     rt.block_on(serve_async(cfg))

@@ -515,11 +515,7 @@ async fn findings(
     let p: FindingsParams = api::query(&uri).map_err(|e| pc.err(e))?;
     let q = p.to_query(&pc.caller).map_err(|e| pc.err(e))?;
     let (limit, offset, sort, desc) = (q.limit, q.offset, q.sort, q.desc);
-    let (items, total) = app
-        .pool
-        .run(move |s| Ok(s.tracked_page(&q)?))
-        .await
-        .map_err(|e| pc.err(e))?;
+    let (items, total) = api::findings_page(&app, q).await.map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>{}</h1>", esc(&m.t("web.findings.title")));
     // Filters: a plain GET form.
     let v = |o: &Option<String>| esc(o.as_deref().unwrap_or(""));

@@ -236,7 +236,19 @@ CREATE TABLE run_stats (
     active   INTEGER NOT NULL,
     PRIMARY KEY (run_id, system, severity)
 );
-CREATE INDEX tracked_system ON tracked(system, status);
+-- Severity as a number (unrated above critical: it may be anything), for sorting by index.
+ALTER TABLE tracked ADD COLUMN rank INTEGER GENERATED ALWAYS AS (
+    CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
+                  WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE 5 END) VIRTUAL;
+DROP INDEX tracked_status;
+CREATE INDEX tracked_status ON tracked(status, rank, id);
+CREATE INDEX tracked_rank ON tracked(rank, id);
+CREATE INDEX tracked_system ON tracked(system, rank, id);
+-- Due date with "none" last, for sorting by index.
+ALTER TABLE tracked ADD COLUMN due_key TEXT GENERATED ALWAYS AS (COALESCE(due, '9999-12-31')) VIRTUAL;
+CREATE INDEX tracked_due ON tracked(due_key, id);
+CREATE INDEX tracked_first_seen ON tracked(first_seen, id);
+UPDATE tracked SET key = key || '|' || system WHERE kind = 'vulnerability' AND system IS NOT NULL;
 INSERT INTO run_stats (run_id, at, system, severity, active)
     SELECT r.id, r.finished, COALESCE(t.system, ''), COALESCE(t.severity, ''), COUNT(*)
     FROM runs r JOIN tracked t ON t.first_run <= r.id AND (t.fixed_run IS NULL OR t.fixed_run > r.id)
@@ -490,6 +502,10 @@ impl Store {
             jobs::complete(&tx, job, run, &finished)?;
         }
         tx.commit()?;
+        // Fresh statistics let SQLite pick the index that serves a sort over a filter on
+        // status (about 80 ms at 100,000 findings; a sampled ANALYZE misjudges status).
+        // Only a hint: a failure here loses nothing.
+        let _ = self.conn.execute_batch("ANALYZE tracked;");
         Ok(run)
     }
 
@@ -1053,16 +1069,37 @@ fn sightings(
             scope: lifecycle::scope_of(targets, &f.location.path, f.location.container.as_deref()),
         });
     }
+    // A vulnerability is followed per system it is in (`vuln:ADVISORY|PURL|SYSTEM`); the
+    // location starts with the package URL (the dashboard groups by it).
     for v in vulns.iter().filter(|v| v.active()) {
-        out.push(lifecycle::Sighting {
-            key: format!("vuln:{}", v.key()),
-            kind: "vulnerability",
-            title: v.id.clone(),
-            severity: v.severity,
-            system: v.system.clone(),
-            location: format!("{} {}", v.component, v.location),
-            scope: lifecycle::scope_of(targets, &v.location.path, v.location.container.as_deref()),
-        });
+        let one = [mamori_model::SystemPlace {
+            system: v.system.clone().unwrap_or_default(),
+            location: v.location.clone(),
+        }];
+        let places = if v.systems.is_empty() {
+            &one[..]
+        } else {
+            &v.systems[..]
+        };
+        for p in places {
+            let system = (!p.system.is_empty()).then(|| p.system.clone());
+            out.push(lifecycle::Sighting {
+                key: match &system {
+                    Some(s) => format!("vuln:{}|{s}", v.key()),
+                    None => format!("vuln:{}", v.key()),
+                },
+                kind: "vulnerability",
+                title: v.id.clone(),
+                severity: v.severity,
+                system,
+                location: format!("{} {}", v.component, p.location),
+                scope: lifecycle::scope_of(
+                    targets,
+                    &p.location.path,
+                    p.location.container.as_deref(),
+                ),
+            });
+        }
     }
     out
 }
@@ -1447,6 +1484,7 @@ mod tests {
     fn vuln(id: &str, purl: &str, sev: Option<Severity>, vex: bool) -> Vulnerability {
         Vulnerability {
             system: None,
+            systems: Vec::new(),
             id: id.into(),
             aliases: vec![],
             summary: String::new(),

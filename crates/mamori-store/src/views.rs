@@ -92,9 +92,9 @@ impl SortBy {
     }
     fn sql(self) -> &'static str {
         match self {
-            SortBy::Severity => SEVERITY_RANK,
+            SortBy::Severity => "rank",
             SortBy::Id => "id",
-            SortBy::Due => "COALESCE(due, '9999')",
+            SortBy::Due => "due_key",
             SortBy::FirstSeen => "first_seen",
             SortBy::LastSeen => "last_seen",
             SortBy::Status => "status",
@@ -104,7 +104,8 @@ impl SortBy {
     }
 }
 
-const SEVERITY_RANK: &str = "CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE 5 END";
+/// The generated column of severity as a number (unrated: 5).
+const SEVERITY_RANK: &str = "rank";
 
 /// A page of tracked items.
 #[derive(Debug, Clone, Default)]
@@ -133,6 +134,71 @@ pub struct TrackedQuery {
     pub limit: usize,
     /// Skip this many.
     pub offset: usize,
+}
+
+impl TrackedQuery {
+    /// The SQL condition of the query and its parameters (visibility included).
+    fn filter(&self) -> (String, Vec<Value>) {
+        let q = self;
+        let mut params: Vec<Value> = Vec::new();
+        let mut conds = vec![q.visible.clause("system", &mut params)];
+        if !q.statuses.is_empty() {
+            let marks: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| {
+                    params.push(Value::Text(s.as_str().into()));
+                    format!("?{}", params.len())
+                })
+                .collect();
+            conds.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if let Some(s) = &q.system {
+            params.push(Value::Text(s.clone()));
+            conds.push(format!("system = ?{}", params.len()));
+        }
+        if let Some(m) = q.min_severity {
+            // Unrated vulnerabilities count at any level (decision 008).
+            conds.push(format!("{SEVERITY_RANK} >= {}", m as i64));
+        }
+        if let Some(k) = &q.kind {
+            params.push(Value::Text(k.clone()));
+            conds.push(format!("kind = ?{}", params.len()));
+        }
+        if let Some(a) = &q.assignee {
+            params.push(Value::Text(a.clone()));
+            conds.push(format!("assignee = ?{}", params.len()));
+        }
+        if let Some(day) = &q.overdue_on {
+            params.push(Value::Text(day.clone()));
+            conds.push(format!(
+                "{ACTIVE} AND due IS NOT NULL AND due < ?{}",
+                params.len()
+            ));
+        }
+        for word in q.search.iter().flat_map(|s| s.split_whitespace()).take(8) {
+            let pat = format!(
+                "%{}%",
+                word.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            params.push(Value::Text(pat));
+            let n = params.len();
+            conds.push(format!(
+                "(title LIKE ?{n} ESCAPE '\\' OR location LIKE ?{n} ESCAPE '\\' OR COALESCE(system, '') LIKE ?{n} ESCAPE '\\' OR COALESCE(assignee, '') LIKE ?{n} ESCAPE '\\' OR key LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        let conds: Vec<String> = conds.into_iter().map(|c| format!("({c})")).collect();
+        (conds.join(" AND "), params)
+    }
+
+    /// What decides [`Store::tracked_count`]: equal keys, equal counts (for a cache of
+    /// counts that a change of the store clears).
+    pub fn count_key(&self) -> String {
+        let (filter, params) = self.filter();
+        format!("{filter}|{params:?}")
+    }
 }
 
 /// Status words of items that still need someone.
@@ -208,65 +274,22 @@ pub fn today() -> String {
 impl Store {
     /// A page of tracked items and how many match in all.
     pub fn tracked_page(&self, q: &TrackedQuery) -> Result<(Vec<Tracked>, u64), StoreError> {
-        let mut params: Vec<Value> = Vec::new();
-        let mut conds = vec![q.visible.clause("system", &mut params)];
-        if !q.statuses.is_empty() {
-            let marks: Vec<String> = q
-                .statuses
-                .iter()
-                .map(|s| {
-                    params.push(Value::Text(s.as_str().into()));
-                    format!("?{}", params.len())
-                })
-                .collect();
-            conds.push(format!("status IN ({})", marks.join(", ")));
-        }
-        if let Some(s) = &q.system {
-            params.push(Value::Text(s.clone()));
-            conds.push(format!("system = ?{}", params.len()));
-        }
-        if let Some(m) = q.min_severity {
-            let rank = m as i64;
-            conds.push(format!(
-                "({SEVERITY_RANK}) BETWEEN {rank} AND 4 OR ({SEVERITY_RANK}) = 5"
-            ));
-            // Unrated vulnerabilities count at any level (decision 008).
-        }
-        if let Some(k) = &q.kind {
-            params.push(Value::Text(k.clone()));
-            conds.push(format!("kind = ?{}", params.len()));
-        }
-        if let Some(a) = &q.assignee {
-            params.push(Value::Text(a.clone()));
-            conds.push(format!("assignee = ?{}", params.len()));
-        }
-        if let Some(day) = &q.overdue_on {
-            params.push(Value::Text(day.clone()));
-            conds.push(format!(
-                "{ACTIVE} AND due IS NOT NULL AND due < ?{}",
-                params.len()
-            ));
-        }
-        for word in q.search.iter().flat_map(|s| s.split_whitespace()).take(8) {
-            let pat = format!(
-                "%{}%",
-                word.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            params.push(Value::Text(pat));
-            let n = params.len();
-            conds.push(format!(
-                "(title LIKE ?{n} ESCAPE '\\' OR location LIKE ?{n} ESCAPE '\\' OR COALESCE(system, '') LIKE ?{n} ESCAPE '\\' OR COALESCE(assignee, '') LIKE ?{n} ESCAPE '\\' OR key LIKE ?{n} ESCAPE '\\')"
-            ));
-        }
-        let conds: Vec<String> = conds.into_iter().map(|c| format!("({c})")).collect();
-        let filter = conds.join(" AND ");
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM tracked WHERE {filter}"),
-            rusqlite::params_from_iter(params.iter()),
-            |r| r.get(0),
-        )?;
+        Ok((self.tracked_rows(q)?, self.tracked_count(q)?))
+    }
+
+    /// How many tracked items match `q` (its page and order aside).
+    pub fn tracked_count(&self, q: &TrackedQuery) -> Result<u64, StoreError> {
+        let (filter, params) = q.filter();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM tracked WHERE {filter}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        Ok(total as u64)
+    }
+
+    /// The page of tracked items `q` asks for.
+    pub fn tracked_rows(&self, q: &TrackedQuery) -> Result<Vec<Tracked>, StoreError> {
+        let (filter, params) = q.filter();
         // Severity reads most severe first; the others oldest/smallest first.
         let desc = if q.sort == SortBy::Severity {
             !q.desc
@@ -282,7 +305,15 @@ impl Store {
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(params.iter()), tracked_row)?;
-        Ok((rows.collect::<Result<_, _>>()?, total as u64))
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A number that changes whenever another connection has committed a change to the
+    /// store (SQLite's `data_version`): what caches of counts compare against.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// The counts of the overview page.
@@ -394,9 +425,9 @@ impl Store {
     ) -> Result<Vec<Widespread>, StoreError> {
         let mut params = Vec::new();
         let vis = visible.clause("system", &mut params);
-        // The key is `vuln:ADVISORY|PURL`.
+        // A vulnerability's location is `PURL PLACE`.
         let sql = format!(
-            "SELECT substr(key, instr(key, '|') + 1) AS purl,
+            "SELECT CASE WHEN instr(location, ' ') > 0 THEN substr(location, 1, instr(location, ' ') - 1) ELSE location END AS purl,
                     COUNT(DISTINCT COALESCE(system, '')), COUNT(DISTINCT title), COUNT(*),
                     MAX({SEVERITY_RANK})
              FROM tracked WHERE kind = 'vulnerability' AND {ACTIVE} AND ({vis})

@@ -511,6 +511,7 @@ impl VulnDb {
                 }
                 vulns.push(Vulnerability {
                     system: None,
+                    systems: Vec::new(),
                     id: id.clone(),
                     aliases: advisory.aliases.clone(),
                     summary: advisory.summary.clone(),

@@ -89,6 +89,7 @@ mod tests {
     fn v(id: &str, purl: &str, sev: Option<Severity>, fixed: Option<&str>) -> Vulnerability {
         Vulnerability {
             system: None,
+            systems: Vec::new(),
             id: id.into(),
             aliases: vec![],
             summary: String::new(),

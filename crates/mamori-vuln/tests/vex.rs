@@ -24,6 +24,7 @@ fn set(names: &[&str]) -> VexSet {
 fn finding(id: &str, aliases: &[&str], purl: &str) -> Vulnerability {
     Vulnerability {
         system: None,
+        systems: Vec::new(),
         id: id.to_string(),
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         summary: String::new(),

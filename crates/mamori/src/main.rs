@@ -82,6 +82,17 @@ enum Cmd {
     /// A scan worker: takes scan jobs from the store's queue and runs them, beside
     /// `mamori serve` (on this machine or another sharing the store).
     Worker(WorkerArgs),
+    /// The server's figures of the newest run (post-quantum migration per system, SBOM
+    /// coverage) as JSON; `mamori serve` runs it in a child process after each run.
+    #[command(hide = true)]
+    Insight(InsightArgs),
+}
+
+#[derive(Args)]
+struct InsightArgs {
+    /// The systems register.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
 }
 
 #[derive(Args)]
@@ -772,6 +783,13 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Schedule(a) => schedule(a, &db, lang),
         Cmd::Serve(a) => serve(a, &db, cli.vulndb.as_deref(), lang),
         Cmd::Worker(a) => worker(a, &db, cli.vulndb.as_deref()),
+        Cmd::Insight(a) => {
+            let reg = mamori_plan::register::Register::load(&a.config)?;
+            let store = open_existing(&db)?;
+            let i = mamori_server::insight::make(&a.config, &reg, &store);
+            outln!("{}", serde_json::to_string(&i)?);
+            Ok(0)
+        }
     }
 }
 
@@ -1563,8 +1581,38 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     };
     warnings.extend(vuln_warnings);
     let vex_report = vex.apply(&mut vulnerabilities);
+    // A package shared by systems is one vulnerability of the run that names each system
+    // (with its first place there), so each system's people follow it.
+    let by_purl: std::collections::HashMap<&str, &mamori_model::Component> =
+        components.iter().map(|c| (c.purl.as_str(), c)).collect();
     for v in &mut vulnerabilities {
         v.system = systems.system_of(&v.location).map(str::to_string);
+        let mut places: Vec<mamori_model::SystemPlace> = Vec::new();
+        for o in by_purl
+            .get(v.component.as_str())
+            .map(|c| c.occurrences.as_slice())
+            .unwrap_or_default()
+        {
+            if let Some(s) = systems.system_of(&o.location) {
+                if !places.iter().any(|p| p.system == s) {
+                    places.push(mamori_model::SystemPlace {
+                        system: s.to_string(),
+                        location: o.location.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(i) = v
+            .system
+            .as_ref()
+            .and_then(|s| places.iter().position(|p| &p.system == s))
+        {
+            let first = places.remove(i);
+            places.insert(0, first);
+        }
+        if places.len() > 1 {
+            v.systems = places;
+        }
     }
     mamori_model::sort_vulnerabilities(&mut vulnerabilities);
     let t_match = t_match.elapsed();

@@ -532,10 +532,19 @@ fn vulnerabilities_name_their_system_and_are_followed() {
     std::fs::write(
         &reg,
         format!(
-            "[[system]]\nid = \"py\"\nname = \"Python app\"\ncriticality = \"medium\"\ntargets = [\"{}\"]\n\n[[system]]\nid = \"rs\"\nname = \"Rust app\"\ncriticality = \"low\"\ntargets = [\"{}\"]\n",
+            "[[system]]\nid = \"py\"\nname = \"Python app\"\ncriticality = \"medium\"\ntargets = [\"{}\"]\n\n[[system]]\nid = \"rs\"\nname = \"Rust app\"\ncriticality = \"low\"\ntargets = [\"{}\"]\n\n[[system]]\nid = \"py2\"\nname = \"Second Python app\"\ncriticality = \"high\"\ntargets = [\"{}\"]\n",
             fixtures().join("python").display(),
-            fixtures().join("cargo/v3").display()
+            fixtures().join("cargo/v3").display(),
+            dir.path().join("py2").display()
         ),
+    )
+    .unwrap();
+    // A second system pins the same packages: one vulnerability of the run, followed in each.
+    let egg = dir.path().join("py2/dist-packages/cryptography.egg-info");
+    std::fs::create_dir_all(&egg).unwrap();
+    std::fs::copy(
+        fixtures().join("python/dist-packages/cryptography.egg-info/PKG-INFO"),
+        egg.join("PKG-INFO"),
     )
     .unwrap();
     let out = run(
@@ -550,10 +559,28 @@ fn vulnerabilities_name_their_system_and_are_followed() {
         ],
     );
     let r = json_of(&out);
-    assert_eq!(
-        vuln(&r, "PYSEC-2023-254", "pkg:pypi/cryptography@38.0.4")["system"],
-        "py"
-    );
+    let shared = vuln(&r, "PYSEC-2023-254", "pkg:pypi/cryptography@38.0.4");
+    let mut places: Vec<&str> = shared["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["system"].as_str().unwrap())
+        .collect();
+    // Its own system first, with its place.
+    assert_eq!(shared["system"], places[0]);
+    assert_eq!(shared["systems"][0]["location"], shared["location"]);
+    places.sort_unstable();
+    assert_eq!(places, ["py", "py2"]);
+    let py2 = shared["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["system"] == "py2")
+        .unwrap();
+    assert!(py2["location"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("py2/dist-packages/cryptography.egg-info/PKG-INFO"));
     assert_eq!(
         vuln(&r, "RUSTSEC-2026-0097", "pkg:cargo/rand@0.7.3")["system"],
         "rs"
@@ -566,11 +593,27 @@ fn vulnerabilities_name_their_system_and_are_followed() {
     let items = l.as_array().unwrap();
     let c = items
         .iter()
-        .find(|t| t["key"] == "vuln:PYSEC-2023-254|pkg:pypi/cryptography@38.0.4")
+        .find(|t| t["key"] == "vuln:PYSEC-2023-254|pkg:pypi/cryptography@38.0.4|py")
         .expect("followed");
     assert_eq!(
         (c["kind"].as_str(), c["status"].as_str()),
         (Some("vulnerability"), Some("new"))
     );
     assert!(items.iter().all(|t| t["system"] == "py"));
+    // The same vulnerability is py2's own item, at py2's place.
+    let l = json_of(&run(
+        &store,
+        &["findings", "list", "-f", "json", "--system", "py2"],
+    ));
+    let c2 = l
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "vuln:PYSEC-2023-254|pkg:pypi/cryptography@38.0.4|py2")
+        .expect("followed in py2");
+    assert!(c2["location"]
+        .as_str()
+        .unwrap()
+        .contains("py2/dist-packages"));
+    assert_ne!(c2["id"], c["id"]);
 }
