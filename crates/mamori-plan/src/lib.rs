@@ -15,6 +15,7 @@
 
 pub mod assess;
 pub mod attribution;
+pub mod cron;
 pub mod plan;
 pub mod policy;
 pub mod register;

@@ -97,12 +97,51 @@ pub struct System {
     /// minutes). `mamori scan --due` scans the systems whose time has come.
     #[serde(default)]
     pub every: Option<String>,
+    /// When it is scanned, as a cron schedule (`"0 3 * * 1-5"`: 03:00 on weekdays), instead
+    /// of `every`.
+    #[serde(default)]
+    pub cron: Option<String>,
+    /// The time zone `cron` is read in, as an offset from UTC (`"+09:00"`; default UTC).
+    #[serde(default)]
+    pub utc_offset: Option<String>,
 }
 
 impl System {
     /// Seconds between scans, when the system has a schedule (validated when parsed).
     pub fn interval_secs(&self) -> Option<u64> {
         self.every.as_deref().and_then(parse_interval)
+    }
+
+    /// The time the next scan is due after the last one (or the last attempt) at `last`,
+    /// from `every` or `cron`; None without a schedule.
+    pub fn next_scan(&self, last: i64) -> Option<i64> {
+        if let Some(i) = self.interval_secs() {
+            return Some(last + i as i64);
+        }
+        let cron = crate::cron::Cron::parse(self.cron.as_deref()?).ok()?;
+        let offset = self
+            .utc_offset
+            .as_deref()
+            .and_then(crate::cron::parse_utc_offset)
+            .unwrap_or(0);
+        cron.next_after(last, offset)
+    }
+
+    /// Whether it has a schedule.
+    pub fn scheduled(&self) -> bool {
+        self.every.is_some() || self.cron.is_some()
+    }
+
+    /// The schedule as written (`every` or `cron`).
+    pub fn schedule_text(&self) -> Option<String> {
+        match (&self.every, &self.cron) {
+            (Some(e), _) => Some(e.clone()),
+            (None, Some(c)) => Some(match &self.utc_offset {
+                Some(o) => format!("{c} ({o})"),
+                None => format!("{c} (UTC)"),
+            }),
+            (None, None) => None,
+        }
     }
 }
 
@@ -218,6 +257,31 @@ impl Register {
                     }
                 }
             }
+            if let Some(c) = &s.cron {
+                if s.every.is_some() {
+                    return Err(invalid(format!(
+                        "system {:?}: give either every or cron, not both",
+                        s.id
+                    )));
+                }
+                if let Err(e) = crate::cron::Cron::parse(c) {
+                    return Err(invalid(format!("system {:?}: cron: {e}", s.id)));
+                }
+            }
+            if let Some(o) = &s.utc_offset {
+                if s.cron.is_none() {
+                    return Err(invalid(format!(
+                        "system {:?}: utc_offset = {o:?} goes with a cron schedule",
+                        s.id
+                    )));
+                }
+                if crate::cron::parse_utc_offset(o).is_none() {
+                    return Err(invalid(format!(
+                        "system {:?}: utc_offset = {o:?} is not an offset such as \"+09:00\"",
+                        s.id
+                    )));
+                }
+            }
             if s.confidentiality_years > MAX_CONFIDENTIALITY_YEARS {
                 return Err(invalid(format!(
                     "system {:?}: confidentiality_years {} is more than {MAX_CONFIDENTIALITY_YEARS}",
@@ -282,7 +346,7 @@ name = "Resident portal"               # 名称
 owner = "Digital Services Division"    # 責任部署
 criticality = "critical"               # critical, high, medium, low / 重要度
 confidentiality_years = 30             # years its data must stay secret (Mosca's x) / 秘匿が必要な年数
-every = "6h"                           # scan interval for `mamori scan --due` / 定期スキャンの間隔
+every = "6h"                           # scan interval (mamori serve, mamori scan --due) / 定期スキャンの間隔
 targets = [                            # paths, image tarballs, services / 走査対象
   "https://portal.example.lg.jp",
   "ssh://portal.example.lg.jp",
@@ -295,6 +359,10 @@ name = "Internal wiki"
 owner = "IT Office"
 criticality = "low"
 confidentiality_years = 2
+# Or a cron schedule, read in a time zone: 03:00 Japan time on weekdays.
+# cron 形式でも指定できます(この例は平日の日本時間 3:00)。
+cron = "0 3 * * mon-fri"
+utc_offset = "+09:00"
 targets = ["/srv/wiki"]
 "#;
 
@@ -304,6 +372,37 @@ mod tests {
 
     fn parse(text: &str) -> Result<Register, RegisterError> {
         Register::parse(text, Path::new("/etc/mamori.toml"))
+    }
+
+    #[test]
+    fn cron_schedules_are_checked_and_read_in_their_zone() {
+        let sys = |extra: &str| {
+            format!("[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"low\"\n{extra}\n")
+        };
+        let r = parse(&sys("cron = \"0 3 * * *\"\nutc_offset = \"+09:00\"")).unwrap();
+        let a = r.system("a").unwrap();
+        // From 2026-11-26 12:00 UTC, 03:00 in Japan is 18:00 UTC.
+        let noon = 1_795_780_800;
+        assert_eq!(a.next_scan(noon), Some(noon + 6 * 3600));
+        assert_eq!(a.schedule_text().as_deref(), Some("0 3 * * * (+09:00)"));
+        for (extra, says) in [
+            ("cron = \"0 3 * *\"", "cron: \"0 3 * *\" has 4 fields"),
+            (
+                "cron = \"0 3 * * *\"\nevery = \"6h\"",
+                "either every or cron",
+            ),
+            ("utc_offset = \"+09:00\"", "goes with a cron schedule"),
+            (
+                "cron = \"@daily\"\nutc_offset = \"JST\"",
+                "is not an offset",
+            ),
+        ] {
+            let e = parse(&sys(extra)).unwrap_err().to_string();
+            assert!(
+                e.contains(says) && e.contains("/etc/mamori.toml"),
+                "{extra}: {e}"
+            );
+        }
     }
 
     #[test]

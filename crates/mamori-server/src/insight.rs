@@ -345,7 +345,7 @@ fn assemble_systems(
                 owner: s.owner.clone(),
                 criticality: s.criticality.as_str().to_string(),
                 targets: s.targets.clone(),
-                every: s.every.clone(),
+                every: s.schedule_text(),
                 schedule: schedule.iter().find(|x| x.id == s.id).cloned(),
                 findings: counts.remove(&s.id).unwrap_or_default(),
                 pqc: insight.as_ref().and_then(|i| i.pqc.get(&s.id).cloned()),

@@ -168,7 +168,6 @@ pub fn schedule_status(
             .iter()
             .filter(|r| !wanted.is_empty() && wanted.iter().all(|w| r.targets.contains(w)))
             .max_by_key(|r| r.id);
-        let interval = sys.interval_secs();
         let since = [
             last.and_then(|r| mamori_model::date::parse_rfc3339(&r.started)),
             tried(&sys.id).and_then(|t| mamori_model::date::parse_rfc3339(&t)),
@@ -176,14 +175,15 @@ pub fn schedule_status(
         .into_iter()
         .flatten()
         .max();
-        let next_secs = match (since, interval) {
-            (Some(l), Some(i)) => Some(l + i as i64),
-            (None, Some(_)) => Some(now),
-            _ => None,
+        // Never scanned: due now, whatever the schedule.
+        let next_secs = match since {
+            _ if !sys.scheduled() => None,
+            Some(l) => sys.next_scan(l),
+            None => Some(now),
         };
         out.push(ScheduleStatus {
             id: sys.id.clone(),
-            every: sys.every.clone(),
+            every: sys.schedule_text(),
             last: last.map(|r| r.started.clone()),
             last_run: last.map(|r| r.id),
             next: next_secs.map(mamori_model::date::format_unix),

@@ -105,3 +105,60 @@ fn scan_due_scans_only_the_systems_whose_time_has_come() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("takes no targets"));
 }
+
+#[test]
+fn a_cron_schedule_is_due_at_its_next_time_after_the_last_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("web")).unwrap();
+    std::fs::write(d.join("web/a.py"), "import hashlib\nhashlib.md5(b'x')\n").unwrap();
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"web\"\nname = \"Web\"\ncriticality = \"high\"\ncron = \"*/5 * * * *\"\nutc_offset = \"+09:00\"\ntargets = [\"web\"]\n",
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    let r = reg.to_str().unwrap();
+    let status = || -> Value {
+        let out = mamori(&db, &["schedule", "--config", r, "-f", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0].clone()
+    };
+    // Never scanned: due now.
+    let s = status();
+    assert_eq!(s["due"], true);
+    assert_eq!(s["every"], "*/5 * * * * (+09:00)");
+    let out = mamori(&db, &["scan", "-q", "--no-vulns", "--due", "--config", r]);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+    // Next: the first five-minute mark after the scan started.
+    let s = status();
+    let last = s["last"].as_str().unwrap();
+    let next = s["next"].as_str().unwrap();
+    let minute: u32 = last[14..16].parse().unwrap();
+    let want = (minute / 5 + 1) * 5 % 60;
+    assert_eq!(
+        next[14..16].parse::<u32>().unwrap(),
+        want,
+        "{last} → {next}"
+    );
+    assert_eq!(&next[17..19], "00");
+    assert!(next > last);
+    // A mistake names the file and the field.
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"web\"\nname = \"Web\"\ncriticality = \"high\"\ncron = \"0 25 * * *\"\ntargets = [\"web\"]\n",
+    )
+    .unwrap();
+    let out = mamori(&db, &["schedule", "--config", r]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("mamori.toml") && stderr(&out).contains("hour field"),
+        "{}",
+        stderr(&out)
+    );
+}
