@@ -663,3 +663,89 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
     assert_eq!(runs.as_array().unwrap().len(), 2);
     assert_eq!(runs[1]["id"], done["run_id"]);
 }
+
+#[test]
+fn with_a_certificate_the_server_speaks_only_https_and_its_cookies_are_secure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mamori_testkit::self_signed(
+        d,
+        "ec",
+        "cert.pem",
+        "key.pem",
+        "/CN=127.0.0.1",
+        &["-addext", "subjectAltName=IP:127.0.0.1"],
+    );
+    let db = d.join("m.db");
+    user_with_token(&db, "admin", "admin", None);
+    let (cert, key) = (d.join("cert.pem"), d.join("key.pem"));
+    let s = Served::start(
+        &db,
+        &[
+            "--workers",
+            "0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(s.log().contains("serving on https://"), "{}", s.log());
+    let curl = |args: &[&str]| {
+        std::process::Command::new("curl")
+            .args(["-s", "--max-time", "10", "--cacert", cert.to_str().unwrap()])
+            .args(args)
+            .output()
+            .expect("curl runs")
+    };
+    let base = format!("https://127.0.0.1:{}", s.port);
+    let out = curl(&[&format!("{base}/healthz")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "ok");
+    let out = curl(&[
+        "-i",
+        "-d",
+        "name=admin&password=correct+horse+battery+staple&next=%2F",
+        &format!("{base}/login"),
+    ]);
+    let head = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+    let cookie = head
+        .lines()
+        .find(|l| l.starts_with("set-cookie: mamori_session="))
+        .unwrap_or_else(|| panic!("{head}"));
+    assert!(cookie.contains("secure") && cookie.contains("httponly"), "{cookie}");
+    // Plain HTTP to the same port gets no answer a browser would take.
+    let plain = http_status_or_none(s.port);
+    assert!(plain.is_none_or(|c| c >= 400), "{plain:?}");
+    // A key that is not there: a clear error naming it, before listening.
+    let out = mamori(
+        &db,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            "/nonexistent/key.pem",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/key.pem"), "{}", stderr(&out));
+}
+
+/// The status of a plain HTTP request, if the answer is HTTP at all.
+fn http_status_or_none(port: u16) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf);
+    text.strip_prefix("HTTP/1.")?
+        .get(2..5)
+        .and_then(|c| c.parse().ok())
+}

@@ -170,7 +170,11 @@ impl Served {
         let start = std::time::Instant::now();
         loop {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
-            if let Some(rest) = text.split("serving on http://127.0.0.1:").nth(1) {
+            if let Some(rest) = text
+                .split("serving on http://127.0.0.1:")
+                .nth(1)
+                .or_else(|| text.split("serving on https://127.0.0.1:").nth(1))
+            {
                 let port = rest.split('/').next().unwrap().parse().unwrap();
                 return Served { child, port, log };
             }
