@@ -456,6 +456,48 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
         b.push_str("</table>");
     }
     b.push_str("</figure></div>");
+    // The most overdue, oldest due date first.
+    let overdue_q = mamori_store::views::TrackedQuery {
+        visible: pc.caller.visible(),
+        overdue_on: Some(mamori_store::views::today()),
+        sort: mamori_store::views::SortBy::Due,
+        limit: 10,
+        ..Default::default()
+    };
+    let (overdue, n_overdue) = api::findings_page(&app, overdue_q)
+        .await
+        .map_err(|e| pc.err(e))?;
+    if !overdue.is_empty() {
+        let _ = write!(
+            b,
+            "<h2>{} ({n_overdue})</h2><table id=\"overdue\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            esc(&m.t("web.overdue")),
+            esc(&m.t("web.col.due")),
+            esc(&m.t("web.col.severity")),
+            esc(&m.t("web.col.finding")),
+            esc(&m.t("web.col.system")),
+            esc(&m.t("web.col.status")),
+            esc(&m.t("web.col.assignee"))
+        );
+        for t in &overdue {
+            let _ = write!(
+                b,
+                "<tr data-id=\"{id}\"><td class=\"bad\">{}</td><td>{}</td><td><a href=\"/findings/{id}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(t.due.as_deref().unwrap_or("")),
+                html::sev_badge(&m, t.severity.map(|s| s.as_str())),
+                esc(&t.title),
+                esc(t.system.as_deref().unwrap_or("")),
+                html::status_badge(&m, t.status.as_str()),
+                esc(t.assignee.as_deref().unwrap_or("")),
+                id = t.id
+            );
+        }
+        let _ = write!(
+            b,
+            "</table><p><a href=\"/findings?overdue=true&amp;sort=due\">{}</a></p>",
+            esc(&m.t("web.all_overdue"))
+        );
+    }
     // Systems at a glance.
     let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.nav.systems")));
     b.push_str(&systems_table(&m, &d.systems));

@@ -374,6 +374,25 @@ fn findings_change_by_form_with_the_session_token_and_by_api() {
     assert_eq!(r.status, 201);
     let mine = get(p, "/api/v1/findings?assignee=hanako", &analyst).json();
     assert_eq!(mine["total"], 1);
+    // A due date in the past makes it overdue: counted, listed first on the overview.
+    let r = post_json(
+        p,
+        &format!("/api/v1/findings/{id}/due"),
+        &analyst,
+        r#"{"date": "2001-02-03"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let late = get(p, "/api/v1/findings?overdue=true", &analyst).json();
+    assert_eq!(late["total"], 1);
+    assert_eq!(late["items"][0]["id"], id);
+    let o = get(p, "/api/v1/overview", &analyst).json();
+    assert_eq!(o["findings"]["overdue"], 1);
+    let page = http(p, "GET", "/", &[("Cookie", &cookie)], b"").text();
+    let table = page
+        .split("<table id=\"overdue\">")
+        .nth(1)
+        .expect("an overdue table");
+    assert!(table.contains(&format!("data-id=\"{id}\"")) && table.contains("2001-02-03"));
 
     // Client mistakes: 4xx with a JSON error, never a 500.
     for (path, body, code) in [
@@ -700,7 +719,11 @@ fn with_a_certificate_the_server_speaks_only_https_and_its_cookies_are_secure() 
     };
     let base = format!("https://127.0.0.1:{}", s.port);
     let out = curl(&[&format!("{base}/healthz")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "ok");
     let out = curl(&[
@@ -714,7 +737,10 @@ fn with_a_certificate_the_server_speaks_only_https_and_its_cookies_are_secure() 
         .lines()
         .find(|l| l.starts_with("set-cookie: mamori_session="))
         .unwrap_or_else(|| panic!("{head}"));
-    assert!(cookie.contains("secure") && cookie.contains("httponly"), "{cookie}");
+    assert!(
+        cookie.contains("secure") && cookie.contains("httponly"),
+        "{cookie}"
+    );
     // Plain HTTP to the same port gets no answer a browser would take.
     let plain = http_status_or_none(s.port);
     assert!(plain.is_none_or(|c| c >= 400), "{plain:?}");
@@ -732,7 +758,11 @@ fn with_a_certificate_the_server_speaks_only_https_and_its_cookies_are_secure() 
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent/key.pem"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/key.pem"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The status of a plain HTTP request, if the answer is HTTP at all.
