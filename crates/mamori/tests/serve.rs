@@ -779,3 +779,42 @@ fn http_status_or_none(port: u16) -> Option<u16> {
         .get(2..5)
         .and_then(|c| c.parse().ok())
 }
+
+#[test]
+fn a_separate_worker_takes_the_scans_a_server_without_workers_queues() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = register(dir.path());
+    let db = dir.path().join("m.db");
+    let admin = user_with_token(&db, "admin", "admin", None);
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let r = post_json(s.port, "/api/v1/scans", &admin, r#"{"system": "beta"}"#);
+    assert_eq!(r.status, 202);
+    let id = r.json()["id"].as_i64().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        get(s.port, &format!("/api/v1/scans/{id}"), &admin).json()["status"],
+        "queued"
+    );
+    // Killed when the test ends.
+    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_mamori"))
+        .args(["--db", db.to_str().unwrap(), "--vulndb"])
+        .arg(dir.path().join("no-vulndb"))
+        .args(["worker", "--config", reg.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let done = wait_job(s.port, &admin, id, Duration::from_secs(120));
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert_eq!(done["status"], "done", "{done}");
+    assert!(
+        done["worker"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(":{}:", worker.id())),
+        "{done}"
+    );
+    let found = get(s.port, "/api/v1/findings?system=beta", &admin).json();
+    assert!(found["total"].as_u64().unwrap() >= 1);
+}
