@@ -67,20 +67,26 @@ impl ApiError {
     pub fn store(e: StoreError) -> ApiError {
         use mamori_store::lifecycle::ActError;
         match e {
-            StoreError::NoRun(_) | StoreError::NoTracked(_) | StoreError::NoJob(_) => {
-                ApiError::not_found(e.to_string())
-            }
+            // The same words as for what a reader may not see, so the two cannot be told
+            // apart.
+            StoreError::NoRun(id) => ApiError::not_found(format!("no run {id}")),
+            StoreError::NoTracked(id) => ApiError::not_found(format!("no finding {id}")),
+            StoreError::NoJob(id) => ApiError::not_found(format!("no scan {id}")),
             StoreError::Act(ActError::Fixed(..)) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             StoreError::Act(_) | StoreError::User(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
             }
-            StoreError::Open { .. } | StoreError::Sql(_) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                format!("the store cannot answer now; try again shortly ({e})"),
-            ),
+            StoreError::Open { .. } | StoreError::Sql(_) => {
+                // The details (file names, SQL) go to the server's log, not to the client.
+                eprintln!("mamori: store error: {e}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store-unavailable",
+                    "the store cannot answer now; try again shortly",
+                )
+            }
             other => ApiError::internal(other.to_string()),
         }
     }
@@ -136,10 +142,24 @@ impl axum::extract::FromRequestParts<Arc<App>> for ApiCaller {
         parts: &mut axum::http::request::Parts,
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
-        match identify(app, parts).await? {
-            Some(c) => Ok(ApiCaller(c)),
-            None => Err(ApiError::unauthenticated()),
+        let c = identify(app, parts)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        // A change through the API with a session cookie (a script in the dashboard's own
+        // pages) must carry the session's CSRF token in a header no other site can set.
+        if c.csrf.is_some()
+            && !matches!(
+                parts.method,
+                axum::http::Method::GET | axum::http::Method::HEAD
+            )
+        {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            c.check_csrf(sent)?;
         }
+        Ok(ApiCaller(c))
     }
 }
 
@@ -177,9 +197,10 @@ async fn openapi() -> Response {
         .into_response()
 }
 
+/// Up, and its store answers (nothing about the contents: no sign-in is needed).
 async fn healthz(State(app): State<Arc<App>>) -> Result<Json<Value>, ApiError> {
-    let latest = app.pool.run(|s| Ok(s.latest_run()?)).await?;
-    Ok(Json(json!({"status": "ok", "latest_run": latest})))
+    app.pool.run(|s| Ok(s.latest_run()?)).await?;
+    Ok(Json(json!({"status": "ok"})))
 }
 
 fn visible_json(v: &Visible) -> Value {
@@ -299,8 +320,20 @@ fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| ApiError::bad(format!("{what} {s:?}: give a whole number from 1")))
 }
 
+/// Whether `c` may see run `id` at all (a target of one of their systems), from the runs'
+/// heads: nothing of a run is loaded before this says yes.
+pub async fn check_run(app: &Arc<App>, c: &Caller, id: i64) -> Result<(), ApiError> {
+    let runs = crate::insight::runs_data(app, c).await?;
+    if runs.iter().any(|r| r.id == id) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no run {id}")))
+    }
+}
+
 /// Run `id` narrowed to what `c` may see (404 when they may see none of it).
 pub async fn visible_run(app: &Arc<App>, c: &Caller, id: i64) -> Result<ScanResult, ApiError> {
+    check_run(app, c, id).await?;
     let scan = app.pool.run(move |s| Ok(s.load_run(id)?)).await?;
     let v = c.visible();
     if v == Visible::All {
@@ -340,14 +373,24 @@ async fn run_assets(
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id, "run")?;
     let p = page(&uri)?;
-    let scan = visible_run(&app, &c, id).await?;
-    let total = scan.assets.len();
-    let items: Vec<_> = scan
-        .assets
-        .into_iter()
-        .skip(p.offset.unwrap_or(0))
-        .take(p.limit.unwrap_or(100))
-        .collect();
+    check_run(&app, &c, id).await?;
+    let (v, loaded) = (c.visible(), app.register());
+    let (offset, limit) = (p.offset.unwrap_or(0), p.limit.unwrap_or(100));
+    let (items, total) = app
+        .pool
+        .run(move |s| {
+            Ok(match (&v, loaded) {
+                (Visible::All, _) => s.page_assets(id, None, offset, limit)?,
+                (_, Some(l)) => s.page_assets(
+                    id,
+                    Some(&mut |a| crate::insight::narrow_asset(a, &v, &l)),
+                    offset,
+                    limit,
+                )?,
+                (_, None) => (Vec::new(), 0),
+            })
+        })
+        .await?;
     Ok(Json(json!({"items": items, "total": total})))
 }
 
@@ -359,14 +402,24 @@ async fn run_components(
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id, "run")?;
     let p = page(&uri)?;
-    let scan = visible_run(&app, &c, id).await?;
-    let total = scan.components.len();
-    let items: Vec<_> = scan
-        .components
-        .into_iter()
-        .skip(p.offset.unwrap_or(0))
-        .take(p.limit.unwrap_or(100))
-        .collect();
+    check_run(&app, &c, id).await?;
+    let (v, loaded) = (c.visible(), app.register());
+    let (offset, limit) = (p.offset.unwrap_or(0), p.limit.unwrap_or(100));
+    let (items, total) = app
+        .pool
+        .run(move |s| {
+            Ok(match (&v, loaded) {
+                (Visible::All, _) => s.page_components(id, None, offset, limit)?,
+                (_, Some(l)) => s.page_components(
+                    id,
+                    Some(&mut |c| crate::insight::narrow_component(c, &v, &l)),
+                    offset,
+                    limit,
+                )?,
+                (_, None) => (Vec::new(), 0),
+            })
+        })
+        .await?;
     Ok(Json(json!({"items": items, "total": total})))
 }
 
@@ -480,16 +533,14 @@ pub async fn visible_diff(
     from: i64,
     to: i64,
 ) -> Result<mamori_store::Diff, ApiError> {
-    let d = app.pool.run(move |s| Ok(s.diff(from, to)?)).await?;
-    let v = c.visible();
-    if v == Visible::All {
-        return Ok(d);
+    if c.visible() == Visible::All {
+        return app.pool.run(move |s| Ok(s.diff(from, to)?)).await;
     }
-    // Both runs must show the caller something.
-    visible_run(app, c, from).await?;
-    visible_run(app, c, to).await?;
-    let loaded = app.register();
-    Ok(crate::insight::narrow_diff(d, &v, loaded.as_deref()))
+    // Both runs must show the caller something; each is narrowed to the caller's systems
+    // before they are compared, so what changed elsewhere neither shows nor hides anything.
+    let a = visible_run(app, c, from).await?;
+    let b = visible_run(app, c, to).await?;
+    Ok(mamori_store::diff_results(from, to, &a, &b))
 }
 
 async fn diff(
@@ -572,14 +623,13 @@ async fn scans(
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
     let p = page(&uri)?;
-    let limit = p.limit.unwrap_or(50);
-    let jobs = app.pool.run(move |s| Ok(s.jobs(limit * 4)?)).await?;
-    let items: Vec<_> = jobs
-        .into_iter()
-        .filter(|j| job_visible(&c, j))
-        .take(limit)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    let (limit, offset) = (p.limit.unwrap_or(50), p.offset.unwrap_or(0));
+    let v = c.visible();
+    let (items, total) = app
+        .pool
+        .run(move |s| Ok(s.jobs_page(&v, limit, offset)?))
+        .await?;
+    Ok(Json(json!({ "items": items, "total": total })))
 }
 
 async fn scan(
@@ -651,12 +701,20 @@ impl FindingsParams {
                         .extend(Status::ALL.into_iter().filter(|s| s.active()));
                     continue;
                 }
-                q.statuses.push(Status::parse(w).ok_or_else(|| {
+                let st = Status::parse(w).ok_or_else(|| {
                     ApiError::bad(format!(
                         "unknown status {w:?}: use active, {}",
                         Status::ALL.map(|s| s.as_str()).join(", ")
                     ))
-                })?);
+                })?;
+                q.statuses.push(st);
+            }
+            q.statuses.sort_by_key(|s| s.as_str());
+            q.statuses.dedup();
+        }
+        for (what, v) in [("system", &self.system), ("assignee", &self.assignee)] {
+            if blank(v).is_some_and(|x| x.chars().count() > 200) {
+                return Err(ApiError::bad(format!("{what}: at most 200 characters")));
             }
         }
         q.system = blank(&self.system).map(str::to_string);
@@ -675,7 +733,13 @@ impl FindingsParams {
             }
             q.kind = Some(k.into());
         }
-        q.search = blank(&self.q).map(str::to_string);
+        if let Some(words) = blank(&self.q) {
+            // The first eight words count.
+            if words.chars().count() > 200 {
+                return Err(ApiError::bad("q: search with at most 200 characters"));
+            }
+            q.search = Some(words.to_string());
+        }
         if let Some(s) = blank(&self.sort) {
             q.sort = SortBy::parse(s).ok_or_else(|| {
                 ApiError::bad(format!(

@@ -48,6 +48,9 @@ pub struct Insight {
     pub components: BTreeMap<String, u64>,
     /// Why the plan could not be made, when it could not.
     pub error: Option<String>,
+    /// When this server made it (a failure is tried again only after a while).
+    #[serde(skip)]
+    pub made: Option<std::time::Instant>,
 }
 
 /// Remakes the insight when the newest run is not the one it was made from (blocking: call
@@ -62,21 +65,26 @@ pub fn refresh(app: &App) -> Result<bool, String> {
         let store = app.pool.get().map_err(|e| e.to_string())?;
         store.latest_run().map_err(|e| e.to_string())?
     };
-    if app
-        .insight()
-        .is_some_and(|i| i.run == latest && i.error.is_none())
-    {
+    // Made for this run already; a failure is tried again after ten minutes, not on
+    // every tick.
+    if app.insight().is_some_and(|i| {
+        i.run == latest
+            && (i.error.is_none()
+                || i.made
+                    .is_some_and(|m| m.elapsed() < std::time::Duration::from_secs(600)))
+    }) {
         return Ok(false);
     }
-    let out = std::process::Command::new(&app.cfg.exe)
-        .arg("--db")
-        .arg(app.pool.path())
-        .arg("insight")
-        .arg("--config")
-        .arg(&loaded.path)
-        .stdin(std::process::Stdio::null())
-        .output();
-    let insight = match out {
+    let out = run_child(
+        std::process::Command::new(&app.cfg.exe)
+            .arg("--db")
+            .arg(app.pool.path())
+            .arg("insight")
+            .arg("--config")
+            .arg(&loaded.path),
+        INSIGHT_TIME,
+    );
+    let mut insight = match out {
         Ok(o) if o.status.success() => match serde_json::from_slice::<Insight>(&o.stdout) {
             Ok(i) => i,
             Err(e) => Insight {
@@ -96,10 +104,64 @@ pub fn refresh(app: &App) -> Result<bool, String> {
             ..Default::default()
         },
     };
+    insight.made = Some(std::time::Instant::now());
     if let Ok(mut w) = app.insight.write() {
         *w = Some(Arc::new(insight));
     }
     Ok(true)
+}
+
+/// How long `mamori insight` may take before it is stopped.
+const INSIGHT_TIME: std::time::Duration = std::time::Duration::from_secs(1800);
+
+/// Runs `cmd` to its end, or stops it after `limit` (its output is read meanwhile, so a
+/// large one cannot fill the pipe and stall it).
+fn run_child(
+    cmd: &mut std::process::Command,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Read;
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut o = Vec::new();
+        if let Some(s) = out.as_mut() {
+            let _ = s.read_to_end(&mut o);
+        }
+        o
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut e = Vec::new();
+        if let Some(s) = err.as_mut() {
+            let _ = s.read_to_end(&mut e);
+        }
+        e
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait()? {
+            break st;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("stopped after {} s", limit.as_secs()),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    })
 }
 
 /// The insight of the newest run in `store` (what `mamori insight` prints).
@@ -177,6 +239,7 @@ pub fn make(
                 pqc,
                 components,
                 error: None,
+                made: None,
             }
         }
         Err(e) => Insight {
@@ -217,22 +280,31 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
     let sees = |loc: &Location| visible_system(v, loaded.attribution.system_of(loc));
     scan.targets
         .retain(|t| visible_system(v, system_of_target(loaded, t)));
-    scan.assets.retain_mut(|a| {
-        a.occurrences.retain(|o| sees(&o.location));
-        !a.occurrences.is_empty()
-    });
+    scan.assets.retain_mut(|a| narrow_asset(a, v, loaded));
     scan.findings
         .retain(|f| visible_system(v, f.system.as_deref()));
     scan.vulnerabilities.retain_mut(|x| only_visible(x, v));
-    scan.components.retain_mut(|c| {
-        c.occurrences.retain(|o| sees(&o.location));
-        !c.occurrences.is_empty()
-    });
+    scan.components
+        .retain_mut(|c| narrow_component(c, v, loaded));
     scan.warnings.retain(|w| sees(&Location::file(&w.path)));
     scan.endpoints
         .retain(|e| sees(&Location::file(&e.endpoint)));
     scan.distros.retain(|d| sees(&Location::file(&d.root)));
     scan
+}
+
+/// Keeps an asset's places in the systems `v` sees; false when none is left.
+pub fn narrow_asset(a: &mut mamori_model::CryptoAsset, v: &Visible, loaded: &Loaded) -> bool {
+    a.occurrences
+        .retain(|o| visible_system(v, loaded.attribution.system_of(&o.location)));
+    !a.occurrences.is_empty()
+}
+
+/// Keeps a component's places in the systems `v` sees; false when none is left.
+pub fn narrow_component(c: &mut mamori_model::Component, v: &Visible, loaded: &Loaded) -> bool {
+    c.occurrences
+        .retain(|o| visible_system(v, loaded.attribution.system_of(&o.location)));
+    !c.occurrences.is_empty()
 }
 
 /// Keeps a vulnerability's places in the systems `v` sees; when its own system is not one
@@ -251,41 +323,6 @@ fn only_visible(x: &mut mamori_model::Vulnerability, v: &Visible) -> bool {
         }
         None => false,
     }
-}
-
-/// A diff narrowed like [`narrow`].
-pub fn narrow_diff(
-    mut d: mamori_store::Diff,
-    v: &Visible,
-    loaded: Option<&Loaded>,
-) -> mamori_store::Diff {
-    let Some(loaded) = loaded else {
-        return mamori_store::Diff {
-            from: d.from,
-            to: d.to,
-            ..Default::default()
-        };
-    };
-    let sees = |loc: &Location| visible_system(v, loaded.attribution.system_of(loc));
-    for list in [&mut d.assets_added, &mut d.assets_removed] {
-        list.retain_mut(|a| {
-            a.occurrences.retain(|o| sees(&o.location));
-            !a.occurrences.is_empty()
-        });
-    }
-    for list in [&mut d.findings_added, &mut d.findings_removed] {
-        list.retain(|f| visible_system(v, f.system.as_deref()));
-    }
-    for list in [&mut d.components_added, &mut d.components_removed] {
-        list.retain_mut(|c| {
-            c.occurrences.retain(|o| sees(&o.location));
-            !c.occurrences.is_empty()
-        });
-    }
-    for list in [&mut d.vulnerabilities_added, &mut d.vulnerabilities_removed] {
-        list.retain_mut(|x| only_visible(x, v));
-    }
-    d
 }
 
 /// A system as the dashboard and `/api/v1/systems` show it.
@@ -425,7 +462,15 @@ pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, A
         trend,
         widespread,
         plan_run: insight.as_ref().and_then(|i| i.run),
-        plan_error: insight.as_ref().and_then(|i| i.error.clone()),
+        // The reason can name the register's file and other systems' targets: whole only
+        // for readers of every system.
+        plan_error: insight.as_ref().and_then(|i| i.error.clone()).map(|e| {
+            if c.visible() == Visible::All {
+                e
+            } else {
+                "the migration figures could not be made; an administrator sees why".into()
+            }
+        }),
         systems,
     })
 }

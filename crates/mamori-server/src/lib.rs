@@ -59,6 +59,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a browser session lasts.
     pub session_secs: i64,
+    /// A scan running longer is stopped and retried.
+    pub max_scan: Duration,
 }
 
 /// The register as last read, with what pages need from it.
@@ -87,6 +89,8 @@ pub struct App {
     pub schedule: RwLock<Arc<Vec<systems::ScheduleStatus>>>,
     /// Wakes the server's workers when a scan is asked for.
     pub wake: tokio::sync::Notify,
+    /// Whether the insight is being remade.
+    pub refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -159,6 +163,7 @@ async fn serve_async(cfg: Config) -> Result<()> {
         insight: RwLock::new(None),
         schedule: RwLock::new(Arc::new(Vec::new())),
         wake: tokio::sync::Notify::new(),
+        refreshing: std::sync::atomic::AtomicBool::new(false),
         cfg: cfg.clone(),
     });
     if let Err(e) = app.reload_register() {

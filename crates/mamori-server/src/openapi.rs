@@ -88,7 +88,7 @@ fn build() -> Value {
             "Comma-separated statuses; `active` is new, open, acknowledged and reopened; empty: all.",
             json!({"type": "string", "pattern": STATUS_LIST, "examples": ["active", "new,reopened"]}),
         ),
-        q("system", "Only this system.", json!({"type": "string"})),
+        q("system", "Only this system.", json!({"type": "string", "maxLength": 200})),
         q(
             "severity",
             "Only at or above this severity (unrated vulnerabilities count at any level); empty: any.",
@@ -101,8 +101,8 @@ fn build() -> Value {
         ),
         q(
             "q",
-            "Words that must all appear in the code or advisory, place, system, assignee or key.",
-            json!({"type": "string"}),
+            "Words that must all appear in the code or advisory, place, system, assignee or key (the first eight count).",
+            json!({"type": "string", "maxLength": 200}),
         ),
         q(
             "sort",
@@ -122,15 +122,15 @@ fn build() -> Value {
         q(
             "assignee",
             "Only items assigned to this person.",
-            json!({"type": "string"}),
+            json!({"type": "string", "maxLength": 200}),
         ),
     ];
     findings_params.extend(paging());
     let run_paged: Vec<Value> = [run_id.clone()].into_iter().chain(paging()).collect();
     let mut paths = serde_json::Map::new();
     paths.insert("/healthz".into(), json!({"get": {
-                "operationId": "health", "summary": "Whether the server and its store answer.", "security": [],
-                "responses": with_errors(json!({"200": ok("Up.", json!({"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}, "latest_run": {"type": ["integer", "null"]}}}))}), &[])
+                "operationId": "health", "summary": "Whether the server and its store answer (nothing of the contents: no sign-in needed).", "security": [],
+                "responses": with_errors(json!({"200": ok("Up.", json!({"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}))}), &[])
             }}));
     paths.insert("/api/v1/me".into(), json!({"get": {
                 "operationId": "me", "summary": "The caller and their grants.",
@@ -190,9 +190,9 @@ fn build() -> Value {
             }}));
     paths.insert("/api/v1/scans".into(), json!({
                 "get": {
-                    "operationId": "listScans", "summary": "Scan jobs, newest first.",
+                    "operationId": "listScans", "summary": "Scan jobs of the caller's systems, newest first.",
                     "parameters": paging(),
-                    "responses": with_errors(json!({"200": ok("Jobs.", json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}))}), &["400", "401"])
+                    "responses": with_errors(json!({"200": ok("Jobs.", json!({"type": "object", "required": ["items", "total"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}, "total": {"type": "integer", "minimum": 0}}}))}), &["400", "401"])
                 },
                 "post": {
                     "operationId": "triggerScan", "summary": "Asks for a scan of one system (or every system). A scan of it already waiting or running is returned instead.",
@@ -261,7 +261,7 @@ fn build() -> Value {
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "An API token from `mamori user token NAME`."},
-                "session": {"type": "apiKey", "in": "cookie", "name": "mamori_session", "description": "A browser session from the login page."}
+                "session": {"type": "apiKey", "in": "cookie", "name": "mamori_session", "description": "A browser session from the login page. Changes (POST) with a session also need the header X-CSRF-Token with the session's token (the value of the csrf field in the dashboard's forms)."}
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

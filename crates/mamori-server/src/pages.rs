@@ -176,7 +176,15 @@ fn form<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
 /// Only same-site paths are followed after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        // No control characters or spaces (browsers drop tabs and newlines in a Location,
+        // which would turn "/\t/evil" into "//evil"), no backslash, no scheme-relative "//".
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b > 0x20 && b != 0x7f && b != b'\\') =>
+        {
+            n.into()
+        }
         _ => "/".into(),
     }
 }
@@ -249,16 +257,7 @@ async fn login(headers: HeaderMap, State(app): State<Arc<App>>, bytes: Bytes) ->
     };
     let next = safe_next(f.next.as_deref());
     let secs = app.cfg.session_secs;
-    let outcome = app
-        .pool
-        .run(move |s| {
-            // Argon2 takes its time on purpose; this is a blocking thread.
-            match s.login(&f.name, &f.password)? {
-                Some(u) => Ok(Some(s.new_session(&u, secs)?.0)),
-                None => Ok(None),
-            }
-        })
-        .await;
+    let outcome = login_session(&app, f.name, f.password, secs).await;
     match outcome {
         Ok(Some(token)) => {
             let secure = app.cfg.tls.is_some() || app.cfg.secure_cookies;
@@ -283,6 +282,47 @@ async fn login(headers: HeaderMap, State(app): State<Arc<App>>, bytes: Bytes) ->
         }
         .into_response(),
     }
+}
+
+/// Checks a password and starts a session. Argon2 runs outside the store's connections,
+/// two at a time (a flood of logins cannot stall the pages), and an unknown name is
+/// checked against a stand-in hash so it takes as long as a known one.
+async fn login_session(
+    app: &Arc<App>,
+    name: String,
+    password: String,
+    secs: i64,
+) -> Result<Option<String>, ApiError> {
+    static ARGON: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    static STAND_IN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let n = name.clone();
+    let hash = app.pool.run(move |s| Ok(s.password_hash(&n)?)).await?;
+    let permit = ARGON
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("login is closed"))?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let stand_in = STAND_IN.get_or_init(|| {
+            mamori_store::users::hash_password("not a password anyone has 0x5f3759df")
+                .unwrap_or_default()
+        });
+        let known = hash.is_some();
+        let verified =
+            mamori_store::users::verify_password(hash.as_deref().unwrap_or(stand_in), &password);
+        known && verified
+    })
+    .await
+    .map_err(|_| ApiError::internal("the password check stopped unexpectedly"))?;
+    drop(permit);
+    if !ok {
+        return Ok(None);
+    }
+    app.pool
+        .run(move |s| match s.user(&name)? {
+            Some(u) => Ok(Some(s.new_session(&u, secs)?.0)),
+            None => Ok(None),
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -344,7 +384,9 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
         .map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>{}</h1>", esc(&m.t("web.overview.title")));
     let active: u64 = d.findings.active.values().sum();
-    let worst = ["critical", "high"]
+    // What the link lists: high, critical, and vulnerabilities without a rating (which
+    // count at any level, decision 008).
+    let worst = ["critical", "high", "unrated"]
         .iter()
         .map(|s| d.findings.active.get(*s).copied().unwrap_or(0))
         .sum::<u64>();
@@ -366,7 +408,7 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
             "/findings?overdue=true".to_string(),
         ),
         (
-            d.findings.new_7d,
+            d.findings.new,
             "web.card.new",
             "/findings?status=new".to_string(),
         ),
@@ -1212,9 +1254,10 @@ async fn runs(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Response, P
     let list = crate::insight::runs_data(&app, &pc.caller)
         .await
         .map_err(|e| pc.err(e))?;
-    let jobs = app
+    let v = pc.caller.visible();
+    let (jobs, _) = app
         .pool
-        .run(|s| Ok(s.jobs(20)?))
+        .run(move |s| Ok(s.jobs_page(&v, 20, 0)?))
         .await
         .map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>{}</h1>", esc(&m.t("web.nav.runs")));
@@ -1591,4 +1634,38 @@ async fn diff(
         d.vulnerabilities_removed.iter().map(v).collect(),
     );
     Ok(pc.page("runs", &title, &b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_sites_paths_are_followed_after_login() {
+        for (next, to) in [
+            (Some("/findings?status=new"), "/findings?status=new"),
+            (Some("//evil.example/"), "/"),
+            (Some("/\t/evil.example/"), "/"),
+            (Some("/\\evil.example"), "/"),
+            (Some("/\r\nSet-Cookie: x=1"), "/"),
+            (Some("https://evil.example/"), "/"),
+            (Some("/ a"), "/"),
+            (None, "/"),
+        ] {
+            assert_eq!(safe_next(next), to, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_the_cookie_then_the_browser() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "ja-JP,ja;q=0.9,en;q=0.8".parse().unwrap(),
+        );
+        assert_eq!(lang_of(&h, Lang::En), Lang::Ja);
+        h.insert(header::COOKIE, "mamori_lang=en".parse().unwrap());
+        assert_eq!(lang_of(&h, Lang::Ja), Lang::En);
+        assert_eq!(lang_of(&HeaderMap::new(), Lang::Ja), Lang::Ja);
+    }
 }

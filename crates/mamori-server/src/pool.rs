@@ -122,6 +122,11 @@ impl Pool {
         T: Clone + Send + Sync + 'static,
         F: FnOnce() -> Result<T, crate::api::ApiError>,
     {
+        // Keys hold the reader's systems and search words: kept as a digest, not whole.
+        let key = &{
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(key.as_bytes()))
+        };
         let version = self.version().map_err(crate::api::ApiError::store)?;
         let hit = || -> Option<T> {
             let c = self.inner.cache.lock().ok()?;

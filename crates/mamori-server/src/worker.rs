@@ -36,6 +36,8 @@ pub struct WorkerConfig {
     pub register: PathBuf,
     /// The mamori binary.
     pub exe: PathBuf,
+    /// A scan running longer is stopped and counts as a failed attempt.
+    pub max_scan: Duration,
 }
 
 /// This machine's name, for worker ids.
@@ -47,18 +49,37 @@ fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// A worker id: `host:pid:n`.
-pub fn worker_id(n: usize) -> String {
-    format!("{}:{}:{n}", hostname(), std::process::id())
+/// Where process ids mean the same thing: this boot of this kernel and this PID namespace
+/// (containers sharing a host name do not share it). None where /proc does not tell.
+fn pid_space() -> Option<String> {
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let ns = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    let ns = ns.to_string_lossy();
+    let inode = ns.trim_start_matches("pid:[").trim_end_matches(']');
+    Some(format!("{}-{inode}", boot.trim().get(..8)?))
 }
 
-/// Whether the worker `id` was a process on this machine that no longer exists.
+/// A worker id: `host:pid:n:pid-space`.
+pub fn worker_id(n: usize) -> String {
+    format!(
+        "{}:{}:{n}:{}",
+        hostname(),
+        std::process::id(),
+        pid_space().unwrap_or_else(|| "?".into())
+    )
+}
+
+/// Whether the worker `id` was a process in this machine's PID space that no longer
+/// exists. Workers elsewhere (or where /proc does not say) are judged by their heartbeat.
 pub fn worker_is_dead(id: &str) -> bool {
-    let mut parts = id.split(':');
-    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+    let parts: Vec<&str> = id.split(':').collect();
+    let [host, pid, _, space] = parts[..] else {
         return false;
     };
-    if host != hostname() {
+    let Some(mine) = pid_space() else {
+        return false;
+    };
+    if host != hostname() || space != mine {
         return false;
     }
     match pid.parse::<u32>() {
@@ -82,6 +103,7 @@ pub fn start_background(app: Arc<App>) {
                 vulndb: app.cfg.vulndb.clone(),
                 register: reg.clone(),
                 exe: app.cfg.exe.clone(),
+                max_scan: app.cfg.max_scan,
             };
             let a = app.clone();
             tokio::spawn(async move {
@@ -154,8 +176,17 @@ async fn tick(app: &Arc<App>) -> Result<(), String> {
             }
         }
         drop(store);
-        if let Err(e) = crate::insight::refresh(&a) {
-            eprintln!("mamori: the migration figures were not remade: {e}");
+        // The figures are made beside the ticks, one at a time: a slow plan must not hold
+        // up queueing and reaping.
+        if !a.refreshing.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            let b = a.clone();
+            std::thread::spawn(move || {
+                if let Err(e) = crate::insight::refresh(&b) {
+                    eprintln!("mamori: the migration figures were not remade: {e}");
+                }
+                b.refreshing
+                    .store(false, std::sync::atomic::Ordering::Release);
+            });
         }
         Ok(())
     })
@@ -282,6 +313,8 @@ async fn run_job(wc: &WorkerConfig, me: &str, job: &mamori_store::jobs::Job) -> 
         .arg(&wc.register)
         .arg("--job")
         .arg(job.id.to_string())
+        .arg("--worker-id")
+        .arg(me)
         .arg("--quiet");
     if let Some(s) = &job.system {
         cmd.arg("--system").arg(s);
@@ -303,9 +336,18 @@ async fn run_job(wc: &WorkerConfig, me: &str, job: &mamori_store::jobs::Job) -> 
     });
     let mut beat = tokio::time::interval(HEARTBEAT);
     beat.tick().await;
+    let deadline = tokio::time::sleep(wc.max_scan);
+    tokio::pin!(deadline);
     let status = loop {
         tokio::select! {
             st = child.wait() => break st,
+            _ = &mut deadline => {
+                let _ = child.kill().await;
+                return Err(format!(
+                    "the scan ran longer than {} minutes and was stopped (mamori serve --max-scan-minutes)",
+                    wc.max_scan.as_secs() / 60
+                ));
+            }
             _ = beat.tick() => {
                 let (db, me, id) = (wc.db.clone(), me.to_string(), job.id);
                 let mine = tokio::task::spawn_blocking(move || {

@@ -109,17 +109,24 @@ pub fn backoff_secs(failed_attempts: i64) -> i64 {
     (30i64 << failed_attempts.clamp(1, 10).saturating_sub(1)).min(3600)
 }
 
-/// Marks `job` done with `run`, inside the run's transaction.
+/// Marks `job` done with `run`, inside the run's transaction — only while it is still
+/// running under `worker`: a worker whose job was reaped and taken by another must not
+/// store a second run (the error rolls the run back).
 pub(crate) fn complete(
     tx: &rusqlite::Transaction<'_>,
     job: i64,
+    worker: &str,
     run: i64,
     at: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE jobs SET status = 'done', run_id = ?2, finished = ?3, error = NULL WHERE id = ?1",
-        params![job, run, at],
+    let n = tx.execute(
+        "UPDATE jobs SET status = 'done', run_id = ?2, finished = ?3, error = NULL
+         WHERE id = ?1 AND status = 'running' AND worker = ?4",
+        params![job, run, at, worker],
     )?;
+    if n == 0 {
+        return Err(StoreError::JobTaken(job));
+    }
     Ok(())
 }
 
@@ -171,6 +178,30 @@ impl Store {
         ))?;
         let rows = st.query_map([limit as i64], row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest jobs a reader may see (scans of their systems; scans of every system
+    /// only for readers of every system), newest first, and how many there are.
+    pub fn jobs_page(
+        &self,
+        visible: &crate::views::Visible,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(Vec<Job>, u64), StoreError> {
+        let mut params = Vec::new();
+        let vis = visible.clause("system", &mut params);
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM jobs WHERE {vis}"),
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE {vis} ORDER BY id DESC LIMIT {} OFFSET {}",
+            limit.min(1000),
+            offset
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), row)?;
+        Ok((rows.collect::<Result<_, _>>()?, total as u64))
     }
 
     /// The newest job of each system (the key `None` is a scan of every system).
@@ -344,12 +375,28 @@ mod tests {
                 &mamori_model::ScanResult::default(),
                 "2026-01-01T00:00:00Z",
                 &Default::default(),
-                Some(a.id),
+                Some((a.id, "w1")),
             )
             .unwrap();
         let done = s.job(a.id).unwrap().unwrap();
         assert_eq!(done.status, JobStatus::Done);
         assert_eq!(done.run_id, Some(run));
+        // The other job, taken from w2 by a reaper and now another's: w2's run is refused
+        // and nothing of it is stored.
+        s.conn
+            .execute("UPDATE jobs SET worker = 'w3' WHERE id = ?1", [b.id])
+            .unwrap();
+        let refused = s.save_run_for(
+            &mamori_model::ScanResult::default(),
+            "2026-01-01T00:00:00Z",
+            &Default::default(),
+            Some((b.id, "w2")),
+        );
+        assert!(
+            matches!(refused, Err(StoreError::JobTaken(_))),
+            "{refused:?}"
+        );
+        assert_eq!(s.runs().unwrap().len(), 1);
         // A late failure report from the same worker does not undo a stored run.
         s.fail_job(a.id, "w1", "exit 1").unwrap();
         assert_eq!(s.job(a.id).unwrap().unwrap().status, JobStatus::Done);

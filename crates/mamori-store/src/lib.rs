@@ -65,6 +65,10 @@ pub enum StoreError {
     /// No scan job with this id.
     #[error("no scan job {0} in the store")]
     NoJob(i64),
+    /// The scan job is no longer this worker's (it was taken over after a missed
+    /// heartbeat); its run is not stored.
+    #[error("scan job {0} was taken over by another worker; this run is not stored")]
+    JobTaken(i64),
     /// A person's act that the lifecycle refuses.
     #[error(transparent)]
     Act(#[from] lifecycle::ActError),
@@ -364,7 +368,15 @@ impl Store {
             });
         }
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
+            // Under the write lock, and only if no other process (a server and a worker
+            // starting together) applied it meanwhile.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if now > i as i64 {
+                continue;
+            }
             tx.execute_batch(m)?;
             if i + 1 == LIFECYCLE_VERSION {
                 replay_lifecycle(&tx)?;
@@ -391,15 +403,15 @@ impl Store {
         self.save_run_for(r, started, sla, None)
     }
 
-    /// [`Store::save_run_with`] for a scan job: the job is marked done with this run in the
-    /// run's own transaction, so a worker killed at any moment leaves either both or
-    /// neither.
+    /// [`Store::save_run_with`] for a scan job `(id, worker)`: the job is marked done with
+    /// this run in the run's own transaction, so a worker killed at any moment leaves either
+    /// both or neither, and a job taken over by another worker refuses the run.
     pub fn save_run_for(
         &mut self,
         r: &ScanResult,
         started: &str,
         sla: &lifecycle::ServiceLevels,
-        job: Option<i64>,
+        job: Option<(i64, &str)>,
     ) -> Result<i64, StoreError> {
         let finished = now_rfc3339();
         let tx = self.conn.transaction()?;
@@ -493,13 +505,13 @@ impl Store {
         follow(&tx, run, started, &r.targets, &seen, sla)?;
         tx.execute(
             "INSERT INTO run_stats (run_id, at, system, severity, active)
-             SELECT ?1, ?2, COALESCE(system, ''), COALESCE(severity, ''), COUNT(*) FROM tracked
-             WHERE status IN ('new', 'open', 'acknowledged', 'reopened')
-             GROUP BY COALESCE(system, ''), COALESCE(severity, '')",
+             SELECT ?1, ?2, COALESCE(system, ''), COALESCE(severity, ''),
+                    SUM(CASE WHEN status IN ('new', 'open', 'acknowledged', 'reopened') THEN 1 ELSE 0 END)
+             FROM tracked GROUP BY COALESCE(system, ''), COALESCE(severity, '')",
             params![run, finished],
         )?;
-        if let Some(job) = job {
-            jobs::complete(&tx, job, run, &finished)?;
+        if let Some((job, worker)) = job {
+            jobs::complete(&tx, job, worker, run, &finished)?;
         }
         tx.commit()?;
         // Fresh statistics let SQLite pick the index that serves a sort over a filter on
@@ -695,6 +707,17 @@ impl Store {
         Ok(())
     }
 
+    /// The stored password hash of `name` (PHC string), for a caller that verifies it away
+    /// from the store's connection (the server: Argon2 takes its time on purpose).
+    pub fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT password FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// The user `name` if `password` is theirs.
     pub fn login(&self, name: &str, password: &str) -> Result<Option<users::User>, StoreError> {
         let hash: Option<String> = self
@@ -816,6 +839,88 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// A page of one run's crypto assets that `keep` accepts (it may also narrow each),
+    /// and how many it accepts in all — read row by row, so a run of a million assets is
+    /// never in memory at once.
+    pub fn page_assets(
+        &self,
+        run: i64,
+        keep: Option<&mut dyn FnMut(&mut CryptoAsset) -> bool>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<CryptoAsset>, u64), StoreError> {
+        self.page_of("assets", "asset_id", run, keep, offset, limit)
+    }
+
+    /// [`Store::page_assets`] for software components.
+    pub fn page_components(
+        &self,
+        run: i64,
+        keep: Option<&mut dyn FnMut(&mut Component) -> bool>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Component>, u64), StoreError> {
+        self.page_of("components", "purl", run, keep, offset, limit)
+    }
+
+    fn page_of<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &str,
+        order: &str,
+        run: i64,
+        keep: Option<&mut dyn FnMut(&mut T) -> bool>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<T>, u64), StoreError> {
+        let exists: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM runs WHERE id = ?1", [run], |r| {
+                    r.get(0)
+                })?;
+        if exists == 0 {
+            return Err(StoreError::NoRun(run));
+        }
+        let mut out = Vec::new();
+        match keep {
+            None => {
+                let total: i64 = self.conn.query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
+                    [run],
+                    |r| r.get(0),
+                )?;
+                let mut st = self.conn.prepare(&format!(
+                    "SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order} LIMIT ?2 OFFSET ?3"
+                ))?;
+                let rows = st.query_map(params![run, limit as i64, offset as i64], |r| {
+                    r.get::<_, String>(0)
+                })?;
+                for d in rows {
+                    out.push(serde_json::from_str(&d?)?);
+                }
+                Ok((out, total as u64))
+            }
+            Some(keep) => {
+                let mut st = self.conn.prepare(&format!(
+                    "SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order}"
+                ))?;
+                let mut rows = st.query([run])?;
+                let mut seen = 0usize;
+                while let Some(r) = rows.next()? {
+                    let d: String = r.get(0)?;
+                    let mut item: T = serde_json::from_str(&d)?;
+                    if !keep(&mut item) {
+                        continue;
+                    }
+                    if seen >= offset && out.len() < limit {
+                        out.push(item);
+                    }
+                    seen += 1;
+                }
+                Ok((out, seen as u64))
+            }
+        }
     }
 
     /// The newest run's id, if any.
@@ -1039,6 +1144,46 @@ impl Store {
                 .map(|(_, v)| v.clone())
                 .collect(),
         })
+    }
+}
+
+/// What changed between two scan results already in memory (as [`Store::diff`] compares
+/// stored runs): for runs narrowed to some systems before they are compared.
+pub fn diff_results(from: i64, to: i64, a: &ScanResult, b: &ScanResult) -> Diff {
+    let assets = |r: &ScanResult| -> BTreeMap<String, CryptoAsset> {
+        r.assets.iter().map(|x| (x.id.clone(), x.clone())).collect()
+    };
+    let findings = |r: &ScanResult| -> BTreeMap<String, Finding> {
+        r.findings.iter().map(|x| (x.key(), x.clone())).collect()
+    };
+    let components = |r: &ScanResult| -> BTreeMap<String, Component> {
+        r.components
+            .iter()
+            .map(|x| (x.purl.clone(), x.clone()))
+            .collect()
+    };
+    let vulns = |r: &ScanResult| -> BTreeMap<String, Vulnerability> {
+        r.vulnerabilities
+            .iter()
+            .filter(|v| v.active())
+            .map(|x| (x.key(), x.clone()))
+            .collect()
+    };
+    let (aa, ab) = (assets(a), assets(b));
+    let (fa, fb) = (findings(a), findings(b));
+    let (ca, cb) = (components(a), components(b));
+    let (va, vb) = (vulns(a), vulns(b));
+    Diff {
+        from,
+        to,
+        assets_added: only_in(&ab, &aa),
+        assets_removed: only_in(&aa, &ab),
+        findings_added: only_in(&fb, &fa),
+        findings_removed: only_in(&fa, &fb),
+        components_added: only_in(&cb, &ca),
+        components_removed: only_in(&ca, &cb),
+        vulnerabilities_added: only_in(&vb, &va),
+        vulnerabilities_removed: only_in(&va, &vb),
     }
 }
 

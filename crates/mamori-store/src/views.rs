@@ -20,7 +20,7 @@ pub enum Visible {
 
 impl Visible {
     /// A SQL condition on the column `col` and its parameters.
-    fn clause(&self, col: &str, params: &mut Vec<Value>) -> String {
+    pub(crate) fn clause(&self, col: &str, params: &mut Vec<Value>) -> String {
         match self {
             Visible::All => "1 = 1".into(),
             Visible::Systems(s) if s.is_empty() => "1 = 0".into(),
@@ -215,6 +215,8 @@ pub struct Overview {
     pub overdue: u64,
     /// Items first seen in the last 7 days.
     pub new_7d: u64,
+    /// Items whose status is `new` (found, nobody has looked yet).
+    pub new: u64,
     /// Items accepted as a risk.
     pub accepted: u64,
     /// Items fixed.
@@ -346,6 +348,9 @@ impl Store {
             if age == 0 {
                 o.new_7d += n;
             }
+            if status == "new" {
+                o.new += n;
+            }
             match Status::parse(&status) {
                 Some(Status::Fixed) => o.fixed += n,
                 Some(Status::Accepted) => o.accepted += n,
@@ -365,10 +370,18 @@ impl Store {
     pub fn trend(&self, visible: &Visible, runs: usize) -> Result<Vec<TrendPoint>, StoreError> {
         let mut params = Vec::new();
         let vis = visible.clause("system", &mut params);
+        // Every run for readers of everything; for the others only the runs after their
+        // systems had anything tracked (each run counts every system with items, zero
+        // included), so other systems' runs before that are not listed.
+        let join = if *visible == Visible::All {
+            "LEFT JOIN"
+        } else {
+            "JOIN"
+        };
         let sql = format!(
             "SELECT r.id, r.finished, COALESCE(s.severity, ''), COALESCE(SUM(s.active), 0)
              FROM (SELECT id, finished FROM runs ORDER BY id DESC LIMIT {runs}) r
-             LEFT JOIN run_stats s ON s.run_id = r.id AND ({vis})
+             {join} run_stats s ON s.run_id = r.id AND ({vis})
              GROUP BY r.id, r.finished, COALESCE(s.severity, '') ORDER BY r.id"
         );
         let mut st = self.conn.prepare_cached(&sql)?;

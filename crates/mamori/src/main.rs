@@ -123,6 +123,10 @@ struct ServeArgs {
     /// Hours a browser session lasts.
     #[arg(long, default_value_t = 12, value_name = "HOURS")]
     session_hours: i64,
+    /// A scan running longer than this is stopped and counts as a failed attempt (a
+    /// service that never answers must not hold a worker forever).
+    #[arg(long, default_value_t = 240, value_name = "MINUTES")]
+    max_scan_minutes: u64,
 }
 
 #[derive(Args)]
@@ -133,6 +137,9 @@ struct WorkerArgs {
     /// Scans run at once by this process.
     #[arg(long, default_value_t = 1, value_name = "N")]
     workers: usize,
+    /// A scan running longer than this is stopped and counts as a failed attempt.
+    #[arg(long, default_value_t = 240, value_name = "MINUTES")]
+    max_scan_minutes: u64,
 }
 
 #[derive(Args)]
@@ -419,8 +426,11 @@ struct ScanArgs {
     /// The scan job this scan carries out (set by `mamori serve` and `mamori worker`): the
     /// run marks the job done in its own transaction, no report is printed, and the scan
     /// stops without storing anything if the worker that started it dies.
-    #[arg(long, value_name = "N", hide = true)]
+    #[arg(long, value_name = "N", hide = true, requires = "worker_id")]
     job: Option<i64>,
+    /// The worker the job is carried out for (with --job).
+    #[arg(long, value_name = "ID", hide = true, requires = "job")]
+    worker_id: Option<String>,
     /// Network targets, one a line, each optionally followed by a system id.
     #[arg(long = "targets", value_name = "FILE")]
     targets_file: Option<PathBuf>,
@@ -830,6 +840,7 @@ fn serve(a: ServeArgs, db: &Path, vulndb: Option<&Path>, lang: Lang) -> Result<u
         exe: std::env::current_exe().context("cannot find the mamori binary to run scans with")?,
         secure_cookies: a.secure_cookies,
         session_secs: a.session_hours * 3600,
+        max_scan: Duration::from_secs(a.max_scan_minutes.max(1) * 60),
     };
     mamori_server::serve(cfg)?;
     Ok(0)
@@ -849,6 +860,7 @@ fn worker(a: WorkerArgs, db: &Path, vulndb: Option<&Path>) -> Result<u8> {
         vulndb: vulndb.map(|v| std::path::absolute(v).unwrap_or_else(|_| v.to_path_buf())),
         register: std::path::absolute(&register).unwrap_or(register),
         exe: std::env::current_exe().context("cannot find the mamori binary to run scans with")?,
+        max_scan: Duration::from_secs(a.max_scan_minutes.max(1) * 60),
     };
     mamori_server::worker::run_worker(wc, a.workers)?;
     Ok(0)
@@ -1633,7 +1645,12 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
     let run_id = match store.as_mut() {
-        Some(s) => Some(s.save_run_for(&result, &started_at, &sla, a.job)?),
+        Some(s) => Some(s.save_run_for(
+            &result,
+            &started_at,
+            &sla,
+            a.job.zip(a.worker_id.as_deref()),
+        )?),
         None => None,
     };
     let secs = t0.elapsed().as_secs_f64();

@@ -44,13 +44,20 @@ fn a_person_signs_in_scans_acknowledges_and_reads_the_charts() {
     )
     .unwrap();
     let db = d.join("m.db");
-    user_with_token(&db, "hanako", "analyst", None);
+    let token = user_with_token(&db, "hanako", "analyst", None);
     let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
     // Wait for the scheduled scan of alpha, so the overview has something to draw.
     let start = std::time::Instant::now();
     loop {
-        let r = mamori_testkit::http(s.port, "GET", "/healthz", &[], b"").json();
-        if r["latest_run"].is_i64() {
+        let r = mamori_testkit::http(
+            s.port,
+            "GET",
+            "/api/v1/runs",
+            &[("Authorization", &format!("Bearer {token}"))],
+            b"",
+        )
+        .json();
+        if r["total"].as_u64().is_some_and(|n| n > 0) {
             break;
         }
         assert!(start.elapsed().as_secs() < 60, "{}", s.log());

@@ -213,6 +213,41 @@ fn a_viewer_of_one_system_reads_nothing_of_another() {
         assert_eq!(r.status, 200, "{f}: {}", r.text());
         assert!(!r.text().contains("/beta/"), "{f} leaks beta");
     }
+    // Scans asked for: only alpha's.
+    let scans = get(p, "/api/v1/scans", &viewer).json();
+    assert!(scans["total"].as_u64().unwrap() >= 1);
+    assert!(scans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|j| j["system"] == "alpha"));
+    // A diff of two runs the viewer sees shows only alpha's places.
+    let all_ids: Vec<i64> = all_runs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    let (lo, hi) = (
+        *all_ids.iter().min().unwrap(),
+        *all_ids.iter().max().unwrap(),
+    );
+    let d = get(p, &format!("/api/v1/diff?from={lo}&to={hi}"), &admin);
+    assert_eq!(d.status, 200);
+    let d = get(p, &format!("/api/v1/diff?from={lo}&to={hi}"), &viewer);
+    if run_ids.contains(&lo) && run_ids.contains(&hi) {
+        assert_eq!(d.status, 200, "{}", d.text());
+        assert!(!d.text().contains("/beta/"));
+    } else {
+        assert_eq!(d.status, 404);
+    }
+    let assets = get(
+        p,
+        &format!("/api/v1/runs/{}/assets?limit=1000", run_ids[0]),
+        &viewer,
+    )
+    .json();
+    assert!(!assets.to_string().contains("/beta/"), "{assets}");
     // The same through the pages, with the viewer's session.
     let cookie = login(p, "va");
     let page = |path: &str| http(p, "GET", path, &[("Cookie", &cookie)], b"");
@@ -479,6 +514,25 @@ fn findings_change_by_form_with_the_session_token_and_by_api() {
         r.header("location"),
         Some("/login?next=%2Ffindings%3Fstatus%3Dnew")
     );
+    // The JSON API with a session cookie needs the session's token in a header: another
+    // page of the same site cannot post as the signed-in person.
+    let api_post = |extra: &[(&str, &str)]| {
+        let mut h = vec![
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        h.extend_from_slice(extra);
+        http(
+            p,
+            "POST",
+            &format!("/api/v1/findings/{id}/comments"),
+            &h,
+            br#"{"text": "from the page"}"#,
+        )
+    };
+    assert_eq!(api_post(&[]).status, 403);
+    assert_eq!(api_post(&[("X-CSRF-Token", "mamori_forged")]).status, 403);
+    assert_eq!(api_post(&[("X-CSRF-Token", &csrf)]).status, 201);
     // Sign out ends the session.
     let r = http(
         p,
