@@ -171,10 +171,8 @@ impl TrackedQuery {
         }
         if let Some(day) = &q.overdue_on {
             params.push(Value::Text(day.clone()));
-            conds.push(format!(
-                "{ACTIVE} AND due IS NOT NULL AND due < ?{}",
-                params.len()
-            ));
+            // On the indexed due_key (no due date: 9999-12-31), so the overdue are a range.
+            conds.push(format!("{ACTIVE} AND due_key < ?{}", params.len()));
         }
         for word in q.search.iter().flat_map(|s| s.split_whitespace()).take(8) {
             let pat = format!(
