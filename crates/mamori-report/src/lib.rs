@@ -22,6 +22,22 @@ pub mod spdx;
 mod text;
 
 pub use mamori_i18n::{Lang, Messages};
+
+/// Text made safe for HTML content and attribute values (the plan's page and the server's).
+pub fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
 pub use spdx::spdx23;
 pub use text::{display_width, pad, sev_label, text, TextOptions};
 

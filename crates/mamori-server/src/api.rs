@@ -365,33 +365,61 @@ async fn run(
     })))
 }
 
-async fn run_assets(
-    State(app): State<Arc<App>>,
-    ApiCaller(c): ApiCaller,
-    Path(id): Path<String>,
-    uri: Uri,
-) -> Result<Json<Value>, ApiError> {
-    let id = parse_id(&id, "run")?;
-    let p = page(&uri)?;
-    check_run(&app, &c, id).await?;
+/// A page of one of a run's lists, read row by row and narrowed to `c`'s systems.
+async fn run_list<T, P, N>(
+    app: &Arc<App>,
+    c: &Caller,
+    id: &str,
+    uri: &Uri,
+    page_of: P,
+    narrow: N,
+) -> Result<Json<Value>, ApiError>
+where
+    T: serde::Serialize + Send + 'static,
+    P: Fn(
+            &mamori_store::Store,
+            i64,
+            Option<&mut dyn FnMut(&mut T) -> bool>,
+            usize,
+            usize,
+        ) -> Result<(Vec<T>, u64), StoreError>
+        + Send
+        + 'static,
+    N: Fn(&mut T, &Visible, &crate::Loaded) -> bool + Send + 'static,
+{
+    let id = parse_id(id, "run")?;
+    let p = page(uri)?;
+    check_run(app, c, id).await?;
     let (v, loaded) = (c.visible(), app.register());
     let (offset, limit) = (p.offset.unwrap_or(0), p.limit.unwrap_or(100));
     let (items, total) = app
         .pool
         .run(move |s| {
             Ok(match (&v, loaded) {
-                (Visible::All, _) => s.page_assets(id, None, offset, limit)?,
-                (_, Some(l)) => s.page_assets(
-                    id,
-                    Some(&mut |a| crate::insight::narrow_asset(a, &v, &l)),
-                    offset,
-                    limit,
-                )?,
+                (Visible::All, _) => page_of(s, id, None, offset, limit)?,
+                (_, Some(l)) => page_of(s, id, Some(&mut |x| narrow(x, &v, &l)), offset, limit)?,
                 (_, None) => (Vec::new(), 0),
             })
         })
         .await?;
     Ok(Json(json!({"items": items, "total": total})))
+}
+
+async fn run_assets(
+    State(app): State<Arc<App>>,
+    ApiCaller(c): ApiCaller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Result<Json<Value>, ApiError> {
+    run_list(
+        &app,
+        &c,
+        &id,
+        &uri,
+        mamori_store::Store::page_assets,
+        crate::insight::narrow_asset,
+    )
+    .await
 }
 
 async fn run_components(
@@ -400,27 +428,15 @@ async fn run_components(
     Path(id): Path<String>,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let id = parse_id(&id, "run")?;
-    let p = page(&uri)?;
-    check_run(&app, &c, id).await?;
-    let (v, loaded) = (c.visible(), app.register());
-    let (offset, limit) = (p.offset.unwrap_or(0), p.limit.unwrap_or(100));
-    let (items, total) = app
-        .pool
-        .run(move |s| {
-            Ok(match (&v, loaded) {
-                (Visible::All, _) => s.page_components(id, None, offset, limit)?,
-                (_, Some(l)) => s.page_components(
-                    id,
-                    Some(&mut |c| crate::insight::narrow_component(c, &v, &l)),
-                    offset,
-                    limit,
-                )?,
-                (_, None) => (Vec::new(), 0),
-            })
-        })
-        .await?;
-    Ok(Json(json!({"items": items, "total": total})))
+    run_list(
+        &app,
+        &c,
+        &id,
+        &uri,
+        mamori_store::Store::page_components,
+        crate::insight::narrow_component,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -7,19 +7,24 @@ use mamori_store::views::TrendPoint;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Text made safe for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
+pub use mamori_report::html_escape as esc;
+
+/// The start of a table with its header row: `cols` are catalog keys of the headings, a
+/// key starting with `#` is a number column (right-aligned) and `-` a literal "#".
+pub fn table_head(m: &Messages, id: &str, cols: &[&str]) -> String {
+    let mut o = format!("<table id=\"{}\"><tr>", esc(id));
+    for c in cols {
+        match c.strip_prefix('#') {
+            Some(key) => {
+                let _ = write!(o, "<th class=\"n\">{}</th>", esc(&m.t(key)));
+            }
+            None if *c == "-" => o.push_str("<th>#</th>"),
+            None => {
+                let _ = write!(o, "<th>{}</th>", esc(&m.t(c)));
+            }
         }
     }
+    o.push_str("</tr>");
     o
 }
 

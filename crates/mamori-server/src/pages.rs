@@ -476,14 +476,16 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
     if d.widespread.is_empty() {
         let _ = write!(b, "<p class=\"mut\">{}</p>", esc(&m.t("web.none")));
     } else {
-        let _ = write!(
-            b,
-            "<table id=\"widespread\"><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr>",
-            esc(&m.t("web.col.component")),
-            esc(&m.t("web.col.systems")),
-            esc(&m.t("web.col.advisories")),
-            esc(&m.t("web.col.worst"))
-        );
+        b.push_str(&html::table_head(
+            &m,
+            "widespread",
+            &[
+                "web.col.component",
+                "#web.col.systems",
+                "#web.col.advisories",
+                "web.col.worst",
+            ],
+        ));
         for w in &d.widespread {
             let _ = write!(
                 b,
@@ -510,17 +512,19 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
         .await
         .map_err(|e| pc.err(e))?;
     if !overdue.is_empty() {
-        let _ = write!(
-            b,
-            "<h2>{} ({n_overdue})</h2><table id=\"overdue\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            esc(&m.t("web.overdue")),
-            esc(&m.t("web.col.due")),
-            esc(&m.t("web.col.severity")),
-            esc(&m.t("web.col.finding")),
-            esc(&m.t("web.col.system")),
-            esc(&m.t("web.col.status")),
-            esc(&m.t("web.col.assignee"))
-        );
+        let _ = write!(b, "<h2>{} ({n_overdue})</h2>", esc(&m.t("web.overdue")));
+        b.push_str(&html::table_head(
+            &m,
+            "overdue",
+            &[
+                "web.col.due",
+                "web.col.severity",
+                "web.col.finding",
+                "web.col.system",
+                "web.col.status",
+                "web.col.assignee",
+            ],
+        ));
         for t in &overdue {
             let _ = write!(
                 b,
@@ -556,17 +560,20 @@ fn criticality(m: &Messages, c: &str) -> String {
 }
 
 fn systems_table(m: &Messages, systems: &[crate::insight::SystemSummary]) -> String {
-    let mut b = format!(
-        "<table id=\"systems\"><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr>",
-        esc(&m.t("web.col.system")),
-        esc(&m.t("web.col.owner")),
-        esc(&m.t("web.col.criticality")),
-        esc(&m.t("web.col.active")),
-        esc(&m.t("web.col.overdue")),
-        esc(&m.t("web.col.priority")),
-        esc(&m.t("web.col.deadline")),
-        esc(&m.t("web.col.components")),
-        esc(&m.t("web.col.last_scan")),
+    let mut b = html::table_head(
+        m,
+        "systems",
+        &[
+            "web.col.system",
+            "web.col.owner",
+            "web.col.criticality",
+            "#web.col.active",
+            "#web.col.overdue",
+            "web.col.priority",
+            "web.col.deadline",
+            "#web.col.components",
+            "web.col.last_scan",
+        ],
     );
     for s in systems {
         let active: u64 = s.findings.active.values().sum();
@@ -922,16 +929,18 @@ async fn finding(
             esc(&m.t("web.act.comment"))
         );
     }
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table id=\"history\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&m.t("web.history")),
-        esc(&m.t("web.col.when")),
-        esc(&m.t("web.col.who")),
-        esc(&m.t("web.col.what")),
-        esc(&m.t("web.col.status")),
-        esc(&m.t("web.col.detail"))
-    );
+    let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.history")));
+    b.push_str(&html::table_head(
+        &m,
+        "history",
+        &[
+            "web.col.when",
+            "web.col.who",
+            "web.col.what",
+            "web.col.status",
+            "web.col.detail",
+        ],
+    ));
     for e in events.iter().rev() {
         let _ = write!(
             b,
@@ -1285,21 +1294,22 @@ async fn runs(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Response, P
             esc(&m.t("web.diff.compare"))
         );
     }
-    let visible_jobs: Vec<_> = jobs
-        .into_iter()
-        .filter(|j| pc.caller.can_read(j.system.as_deref()))
-        .collect();
+    // Already only the reader's (jobs_page).
+    let visible_jobs = jobs;
     if !visible_jobs.is_empty() {
-        let _ = write!(
-            b,
-            "<h2>{}</h2><table id=\"jobs\"><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            esc(&m.t("web.scans")),
-            esc(&m.t("web.col.system")),
-            esc(&m.t("web.col.status")),
-            esc(&m.t("web.col.who")),
-            esc(&m.t("web.col.when")),
-            esc(&m.t("web.col.run"))
-        );
+        let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.scans")));
+        b.push_str(&html::table_head(
+            &m,
+            "jobs",
+            &[
+                "-",
+                "web.col.system",
+                "web.col.status",
+                "web.col.who",
+                "web.col.when",
+                "web.col.run",
+            ],
+        ));
         for j in &visible_jobs {
             let _ = write!(
                 b,
@@ -1315,14 +1325,12 @@ async fn runs(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Response, P
         }
         b.push_str("</table>");
     }
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table id=\"runs\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&m.t("web.nav.runs")),
-        esc(&m.t("web.col.run")),
-        esc(&m.t("web.col.when")),
-        esc(&m.t("web.col.targets"))
-    );
+    let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.nav.runs")));
+    b.push_str(&html::table_head(
+        &m,
+        "runs",
+        &["web.col.run", "web.col.when", "web.col.targets"],
+    ));
     for r in list.iter().rev().take(200) {
         let _ = write!(
             b,
@@ -1399,15 +1407,17 @@ async fn run(
         scan.vulnerabilities.iter().filter(|v| v.active()).count(),
         esc(&m.t("web.kind.vulnerability")),
     );
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table id=\"assets\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(&m.t("web.crypto_assets")),
-        esc(&m.t("web.col.asset")),
-        esc(&m.t("web.col.kind")),
-        esc(&m.t("web.col.crypto_status")),
-        esc(&m.t("web.col.place"))
-    );
+    let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.crypto_assets")));
+    b.push_str(&html::table_head(
+        &m,
+        "assets",
+        &[
+            "web.col.asset",
+            "web.col.kind",
+            "web.col.crypto_status",
+            "web.col.place",
+        ],
+    ));
     const LIST: usize = 500;
     for a in scan.assets.iter().take(LIST) {
         let _ = write!(

@@ -27,22 +27,7 @@ fn a_person_signs_in_scans_acknowledges_and_reads_the_charts() {
     );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (s, code) in [
-        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
-        (
-            "beta",
-            "import hashlib\nhashlib.md5(b'b')\nhashlib.sha1(b'b')\n",
-        ),
-    ] {
-        std::fs::create_dir_all(d.join(s)).unwrap();
-        std::fs::write(d.join(s).join("app.py"), code).unwrap();
-    }
-    let reg = d.join("mamori.toml");
-    std::fs::write(
-        &reg,
-        "[[system]]\nid = \"alpha\"\nname = \"Alpha\"\ncriticality = \"high\"\nevery = \"5m\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\ncriticality = \"critical\"\ntargets = [\"beta\"]\n",
-    )
-    .unwrap();
+    let reg = common::two_systems(d, true);
     let db = d.join("m.db");
     let token = user_with_token(&db, "hanako", "analyst", None);
     let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);

@@ -28,19 +28,7 @@ fn schemathesis_finds_nothing_wrong_with_the_api() {
     );
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (s, code) in [
-        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
-        ("beta", "import hashlib\nhashlib.sha1(b'b')\n"),
-    ] {
-        std::fs::create_dir_all(d.join(s)).unwrap();
-        std::fs::write(d.join(s).join("app.py"), code).unwrap();
-    }
-    let reg = d.join("mamori.toml");
-    std::fs::write(
-        &reg,
-        "[[system]]\nid = \"alpha\"\nname = \"Alpha\"\ncriticality = \"high\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\ncriticality = \"low\"\ntargets = [\"beta\"]\n",
-    )
-    .unwrap();
+    let reg = common::two_systems(d, false);
     let db = d.join("m.db");
     scan_register(&db, &reg);
     scan_register(&db, &reg);

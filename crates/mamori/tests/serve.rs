@@ -12,25 +12,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Two systems of Python code using MD5 (and SHA-1 in beta), alpha scanned every 5 minutes.
 fn register(d: &Path) -> std::path::PathBuf {
-    for (s, code) in [
-        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
-        (
-            "beta",
-            "import hashlib\nhashlib.md5(b'b')\nhashlib.sha1(b'b')\n",
-        ),
-    ] {
-        std::fs::create_dir_all(d.join(s)).unwrap();
-        std::fs::write(d.join(s).join("app.py"), code).unwrap();
-    }
-    let reg = d.join("mamori.toml");
-    std::fs::write(
-        &reg,
-        "[organization]\nname = \"Test City\"\n\n[[system]]\nid = \"alpha\"\nname = \"Alpha\"\nowner = \"A team\"\ncriticality = \"high\"\nevery = \"5m\"\ntargets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\nowner = \"B team\"\ncriticality = \"critical\"\ntargets = [\"beta\"]\n",
-    )
-    .unwrap();
-    reg
+    common::two_systems(d, true)
 }
 
 fn bearer(t: &str) -> String {

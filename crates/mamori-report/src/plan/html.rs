@@ -18,20 +18,7 @@ const WAVE_LIST: usize = 200;
 /// Actions listed in all the per-system sections together.
 const SYSTEM_LIST_BUDGET: usize = 5_000;
 
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+use crate::html_escape as esc;
 
 /// A `YYYY-MM-DD` date as a fractional year.
 fn year_of(date: &str) -> Option<f64> {

@@ -235,3 +235,28 @@ pub fn user_with_token(db: &Path, name: &str, role: &str, system: Option<&str>) 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stdout(&out).trim().to_string()
 }
+
+/// Two systems of Python code using MD5 (and SHA-1 in beta) in `d`, and their register
+/// (alpha scanned every 5 minutes when `scheduled`): the server tests' organization.
+pub fn two_systems(d: &Path, scheduled: bool) -> PathBuf {
+    for (s, code) in [
+        ("alpha", "import hashlib\nhashlib.md5(b'a')\n"),
+        (
+            "beta",
+            "import hashlib\nhashlib.md5(b'b')\nhashlib.sha1(b'b')\n",
+        ),
+    ] {
+        std::fs::create_dir_all(d.join(s)).unwrap();
+        std::fs::write(d.join(s).join("app.py"), code).unwrap();
+    }
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "[organization]\nname = \"Test City\"\n\n[[system]]\nid = \"alpha\"\nname = \"Alpha\"\nowner = \"A team\"\ncriticality = \"high\"\n{}targets = [\"alpha\"]\n\n[[system]]\nid = \"beta\"\nname = \"Beta\"\nowner = \"B team\"\ncriticality = \"critical\"\ntargets = [\"beta\"]\n",
+            if scheduled { "every = \"5m\"\n" } else { "" }
+        ),
+    )
+    .unwrap();
+    reg
+}
