@@ -69,12 +69,13 @@ enum Cmd {
     /// list them, see one's history, acknowledge, accept, assign, comment.
     #[command(subcommand)]
     Findings(FindingsCmd),
-    /// Local users of the store (and of the coming server): add the first admin, grant
+    /// Local users of the store and of `mamori serve`: add the first admin, grant
     /// roles per system, issue API tokens.
     #[command(subcommand)]
     User(UserCmd),
-    /// Each system's schedule (`every` in the register): when it was last scanned, when it
-    /// is next due. `mamori scan --due` scans the ones due now.
+    /// Each system's schedule (`every` or `cron` in the register): when it was last
+    /// scanned, when it is next due. `mamori scan --due` scans the ones due now; `mamori
+    /// serve` scans them by itself.
     Schedule(ScheduleArgs),
     /// The monitoring server: scheduled scans, the dashboard and the REST API (`/api/v1`,
     /// described at `/api/openapi.json`), for the users of `mamori user`.
