@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use mamori_i18n::{Lang, Messages};
 use mamori_store::lifecycle::{Act, Status};
+use mamori_store::views::Visible;
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -1363,19 +1364,60 @@ async fn run(
     let m = pc.m();
     let id = parse_id(&id, "run").map_err(|e| pc.err(e))?;
     let q: RunQuery = api::query(&uri).unwrap_or_default();
-    let mut scan = api::visible_run(&app, &pc.caller, id)
+    api::check_run(&app, &pc.caller, id)
         .await
         .map_err(|e| pc.err(e))?;
-    if let (Some(sys), Some(loaded)) = (&q.system, app.register()) {
-        if !pc.caller.can_read(Some(sys)) {
+    // What the page lists: the reader's systems, or the one asked for.
+    let visible = match &q.system {
+        Some(sys) if !pc.caller.can_read(Some(sys)) => {
             return Err(pc.err(ApiError::not_found(format!("no system {sys}"))));
         }
-        scan = crate::insight::narrow(
-            scan,
-            &mamori_store::views::Visible::Systems(vec![sys.clone()]),
-            Some(&loaded),
-        );
-    }
+        Some(sys) => Visible::Systems(vec![sys.clone()]),
+        None => pc.caller.visible(),
+    };
+    const LIST: usize = 500;
+    let loaded = app.register();
+    // Read row by row: a run of a million assets is never in the server's memory at once.
+    let (assets, n_assets, n_findings, n_components, n_vulns) = app
+        .pool
+        .run(move |s| {
+            use crate::insight::{narrow_asset, narrow_component};
+            let sees = |sys: Option<&str>| match &visible {
+                Visible::All => true,
+                Visible::Systems(l) => sys.is_some_and(|x| l.iter().any(|y| y == x)),
+            };
+            Ok(match (&visible, &loaded) {
+                (Visible::All, _) => {
+                    let (a, na) = s.page_assets(id, None, 0, LIST)?;
+                    let (_, nf) = s.page_findings(id, None, 0, 0)?;
+                    let (_, nc) = s.page_components(id, None, 0, 0)?;
+                    let (_, nv) = s.page_vulnerabilities(id, Some(&mut |v| v.active()), 0, 0)?;
+                    (a, na, nf, nc, nv)
+                }
+                (v, Some(l)) => {
+                    let (a, na) =
+                        s.page_assets(id, Some(&mut |a| narrow_asset(a, v, l)), 0, LIST)?;
+                    let (_, nf) =
+                        s.page_findings(id, Some(&mut |f| sees(f.system.as_deref())), 0, 0)?;
+                    let (_, nc) =
+                        s.page_components(id, Some(&mut |c| narrow_component(c, v, l)), 0, 0)?;
+                    let (_, nv) = s.page_vulnerabilities(
+                        id,
+                        Some(&mut |x| {
+                            x.active()
+                                && (sees(x.system.as_deref())
+                                    || x.systems.iter().any(|p| sees(Some(&p.system))))
+                        }),
+                        0,
+                        0,
+                    )?;
+                    (a, na, nf, nc, nv)
+                }
+                (_, None) => (Vec::new(), 0, 0, 0, 0),
+            })
+        })
+        .await
+        .map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>run {id}</h1>");
     if let Some(s) = &q.system {
         let _ = write!(
@@ -1398,13 +1440,13 @@ async fn run(
     let _ = write!(
         b,
         "<div class=\"cards\"><div class=\"card\"><b>{}</b><span>{}</span></div><div class=\"card\"><b>{}</b><span>{}</span></div><div class=\"card\"><b>{}</b><span>{}</span></div><div class=\"card\"><b>{}</b><span>{}</span></div></div>",
-        scan.assets.len(),
+        n_assets,
         esc(&m.t("web.crypto_assets")),
-        scan.findings.len(),
+        n_findings,
         esc(&m.t("web.findings.title")),
-        scan.components.len(),
+        n_components,
         esc(&m.t("web.col.components")),
-        scan.vulnerabilities.iter().filter(|v| v.active()).count(),
+        n_vulns,
         esc(&m.t("web.kind.vulnerability")),
     );
     let _ = write!(b, "<h2>{}</h2>", esc(&m.t("web.crypto_assets")));
@@ -1418,8 +1460,7 @@ async fn run(
             "web.col.place",
         ],
     ));
-    const LIST: usize = 500;
-    for a in scan.assets.iter().take(LIST) {
+    for a in &assets {
         let _ = write!(
             b,
             "<tr><td><a href=\"/runs/{id}/assets/{}\">{}</a></td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
@@ -1432,13 +1473,13 @@ async fn run(
         );
     }
     b.push_str("</table>");
-    if scan.assets.len() > LIST {
+    if n_assets > LIST as u64 {
         let _ = write!(
             b,
             "<p class=\"mut\">{}</p>",
             esc(&m.get(
                 "web.more_in_export",
-                &[("n", (scan.assets.len() - LIST).to_string())]
+                &[("n", (n_assets - LIST as u64).to_string())]
             ))
         );
     }
@@ -1482,12 +1523,40 @@ async fn asset(
 ) -> Result<Response, PageError> {
     let m = pc.m();
     let id = parse_id(&id, "run").map_err(|e| pc.err(e))?;
-    let scan = api::visible_run(&app, &pc.caller, id)
+    api::check_run(&app, &pc.caller, id)
         .await
         .map_err(|e| pc.err(e))?;
-    let Some(a) = scan.assets.iter().find(|a| a.id == asset) else {
+    let (v, loaded) = (pc.caller.visible(), app.register());
+    let wanted = asset.clone();
+    let found = app
+        .pool
+        .run(move |s| {
+            let Some((mut a, findings)) = s.run_asset(id, &wanted)? else {
+                return Ok(None);
+            };
+            if v == Visible::All {
+                return Ok(Some((a, findings)));
+            }
+            // Only the reader's places of it, and findings of their systems.
+            let Some(l) = loaded else { return Ok(None) };
+            if !crate::insight::narrow_asset(&mut a, &v, &l) {
+                return Ok(None);
+            }
+            let findings = findings
+                .into_iter()
+                .filter(|f| match (&v, f.system.as_deref()) {
+                    (Visible::Systems(list), Some(x)) => list.iter().any(|y| y == x),
+                    _ => false,
+                })
+                .collect();
+            Ok(Some((a, findings)))
+        })
+        .await
+        .map_err(|e| pc.err(e))?;
+    let Some((a, related)) = found else {
         return Err(pc.err(ApiError::not_found(format!("no asset {asset} in run {id}"))));
     };
+    let a = &a;
     let mut b = format!("<h1>{}</h1>", esc(&a.name));
     let props = serde_json::to_value(a).unwrap_or_default();
     b.push_str("<table id=\"asset\">");
@@ -1519,11 +1588,6 @@ async fn asset(
         );
     }
     b.push_str("</ul>");
-    let related: Vec<_> = scan
-        .findings
-        .iter()
-        .filter(|f| f.asset_id == a.id)
-        .collect();
     if !related.is_empty() {
         let _ = write!(b, "<h2>{}</h2><ul>", esc(&m.t("web.findings.title")));
         for f in related {

@@ -865,6 +865,55 @@ impl Store {
         self.page_of("components", "purl", run, keep, offset, limit)
     }
 
+    /// [`Store::page_assets`] for findings.
+    pub fn page_findings(
+        &self,
+        run: i64,
+        keep: Option<&mut dyn FnMut(&mut Finding) -> bool>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Finding>, u64), StoreError> {
+        self.page_of("findings", "key", run, keep, offset, limit)
+    }
+
+    /// [`Store::page_assets`] for vulnerabilities (VEX-suppressed ones included).
+    pub fn page_vulnerabilities(
+        &self,
+        run: i64,
+        keep: Option<&mut dyn FnMut(&mut Vulnerability) -> bool>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Vulnerability>, u64), StoreError> {
+        self.page_of("vulnerabilities", "key", run, keep, offset, limit)
+    }
+
+    /// One crypto asset of a run and the run's findings about it.
+    pub fn run_asset(
+        &self,
+        run: i64,
+        asset: &str,
+    ) -> Result<Option<(CryptoAsset, Vec<Finding>)>, StoreError> {
+        let data: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT data FROM assets WHERE run_id = ?1 AND asset_id = ?2",
+                params![run, asset],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(data) = data else {
+            return Ok(None);
+        };
+        let mut st = self.conn.prepare(
+            "SELECT data FROM findings WHERE run_id = ?1 AND asset_id = ?2 ORDER BY key",
+        )?;
+        let findings = st
+            .query_map(params![run, asset], |r| r.get::<_, String>(0))?
+            .map(|d| Ok(serde_json::from_str(&d?)?))
+            .collect::<Result<Vec<Finding>, StoreError>>()?;
+        Ok(Some((serde_json::from_str(&data)?, findings)))
+    }
+
     fn page_of<T: serde::de::DeserializeOwned>(
         &self,
         table: &str,

@@ -241,6 +241,32 @@ fn a_viewer_of_one_system_reads_nothing_of_another() {
     assert_eq!(list.status, 200);
     assert!(!list.text().contains("/beta/"));
     assert!(list.text().contains("/alpha/"));
+    // A run of both systems: the viewer's page of it, and of an asset both share, shows
+    // alpha's places only; an asset only beta has is not there for them.
+    let r = post_json(p, "/api/v1/scans", &admin, "{}");
+    let both = wait_job(
+        p,
+        &admin,
+        r.json()["id"].as_i64().unwrap(),
+        Duration::from_secs(120),
+    );
+    let both_run = both["run_id"].as_i64().unwrap();
+    let run_page = page(&format!("/runs/{both_run}"));
+    assert_eq!(run_page.status, 200);
+    assert!(!run_page.text().contains("/beta/"));
+    assert!(run_page.text().contains("alg:MD5") || run_page.text().contains("MD5"));
+    let md5 = page(&format!("/runs/{both_run}/assets/alg:MD5"));
+    assert_eq!(md5.status, 200, "{}", md5.text());
+    assert!(md5.text().contains("/alpha/") && !md5.text().contains("/beta/"));
+    assert_eq!(page(&format!("/runs/{both_run}/assets/alg:SHA-1")).status, 404);
+    let admin_md5 = http(
+        p,
+        "GET",
+        &format!("/runs/{both_run}/assets/alg:MD5"),
+        &[("Authorization", &bearer(&admin))],
+        b"",
+    );
+    assert!(admin_md5.text().contains("/alpha/") && admin_md5.text().contains("/beta/"));
     let overview = page("/");
     assert_eq!(overview.status, 200);
     assert!(!overview.text().contains("data-system=\"beta\""));
