@@ -449,63 +449,32 @@ struct ExportQuery {
 /// The formats a run can be exported in.
 pub const EXPORT_FORMATS: [&str; 5] = ["cyclonedx", "spdx", "sarif", "xlsx", "json"];
 
-/// A run in one of [`EXPORT_FORMATS`]: the body, its media type and a file name.
+/// A run in one of [`EXPORT_FORMATS`] (what `mamori export` writes).
 pub fn export(
     scan: &ScanResult,
     run: i64,
     format: &str,
     lang: mamori_i18n::Lang,
-) -> Result<(Vec<u8>, &'static str, String), ApiError> {
+) -> Result<Vec<u8>, String> {
     const VERSION: &str = env!("CARGO_PKG_VERSION");
     let json_body = |v: &Value| serde_json::to_vec_pretty(v).unwrap_or_default();
     Ok(match format {
-        "cyclonedx" => (
-            json_body(&mamori_report::cyclonedx(scan, VERSION)),
-            "application/vnd.cyclonedx+json",
-            format!("mamori-run-{run}.cdx.json"),
-        ),
+        "cyclonedx" => json_body(&mamori_report::cyclonedx(scan, VERSION)),
         "spdx" => {
             let seed = format!("run {run} {}", scan.targets.join(" "));
-            (
-                json_body(&mamori_report::spdx23(scan, VERSION, &seed)),
-                "application/spdx+json",
-                format!("mamori-run-{run}.spdx.json"),
-            )
+            json_body(&mamori_report::spdx23(scan, VERSION, &seed))
         }
-        "sarif" => (
-            json_body(&mamori_report::sarif(scan, VERSION)),
-            "application/sarif+json",
-            format!("mamori-run-{run}.sarif"),
-        ),
-        "xlsx" => (
-            mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
-                .map_err(|e| ApiError::internal(format!("cannot write the workbook: {e}")))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("mamori-run-{run}.xlsx"),
-        ),
-        "json" => (
-            json_body(&mamori_report::json(scan, Some(run))),
-            "application/json",
-            format!("mamori-run-{run}.json"),
-        ),
+        "sarif" => json_body(&mamori_report::sarif(scan, VERSION)),
+        "xlsx" => mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
+            .map_err(|e| format!("cannot write the workbook: {e}"))?,
+        "json" => json_body(&mamori_report::json(scan, Some(run))),
         other => {
-            return Err(ApiError::bad(format!(
+            return Err(format!(
                 "unknown export format {other:?}: use one of {}",
                 EXPORT_FORMATS.join(", ")
-            )))
+            ))
         }
     })
-}
-
-/// A download response.
-pub fn download(body: Vec<u8>, media: &'static str, name: &str) -> Response {
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 async fn run_export(
@@ -523,17 +492,104 @@ async fn run_export(
             EXPORT_FORMATS.join(", ")
         )));
     }
-    let scan = visible_run(&app, &c, id).await?;
     let lang = match q.lang.as_deref() {
-        None | Some("en") => mamori_i18n::Lang::En,
-        Some("ja") => mamori_i18n::Lang::Ja,
+        None | Some("en") => "en",
+        Some("ja") => "ja",
         Some(other) => return Err(ApiError::bad(format!("lang {other:?}: use ja or en"))),
     };
-    let (body, media, name) =
-        tokio::task::spawn_blocking(move || export(&scan, id, &q.format, lang))
+    export_response(&app, &c, id, &q.format, lang).await
+}
+
+/// A run exported for `c`: made by a child `mamori export` (a document of a million
+/// assets is gigabytes while it is made; that memory is the child's) and streamed to the
+/// client as it comes.
+pub async fn export_response(
+    app: &Arc<App>,
+    c: &Caller,
+    id: i64,
+    format: &str,
+    lang: &str,
+) -> Result<Response, ApiError> {
+    check_run(app, c, id).await?;
+    let mut cmd = tokio::process::Command::new(&app.cfg.exe);
+    cmd.arg("--db").arg(app.pool.path()).args([
+        "export",
+        &id.to_string(),
+        "--format",
+        format,
+        "--lang",
+        lang,
+    ]);
+    if let Visible::Systems(systems) = c.visible() {
+        let Some(loaded) = app.register() else {
+            return Err(ApiError::not_found(format!("no run {id}")));
+        };
+        cmd.arg("--config").arg(&loaded.path);
+        for s in systems {
+            cmd.arg("--system").arg(s);
+        }
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ApiError::internal(format!("cannot start the export: {e}")))?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| ApiError::internal("the export has no output"))?;
+    // The first bytes, or the reason there are none.
+    let mut first = vec![0u8; 64 * 1024];
+    let n = tokio::io::AsyncReadExt::read(&mut stdout, &mut first)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot read the export: {e}")))?;
+    if n == 0 {
+        let out = child
+            .wait_with_output()
             .await
-            .map_err(|_| ApiError::internal("the export stopped unexpectedly"))??;
-    Ok(download(body, media, &name))
+            .map_err(|e| ApiError::internal(format!("the export failed: {e}")))?;
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        eprintln!("mamori: export of run {id} failed: {why}");
+        return Err(ApiError::internal("the export could not be made"));
+    }
+    first.truncate(n);
+    let (media, ext) = export_type(format);
+    let rest = tokio_util::io::ReaderStream::new(stdout);
+    // The child is waited for when its output ends (kill_on_drop stops it if the client
+    // goes away first).
+    use futures_util::StreamExt;
+    let stream = futures_util::stream::once(async move {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(first))
+    })
+    .chain(rest)
+    .chain(futures_util::stream::once(async move {
+        let _ = child.wait().await;
+        Ok(axum::body::Bytes::new())
+    }));
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"mamori-run-{id}.{ext}\""))
+    {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// The media type and file extension of an export format.
+fn export_type(format: &str) -> (&'static str, &'static str) {
+    match format {
+        "cyclonedx" => ("application/vnd.cyclonedx+json", "cdx.json"),
+        "spdx" => ("application/spdx+json", "spdx.json"),
+        "sarif" => ("application/sarif+json", "sarif"),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => ("application/json", "json"),
+    }
 }
 
 #[derive(Deserialize)]

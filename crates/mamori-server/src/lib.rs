@@ -75,6 +75,21 @@ pub struct Loaded {
     pub modified: Option<std::time::SystemTime>,
 }
 
+impl Loaded {
+    /// Reads the register at `path` and where its systems' places are.
+    pub fn load(path: &std::path::Path) -> Result<Loaded> {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let register = Register::load(path)?;
+        let t = systems::register_targets(path, &register, None, false)?;
+        Ok(Loaded {
+            path: path.to_path_buf(),
+            attribution: mamori_plan::attribution::Attribution::new(t.owners),
+            register,
+            modified,
+        })
+    }
+}
+
 /// The server's shared state.
 pub struct App {
     /// Its configuration.
@@ -121,14 +136,7 @@ impl App {
                 return Ok(false);
             }
         }
-        let register = Register::load(path)?;
-        let t = systems::register_targets(path, &register, None, false)?;
-        let loaded = Loaded {
-            path: path.clone(),
-            attribution: mamori_plan::attribution::Attribution::new(t.owners),
-            register,
-            modified,
-        };
+        let loaded = Loaded::load(path)?;
         if let Ok(mut w) = self.register.write() {
             *w = Some(Arc::new(loaded));
         }

@@ -1504,16 +1504,10 @@ async fn run_export(
             q.format
         ))));
     }
-    let scan = api::visible_run(&app, &pc.caller, id)
+    let lang = if pc.lang == Lang::Ja { "ja" } else { "en" };
+    api::export_response(&app, &pc.caller, id, &q.format, lang)
         .await
-        .map_err(|e| pc.err(e))?;
-    let lang = pc.lang;
-    let (body, media, name) =
-        tokio::task::spawn_blocking(move || api::export(&scan, id, &q.format, lang))
-            .await
-            .map_err(|_| pc.err(ApiError::internal("the export stopped unexpectedly")))?
-            .map_err(|e| pc.err(e))?;
-    Ok(api::download(body, media, &name))
+        .map_err(|e| pc.err(e))
 }
 
 async fn asset(

@@ -87,6 +87,25 @@ enum Cmd {
     /// coverage) as JSON; `mamori serve` runs it in a child process after each run.
     #[command(hide = true)]
     Insight(InsightArgs),
+    /// A stored run as CycloneDX, SPDX, SARIF, XLSX or JSON on standard output, narrowed
+    /// to some systems; `mamori serve` runs it in a child process for its exports.
+    #[command(hide = true)]
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The run.
+    run: i64,
+    /// cyclonedx, spdx, sarif, xlsx or json.
+    #[arg(long)]
+    format: String,
+    /// The systems register (with --system).
+    #[arg(long, value_name = "FILE", requires = "systems")]
+    config: Option<PathBuf>,
+    /// Only what is in these systems (repeatable).
+    #[arg(long = "system", value_name = "ID", requires = "config")]
+    systems: Vec<String>,
 }
 
 #[derive(Args)]
@@ -794,6 +813,22 @@ fn run(cli: Cli) -> Result<u8> {
         Cmd::Schedule(a) => schedule(a, &db, lang),
         Cmd::Serve(a) => serve(a, &db, cli.vulndb.as_deref(), lang),
         Cmd::Worker(a) => worker(a, &db, cli.vulndb.as_deref()),
+        Cmd::Export(a) => {
+            let store = open_existing(&db)?;
+            let mut scan = store.load_run(a.run)?;
+            if let Some(reg) = &a.config {
+                let loaded = mamori_server::Loaded::load(reg)?;
+                scan = mamori_server::insight::narrow(
+                    scan,
+                    &mamori_store::views::Visible::Systems(a.systems.clone()),
+                    Some(&loaded),
+                );
+            }
+            let body = mamori_server::api::export(&scan, a.run, &a.format, lang)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            write_out(None, &body)?;
+            Ok(0)
+        }
         Cmd::Insight(a) => {
             let reg = mamori_plan::register::Register::load(&a.config)?;
             let store = open_existing(&db)?;

@@ -231,6 +231,21 @@ fn a_viewer_of_one_system_reads_nothing_of_another() {
     )
     .json();
     assert!(!assets.to_string().contains("/beta/"), "{assets}");
+    // The workbook, made by a child process and streamed.
+    let x = get(
+        p,
+        &format!("/api/v1/runs/{}/export?format=xlsx&lang=ja", run_ids[0]),
+        &admin,
+    );
+    assert_eq!(x.status, 200);
+    assert!(x.body.starts_with(b"PK"), "not a workbook");
+    assert_eq!(
+        x.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert!(x
+        .header("content-disposition")
+        .is_some_and(|d| d.contains(".xlsx")));
     // The same through the pages, with the viewer's session.
     let cookie = login(p, "va");
     let page = |path: &str| http(p, "GET", path, &[("Cookie", &cookie)], b"");
@@ -258,7 +273,10 @@ fn a_viewer_of_one_system_reads_nothing_of_another() {
     let md5 = page(&format!("/runs/{both_run}/assets/alg:MD5"));
     assert_eq!(md5.status, 200, "{}", md5.text());
     assert!(md5.text().contains("/alpha/") && !md5.text().contains("/beta/"));
-    assert_eq!(page(&format!("/runs/{both_run}/assets/alg:SHA-1")).status, 404);
+    assert_eq!(
+        page(&format!("/runs/{both_run}/assets/alg:SHA-1")).status,
+        404
+    );
     let admin_md5 = http(
         p,
         "GET",
