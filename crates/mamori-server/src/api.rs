@@ -331,20 +331,53 @@ pub async fn check_run(app: &Arc<App>, c: &Caller, id: i64) -> Result<(), ApiErr
     }
 }
 
-/// Run `id` narrowed to what `c` may see (404 when they may see none of it).
-pub async fn visible_run(app: &Arc<App>, c: &Caller, id: i64) -> Result<ScanResult, ApiError> {
-    check_run(app, c, id).await?;
-    let scan = app.pool.run(move |s| Ok(s.load_run(id)?)).await?;
-    let v = c.visible();
-    if v == Visible::All {
-        return Ok(scan);
-    }
+/// A run's first `list` crypto assets and its counts of assets, findings, components and
+/// active vulnerabilities, as `visible` sees them — read row by row, never the whole run.
+pub async fn run_contents(
+    app: &Arc<App>,
+    visible: Visible,
+    id: i64,
+    list: usize,
+) -> Result<(Vec<mamori_model::CryptoAsset>, u64, u64, u64, u64), ApiError> {
     let loaded = app.register();
-    let narrowed = crate::insight::narrow(scan, &v, loaded.as_deref());
-    if narrowed.targets.is_empty() {
-        return Err(ApiError::not_found(format!("no run {id}")));
-    }
-    Ok(narrowed)
+    app.pool
+        .run(move |s| {
+            use crate::insight::{narrow_asset, narrow_component};
+            let sees = |sys: Option<&str>| match &visible {
+                Visible::All => true,
+                Visible::Systems(l) => sys.is_some_and(|x| l.iter().any(|y| y == x)),
+            };
+            Ok(match (&visible, &loaded) {
+                (Visible::All, _) => {
+                    let (a, na) = s.page_assets(id, None, 0, list)?;
+                    let (_, nf) = s.page_findings(id, None, 0, 0)?;
+                    let (_, nc) = s.page_components(id, None, 0, 0)?;
+                    let (_, nv) = s.page_vulnerabilities(id, Some(&mut |v| v.active()), 0, 0)?;
+                    (a, na, nf, nc, nv)
+                }
+                (v, Some(l)) => {
+                    let (a, na) =
+                        s.page_assets(id, Some(&mut |a| narrow_asset(a, v, l)), 0, list)?;
+                    let (_, nf) =
+                        s.page_findings(id, Some(&mut |f| sees(f.system.as_deref())), 0, 0)?;
+                    let (_, nc) =
+                        s.page_components(id, Some(&mut |c| narrow_component(c, v, l)), 0, 0)?;
+                    let (_, nv) = s.page_vulnerabilities(
+                        id,
+                        Some(&mut |x| {
+                            x.active()
+                                && (sees(x.system.as_deref())
+                                    || x.systems.iter().any(|p| sees(Some(&p.system))))
+                        }),
+                        0,
+                        0,
+                    )?;
+                    (a, na, nf, nc, nv)
+                }
+                (_, None) => (Vec::new(), 0, 0, 0, 0),
+            })
+        })
+        .await
 }
 
 async fn run(
@@ -358,10 +391,16 @@ async fn run(
         .into_iter()
         .find(|r| r.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no run {id}")))?;
-    let scan = visible_run(&app, &c, id).await?;
+    let (_, assets, findings, components, vulnerabilities) =
+        run_contents(&app, c.visible(), id, 0).await?;
     Ok(Json(json!({
         "run": info,
-        "summary": mamori_report::summary(&scan),
+        "summary": {
+            "assets": assets,
+            "findings": findings,
+            "components": components,
+            "vulnerabilities": vulnerabilities,
+        },
     })))
 }
 
@@ -598,21 +637,50 @@ struct DiffQuery {
     to: String,
 }
 
-/// The difference between two runs, narrowed to what `c` may see.
+/// The difference between two runs, narrowed to what `c` may see: made by a child `mamori
+/// diff` (both runs' items are in its memory, not the server's).
 pub async fn visible_diff(
     app: &Arc<App>,
     c: &Caller,
     from: i64,
     to: i64,
 ) -> Result<mamori_store::Diff, ApiError> {
-    if c.visible() == Visible::All {
-        return app.pool.run(move |s| Ok(s.diff(from, to)?)).await;
-    }
     // Both runs must show the caller something; each is narrowed to the caller's systems
     // before they are compared, so what changed elsewhere neither shows nor hides anything.
-    let a = visible_run(app, c, from).await?;
-    let b = visible_run(app, c, to).await?;
-    Ok(mamori_store::diff_results(from, to, &a, &b))
+    check_run(app, c, from).await?;
+    check_run(app, c, to).await?;
+    let mut cmd = tokio::process::Command::new(&app.cfg.exe);
+    cmd.arg("--db").arg(app.pool.path()).args([
+        "diff",
+        &from.to_string(),
+        &to.to_string(),
+        "-f",
+        "json",
+    ]);
+    if let Visible::Systems(systems) = c.visible() {
+        let Some(loaded) = app.register() else {
+            return Err(ApiError::not_found(format!("no run {from}")));
+        };
+        cmd.arg("--config").arg(&loaded.path);
+        for s in systems {
+            cmd.arg("--system").arg(s);
+        }
+    }
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot start the diff: {e}")))?;
+    if !out.status.success() {
+        eprintln!(
+            "mamori: diff of runs {from} and {to} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return Err(ApiError::internal("the difference could not be made"));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| ApiError::internal(format!("the difference could not be read: {e}")))
 }
 
 async fn diff(

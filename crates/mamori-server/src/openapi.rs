@@ -155,9 +155,9 @@ fn build() -> Value {
                 "responses": with_errors(json!({"200": ok("The runs.", page_of("RunHead"))}), &["400", "401"])
             }}));
     paths.insert("/api/v1/runs/{id}".into(), json!({"get": {
-                "operationId": "getRun", "summary": "A run and the summary of what it found.",
+                "operationId": "getRun", "summary": "A run and how much of what it found the caller sees.",
                 "parameters": [run_id.clone()],
-                "responses": with_errors(json!({"200": ok("The run.", json!({"type": "object", "required": ["run", "summary"], "properties": {"run": {"$ref": "#/components/schemas/RunHead"}, "summary": {"type": "object"}}}))}), &["400", "401", "404"])
+                "responses": with_errors(json!({"200": ok("The run.", json!({"type": "object", "required": ["run", "summary"], "properties": {"run": {"$ref": "#/components/schemas/RunHead"}, "summary": {"type": "object", "required": ["assets", "findings", "components", "vulnerabilities"], "properties": {"assets": {"type": "integer"}, "findings": {"type": "integer"}, "components": {"type": "integer"}, "vulnerabilities": {"type": "integer", "description": "active (not suppressed by VEX)"}}}}}))}), &["400", "401", "404"])
             }}));
     paths.insert("/api/v1/runs/{id}/assets".into(), json!({"get": {
                 "operationId": "listRunAssets", "summary": "The run's crypto assets (CycloneDX cryptoProperties in mamori's model).",

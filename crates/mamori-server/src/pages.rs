@@ -1376,48 +1376,10 @@ async fn run(
         None => pc.caller.visible(),
     };
     const LIST: usize = 500;
-    let loaded = app.register();
-    // Read row by row: a run of a million assets is never in the server's memory at once.
-    let (assets, n_assets, n_findings, n_components, n_vulns) = app
-        .pool
-        .run(move |s| {
-            use crate::insight::{narrow_asset, narrow_component};
-            let sees = |sys: Option<&str>| match &visible {
-                Visible::All => true,
-                Visible::Systems(l) => sys.is_some_and(|x| l.iter().any(|y| y == x)),
-            };
-            Ok(match (&visible, &loaded) {
-                (Visible::All, _) => {
-                    let (a, na) = s.page_assets(id, None, 0, LIST)?;
-                    let (_, nf) = s.page_findings(id, None, 0, 0)?;
-                    let (_, nc) = s.page_components(id, None, 0, 0)?;
-                    let (_, nv) = s.page_vulnerabilities(id, Some(&mut |v| v.active()), 0, 0)?;
-                    (a, na, nf, nc, nv)
-                }
-                (v, Some(l)) => {
-                    let (a, na) =
-                        s.page_assets(id, Some(&mut |a| narrow_asset(a, v, l)), 0, LIST)?;
-                    let (_, nf) =
-                        s.page_findings(id, Some(&mut |f| sees(f.system.as_deref())), 0, 0)?;
-                    let (_, nc) =
-                        s.page_components(id, Some(&mut |c| narrow_component(c, v, l)), 0, 0)?;
-                    let (_, nv) = s.page_vulnerabilities(
-                        id,
-                        Some(&mut |x| {
-                            x.active()
-                                && (sees(x.system.as_deref())
-                                    || x.systems.iter().any(|p| sees(Some(&p.system))))
-                        }),
-                        0,
-                        0,
-                    )?;
-                    (a, na, nf, nc, nv)
-                }
-                (_, None) => (Vec::new(), 0, 0, 0, 0),
-            })
-        })
-        .await
-        .map_err(|e| pc.err(e))?;
+    let (assets, n_assets, n_findings, n_components, n_vulns) =
+        api::run_contents(&app, visible, id, LIST)
+            .await
+            .map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>run {id}</h1>");
     if let Some(s) = &q.system {
         let _ = write!(

@@ -294,7 +294,7 @@ pub struct Store {
 }
 
 /// What changed between two runs.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Diff {
     /// The older run.
     pub from: i64,

@@ -537,6 +537,13 @@ struct DiffArgs {
     /// Output format (text or json).
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     format: Format,
+    /// Only what is in this system of the register (repeatable; needs --config): what
+    /// changed there, whatever changed elsewhere.
+    #[arg(long = "system", value_name = "ID", requires = "config")]
+    systems: Vec<String>,
+    /// The systems register (with --system).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -1891,7 +1898,22 @@ fn runs(a: RunsArgs, db: &Path, lang: Lang) -> Result<u8> {
 fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
     let m = Messages::new(lang);
     let store = open_existing(db)?;
-    let d = store.diff(a.run_a, a.run_b)?;
+    let d = match &a.config {
+        Some(reg) if !a.systems.is_empty() => {
+            // Each run narrowed to the systems first, then compared.
+            let loaded = mamori_server::Loaded::load(reg)?;
+            let only = mamori_store::views::Visible::Systems(a.systems.clone());
+            let narrow = |run| -> Result<ScanResult> {
+                Ok(mamori_server::insight::narrow(
+                    store.load_run(run)?,
+                    &only,
+                    Some(&loaded),
+                ))
+            };
+            mamori_store::diff_results(a.run_a, a.run_b, &narrow(a.run_a)?, &narrow(a.run_b)?)
+        }
+        _ => store.diff(a.run_a, a.run_b)?,
+    };
     if a.format != Format::Text {
         outln!("{}", serde_json::to_string_pretty(&d)?);
         return Ok(0);

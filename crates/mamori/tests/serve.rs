@@ -285,6 +285,21 @@ fn a_viewer_of_one_system_reads_nothing_of_another() {
         b"",
     );
     assert!(admin_md5.text().contains("/alpha/") && admin_md5.text().contains("/beta/"));
+    // The difference between alpha's run and the run of both: for the admin beta's
+    // findings appeared; for the viewer nothing of beta, and alpha's are unchanged.
+    let path = format!("/api/v1/diff?from={}&to={both_run}", run_ids[0]);
+    let d_admin = get(p, &path, &admin);
+    assert_eq!(d_admin.status, 200);
+    assert!(d_admin.text().contains("/beta/"));
+    let d_viewer = get(p, &path, &viewer);
+    assert_eq!(d_viewer.status, 200, "{}", d_viewer.text());
+    let dv = d_viewer.json();
+    assert!(!d_viewer.text().contains("/beta/"));
+    assert_eq!(dv["findings_added"].as_array().unwrap().len(), 0, "{dv}");
+    assert_eq!(dv["findings_removed"].as_array().unwrap().len(), 0, "{dv}");
+    let diff_page = page(&format!("/diff?from={}&to={both_run}", run_ids[0]));
+    assert_eq!(diff_page.status, 200);
+    assert!(!diff_page.text().contains("/beta/"));
     let overview = page("/");
     assert_eq!(overview.status, 200);
     assert!(!overview.text().contains("data-system=\"beta\""));
