@@ -106,6 +106,8 @@ pub struct App {
     pub wake: tokio::sync::Notify,
     /// Whether the insight is being remade.
     pub refreshing: std::sync::atomic::AtomicBool,
+    /// Failed sign-ins, to slow down guessing.
+    pub logins: pages::LoginThrottle,
 }
 
 impl App {
@@ -172,6 +174,7 @@ async fn serve_async(cfg: Config) -> Result<()> {
         schedule: RwLock::new(Arc::new(Vec::new())),
         wake: tokio::sync::Notify::new(),
         refreshing: std::sync::atomic::AtomicBool::new(false),
+        logins: Default::default(),
         cfg: cfg.clone(),
     });
     if let Err(e) = app.reload_register() {

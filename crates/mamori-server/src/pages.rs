@@ -243,7 +243,56 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(headers: HeaderMap, State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+/// Failed sign-ins allowed per user name, and per client address, in a window.
+const LOGIN_FAILURES: u32 = 5;
+/// The window, and how long a name or address is refused after that many failures.
+const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// Failed sign-ins by user name and by address: guessing passwords gets five tries a
+/// quarter of an hour, for a name and from an address.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    fn keys(name: &str, addr: std::net::IpAddr) -> [String; 2] {
+        [format!("name:{name}"), format!("addr:{addr}")]
+    }
+    /// Whether a sign-in may be tried now.
+    fn allowed(&self, name: &str, addr: std::net::IpAddr) -> bool {
+        let Ok(mut f) = self.failures.lock() else {
+            return true;
+        };
+        f.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
+        Self::keys(name, addr)
+            .iter()
+            .all(|k| f.get(k).is_none_or(|(n, _)| *n < LOGIN_FAILURES))
+    }
+    fn failed(&self, name: &str, addr: std::net::IpAddr) {
+        if let Ok(mut f) = self.failures.lock() {
+            if f.len() > 100_000 {
+                f.clear();
+            }
+            for k in Self::keys(name, addr) {
+                let e = f.entry(k).or_insert((0, std::time::Instant::now()));
+                e.0 += 1;
+            }
+        }
+    }
+    fn succeeded(&self, name: &str) {
+        if let Ok(mut f) = self.failures.lock() {
+            f.remove(&format!("name:{name}"));
+        }
+    }
+}
+
+async fn login(
+    headers: HeaderMap,
+    State(app): State<Arc<App>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    bytes: Bytes,
+) -> Response {
     let lang = lang_of(&headers, app.cfg.lang);
     let f: LoginForm = match form(&bytes) {
         Ok(f) => f,
@@ -258,7 +307,34 @@ async fn login(headers: HeaderMap, State(app): State<Arc<App>>, bytes: Bytes) ->
     };
     let next = safe_next(f.next.as_deref());
     let secs = app.cfg.session_secs;
+    let (name, addr) = (f.name.clone(), peer.ip());
+    if !app.logins.allowed(&name, addr) {
+        let m = Messages::new(lang);
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Html(html::page(
+                &m,
+                lang,
+                None,
+                "",
+                &m.t("web.login.title"),
+                &format!(
+                    "<div class=\"login\"><p class=\"notice\" role=\"alert\">{}</p></div>",
+                    esc(&m.t("web.login.throttled"))
+                ),
+            )),
+        )
+            .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        return r;
+    }
     let outcome = login_session(&app, f.name, f.password, secs).await;
+    match &outcome {
+        Ok(Some(_)) => app.logins.succeeded(&name),
+        Ok(None) => app.logins.failed(&name, addr),
+        Err(_) => {}
+    }
     match outcome {
         Ok(Some(token)) => {
             let secure = app.cfg.tls.is_some() || app.cfg.secure_cookies;

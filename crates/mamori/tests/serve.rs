@@ -914,3 +914,29 @@ fn a_separate_worker_takes_the_scans_a_server_without_workers_queues() {
     let found = get(s.port, "/api/v1/findings?system=beta", &admin).json();
     assert!(found["total"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn guessing_passwords_is_stopped_after_five_tries() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    user_with_token(&db, "aiko", "viewer", None);
+    let s = Served::start(&db, &["--workers", "0"]);
+    let try_login = |name: &str, password: &str| {
+        http(
+            s.port,
+            "POST",
+            "/login",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            format!("name={name}&password={password}&next=%2F").as_bytes(),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(try_login("aiko", "guess").status, 401);
+    }
+    // Even the right password now waits, from this address for any name.
+    let r = try_login("aiko", "correct+horse+battery+staple");
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("900"));
+    assert!(r.header("set-cookie").is_none());
+    assert_eq!(try_login("someone", "x").status, 429);
+}
