@@ -98,7 +98,11 @@ pub fn page(
             ("findings", "/findings", "web.nav.findings"),
             ("systems", "/systems", "web.nav.systems"),
             ("runs", "/runs", "web.nav.runs"),
+            ("users", "/admin/users", "web.nav.users"),
         ] {
+            if key == "users" && !c.user.is_admin() {
+                continue;
+            }
             let _ = write!(
                 o,
                 "<a href=\"{href}\"{}>{}</a>",

@@ -38,6 +38,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/runs/{id}/export", get(run_export))
         .route("/runs/{id}/assets/{asset}", get(asset))
         .route("/diff", get(diff))
+        .route("/admin/users", get(users).post(users_act))
         .fallback(not_found)
         .with_state(app)
 }
@@ -1740,6 +1741,179 @@ async fn diff(
         d.vulnerabilities_removed.iter().map(v).collect(),
     );
     Ok(pc.page("runs", &title, &b))
+}
+
+/// The grants of a user in words (the command line's `mamori user list` too).
+pub fn grants_text(m: &Messages, g: &[mamori_store::users::Grant]) -> String {
+    g.iter()
+        .map(|g| {
+            let role = m.t(&format!("user.role.{}", g.role.as_str()));
+            match &g.system {
+                Some(s) => m.get("user.grant.one", &[("role", role), ("system", s.clone())]),
+                None => m.get("user.grant.all", &[("role", role)]),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Users and their grants, for admins of every system (others: as if there were no page).
+async fn users(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Response, PageError> {
+    users_page(&app, &pc, None).await
+}
+
+async fn users_page(
+    app: &Arc<App>,
+    pc: &PageCaller,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    if !pc.caller.user.is_admin() {
+        return Err(pc.err(ApiError::not_found("no page /admin/users")));
+    }
+    let m = pc.m();
+    let list = app
+        .pool
+        .run(|s| Ok(s.users()?))
+        .await
+        .map_err(|e| pc.err(e))?;
+    let mut b = format!("<h1>{}</h1>", esc(&m.t("web.users.title")));
+    if let Some(n) = notice {
+        let _ = write!(b, "<div class=\"notice\" role=\"status\">{n}</div>");
+    }
+    b.push_str(&html::table_head(
+        &m,
+        "users",
+        &[
+            "web.col.name",
+            "web.col.grants",
+            "web.col.when",
+            "web.col.detail",
+        ],
+    ));
+    let csrf = html::csrf_field(&pc.caller);
+    for u in &list {
+        let _ = write!(
+            b,
+            "<tr data-user=\"{n}\"><td>{n}</td><td>{}</td><td>{}</td><td><form method=\"post\" style=\"display:inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"token\"><input type=\"hidden\" name=\"name\" value=\"{n}\"><button>{}</button></form> ",
+            esc(&grants_text(&m, &u.grants)),
+            esc(&u.created),
+            esc(&m.t("web.users.token")),
+            n = esc(&u.name)
+        );
+        if u.name != pc.caller.user.name {
+            let _ = write!(
+                b,
+                "<form method=\"post\" style=\"display:inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"name\" value=\"{}\"><button>{}</button></form>",
+                esc(&u.name),
+                esc(&m.t("web.users.remove"))
+            );
+        }
+        b.push_str("</td></tr>");
+    }
+    b.push_str("</table>");
+    let mut systems = String::from("<option value=\"\">*</option>");
+    if let Some(l) = app.register() {
+        for s in &l.register.systems {
+            let _ = write!(systems, "<option value=\"{0}\">{0}</option>", esc(&s.id));
+        }
+    }
+    let _ = write!(
+        b,
+        "<h2>{}</h2><form method=\"post\" id=\"add-user\" class=\"filters\">{csrf}<input type=\"hidden\" name=\"action\" value=\"add\"><label>{}<input name=\"name\" required></label><label>{}<input name=\"password\" type=\"password\" minlength=\"12\" required autocomplete=\"new-password\"></label><label>{}<select name=\"role\"><option value=\"viewer\">viewer</option><option value=\"analyst\">analyst</option><option value=\"admin\">admin</option></select></label><label>{}<select name=\"system\">{systems}</select></label><button class=\"primary\" type=\"submit\">{}</button></form><p class=\"mut\">{}</p>",
+        esc(&m.t("web.users.add")),
+        esc(&m.t("web.col.name")),
+        esc(&m.t("web.login.password")),
+        esc(&m.t("web.col.role")),
+        esc(&m.t("web.col.system")),
+        esc(&m.t("web.users.add")),
+        esc(&m.t("web.users.hint"))
+    );
+    Ok(pc.page("users", &m.t("web.users.title"), &b))
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    action: String,
+    name: String,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    system: Option<String>,
+}
+
+async fn users_act(
+    State(app): State<Arc<App>>,
+    pc: PageCaller,
+    bytes: Bytes,
+) -> Result<Response, PageError> {
+    if !pc.caller.user.is_admin() {
+        return Err(pc.err(ApiError::not_found("no page /admin/users")));
+    }
+    let f: UserForm = form(&bytes).map_err(|e| pc.err(e))?;
+    pc.caller
+        .check_csrf(f.csrf.as_deref())
+        .map_err(|e| pc.err(e))?;
+    let m = pc.m();
+    let name = f.name.trim().to_string();
+    let notice = match f.action.as_str() {
+        "add" => {
+            use mamori_store::users::{Grant, Role};
+            let role = Role::parse(f.role.as_deref().unwrap_or("viewer"))
+                .ok_or_else(|| pc.err(ApiError::bad("role: use viewer, analyst or admin")))?;
+            let system = f.system.filter(|s| !s.trim().is_empty());
+            let password = f.password.unwrap_or_default();
+            let n = name.clone();
+            let r = app
+                .pool
+                .run(move |s| Ok(s.add_user(&n, &password, &[Grant { role, system }])?))
+                .await;
+            match r {
+                Ok(u) => esc(&m.get(
+                    "web.users.added",
+                    &[
+                        ("name", u.name.clone()),
+                        ("grants", grants_text(&m, &u.grants)),
+                    ],
+                )),
+                Err(e) if e.status.is_client_error() => esc(&e.message),
+                Err(e) => return Err(pc.err(e)),
+            }
+        }
+        "remove" => {
+            if name == pc.caller.user.name {
+                return Err(pc.err(ApiError::bad("you cannot remove yourself")));
+            }
+            let n = name.clone();
+            app.pool
+                .run(move |s| Ok(s.remove_user(&n)?))
+                .await
+                .map_err(|e| pc.err(e))?;
+            esc(&m.get("web.users.removed", &[("name", name)]))
+        }
+        "token" => {
+            let n = name.clone();
+            let token = app
+                .pool
+                .run(move |s| Ok(s.add_token(&n, "dashboard")?))
+                .await
+                .map_err(|e| pc.err(e))?;
+            format!(
+                "{}<br><code id=\"new-token\">{}</code>",
+                esc(&m.get("web.users.token_once", &[("name", name)])),
+                esc(&token)
+            )
+        }
+        other => return Err(pc.err(ApiError::bad(format!("unknown action {other:?}")))),
+    };
+    // The answer is a page of its own (a token is shown once, never in a URL).
+    let mut r = users_page(&app, &pc, Some(notice)).await?;
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 #[cfg(test)]

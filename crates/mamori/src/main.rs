@@ -999,16 +999,7 @@ fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
 }
 
 fn describe_grants(m: &Messages, g: &[mamori_store::users::Grant]) -> String {
-    g.iter()
-        .map(|g| {
-            let role = m.t(&format!("user.role.{}", g.role.as_str()));
-            match &g.system {
-                Some(s) => m.get("user.grant.one", &[("role", role), ("system", s.clone())]),
-                None => m.get("user.grant.all", &[("role", role)]),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    mamori_server::pages::grants_text(m, g)
 }
 
 fn actor_name(a: Option<String>) -> String {

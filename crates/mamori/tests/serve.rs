@@ -940,3 +940,94 @@ fn guessing_passwords_is_stopped_after_five_tries() {
     assert!(r.header("set-cookie").is_none());
     assert_eq!(try_login("someone", "x").status, 429);
 }
+
+#[test]
+fn an_admin_manages_users_on_the_dashboard_and_no_one_else_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = register(dir.path());
+    let db = dir.path().join("m.db");
+    user_with_token(&db, "admin", "admin", None);
+    user_with_token(&db, "va", "viewer", Some("alpha"));
+    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let p = s.port;
+    let admin = login(p, "admin");
+    let viewer = login(p, "va");
+    let page = http(p, "GET", "/admin/users", &[("Cookie", &admin)], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("data-user=\"va\""));
+    let csrf = csrf_of(&page.text());
+    let post = |cookie: &str, body: String| {
+        http(
+            p,
+            "POST",
+            "/admin/users",
+            &[
+                ("Cookie", cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    // Only an admin of every system sees or uses the page.
+    assert_eq!(
+        http(p, "GET", "/admin/users", &[("Cookie", &viewer)], b"").status,
+        404
+    );
+    let viewer_csrf = csrf_of(&http(p, "GET", "/findings", &[("Cookie", &viewer)], b"").text());
+    assert_eq!(
+        post(
+            &viewer,
+            format!("csrf={viewer_csrf}&action=add&name=mallory&password=correct+horse+battery+staple&role=admin")
+        )
+        .status,
+        404
+    );
+    assert!(!http(p, "GET", "/", &[("Cookie", &viewer)], b"")
+        .text()
+        .contains("/admin/users"));
+    // Without the form's token nothing happens.
+    assert_eq!(post(&admin, "action=remove&name=va".into()).status, 403);
+    // Add a viewer of beta; they can sign in and read beta only.
+    let r = post(
+        &admin,
+        format!("csrf={csrf}&action=add&name=kenji&password=correct+horse+battery+staple&role=viewer&system=beta"),
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("kenji"), "{}", r.text());
+    let me = http(
+        p,
+        "GET",
+        "/api/v1/me",
+        &[("Cookie", &login(p, "kenji"))],
+        b"",
+    )
+    .json();
+    assert_eq!(me["systems"], serde_json::json!(["beta"]));
+    // A short password is refused on the page, not with an error page.
+    let r = post(
+        &admin,
+        format!("csrf={csrf}&action=add&name=short&password=abc&role=viewer"),
+    );
+    assert_eq!(r.status, 200);
+    assert!(!r.text().contains("data-user=\"short\""));
+    // A token, shown once, works on the API.
+    let r = post(&admin, format!("csrf={csrf}&action=token&name=kenji"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let token = r
+        .text()
+        .split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("mamori_"));
+    assert_eq!(get(p, "/api/v1/me", &token).json()["name"], "kenji");
+    // Removed: the token and the sessions end with the user.
+    let r = post(&admin, format!("csrf={csrf}&action=remove&name=kenji"));
+    assert_eq!(r.status, 200);
+    assert_eq!(get(p, "/api/v1/me", &token).status, 401);
+    assert_eq!(
+        post(&admin, format!("csrf={csrf}&action=remove&name=admin")).status,
+        400
+    );
+}
