@@ -343,10 +343,7 @@ pub async fn run_contents(
     app.pool
         .run(move |s| {
             use crate::insight::{narrow_asset, narrow_component};
-            let sees = |sys: Option<&str>| match &visible {
-                Visible::All => true,
-                Visible::Systems(l) => sys.is_some_and(|x| l.iter().any(|y| y == x)),
-            };
+            let sees = |sys: Option<&str>| visible.sees(sys);
             Ok(match (&visible, &loaded) {
                 (Visible::All, _) => {
                     let (a, na) = s.page_assets(id, None, 0, list)?;

@@ -260,14 +260,6 @@ pub fn system_of_target<'a>(loaded: &'a Loaded, target: &str) -> Option<&'a str>
     })
 }
 
-fn visible_system(v: &Visible, s: Option<&str>) -> bool {
-    match (v, s) {
-        (Visible::All, _) => true,
-        (Visible::Systems(list), Some(s)) => list.iter().any(|x| x == s),
-        (Visible::Systems(_), None) => false,
-    }
-}
-
 /// `scan` narrowed to the systems `v` sees: what cannot be attributed to one of them is
 /// left out.
 pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> ScanResult {
@@ -277,12 +269,10 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
     let Some(loaded) = loaded else {
         return ScanResult::default();
     };
-    let sees = |loc: &Location| visible_system(v, loaded.attribution.system_of(loc));
-    scan.targets
-        .retain(|t| visible_system(v, system_of_target(loaded, t)));
+    let sees = |loc: &Location| v.sees(loaded.attribution.system_of(loc));
+    scan.targets.retain(|t| v.sees(system_of_target(loaded, t)));
     scan.assets.retain_mut(|a| narrow_asset(a, v, loaded));
-    scan.findings
-        .retain(|f| visible_system(v, f.system.as_deref()));
+    scan.findings.retain(|f| v.sees(f.system.as_deref()));
     scan.vulnerabilities.retain_mut(|x| only_visible(x, v));
     scan.components
         .retain_mut(|c| narrow_component(c, v, loaded));
@@ -296,14 +286,14 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
 /// Keeps an asset's places in the systems `v` sees; false when none is left.
 pub fn narrow_asset(a: &mut mamori_model::CryptoAsset, v: &Visible, loaded: &Loaded) -> bool {
     a.occurrences
-        .retain(|o| visible_system(v, loaded.attribution.system_of(&o.location)));
+        .retain(|o| v.sees(loaded.attribution.system_of(&o.location)));
     !a.occurrences.is_empty()
 }
 
 /// Keeps a component's places in the systems `v` sees; false when none is left.
 pub fn narrow_component(c: &mut mamori_model::Component, v: &Visible, loaded: &Loaded) -> bool {
     c.occurrences
-        .retain(|o| visible_system(v, loaded.attribution.system_of(&o.location)));
+        .retain(|o| v.sees(loaded.attribution.system_of(&o.location)));
     !c.occurrences.is_empty()
 }
 
@@ -311,8 +301,8 @@ pub fn narrow_component(c: &mut mamori_model::Component, v: &Visible, loaded: &L
 /// of them, it takes the first visible place instead (no path of another system shows).
 /// False when none is visible.
 fn only_visible(x: &mut mamori_model::Vulnerability, v: &Visible) -> bool {
-    x.systems.retain(|p| visible_system(v, Some(&p.system)));
-    if visible_system(v, x.system.as_deref()) {
+    x.systems.retain(|p| v.sees(Some(&p.system)));
+    if v.sees(x.system.as_deref()) {
         return true;
     }
     match x.systems.first() {
@@ -373,7 +363,7 @@ fn assemble_systems(
     let mut out = Vec::new();
     if let Some(loaded) = app.register() {
         for s in &loaded.register.systems {
-            if !visible_system(v, Some(&s.id)) {
+            if !v.sees(Some(&s.id)) {
                 continue;
             }
             out.push(SystemSummary {
@@ -488,8 +478,7 @@ pub async fn runs_data(app: &Arc<App>, c: &Caller) -> Result<Vec<mamori_store::R
     Ok(heads
         .into_iter()
         .filter_map(|mut h| {
-            h.targets
-                .retain(|t| visible_system(&v, system_of_target(&loaded, t)));
+            h.targets.retain(|t| v.sees(system_of_target(&loaded, t)));
             (!h.targets.is_empty()).then_some(h)
         })
         .collect())

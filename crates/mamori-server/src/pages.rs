@@ -1577,10 +1577,7 @@ async fn asset(
             }
             let findings = findings
                 .into_iter()
-                .filter(|f| match (&v, f.system.as_deref()) {
-                    (Visible::Systems(list), Some(x)) => list.iter().any(|y| y == x),
-                    _ => false,
-                })
+                .filter(|f| v.sees(f.system.as_deref()))
                 .collect();
             Ok(Some((a, findings)))
         })

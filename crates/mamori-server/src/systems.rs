@@ -141,13 +141,7 @@ pub struct ScheduleStatus {
     pub due: bool,
 }
 
-/// Seconds since 1970.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
+pub use mamori_store::unix_now;
 
 /// Each system's schedule against `runs`: a run covers a system when its targets include
 /// all of the system's (as a scan of the register stores them). `tried` gives, per system,

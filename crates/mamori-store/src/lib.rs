@@ -1431,7 +1431,7 @@ fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Now, in seconds since 1970.
-pub(crate) fn unix_now() -> i64 {
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -1440,11 +1440,7 @@ pub(crate) fn unix_now() -> i64 {
 
 /// Now, RFC 3339 UTC, second precision.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format_unix(secs as i64)
+    format_unix(unix_now())
 }
 
 pub use mamori_model::date::format_unix;

@@ -19,6 +19,16 @@ pub enum Visible {
 }
 
 impl Visible {
+    /// Whether what belongs to `system` (none: to no system) is seen — the same rule as
+    /// [`Visible::clause`], for what is narrowed outside SQL.
+    pub fn sees(&self, system: Option<&str>) -> bool {
+        match (self, system) {
+            (Visible::All, _) => true,
+            (Visible::Systems(list), Some(s)) => list.iter().any(|x| x == s),
+            (Visible::Systems(_), None) => false,
+        }
+    }
+
     /// A SQL condition on the column `col` and its parameters.
     pub(crate) fn clause(&self, col: &str, params: &mut Vec<Value>) -> String {
         match self {

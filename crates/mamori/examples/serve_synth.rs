@@ -164,10 +164,7 @@ fn main() {
     }
     let mut store = mamori_store::Store::open(&db).expect("open the store");
     // Three runs a week apart: most at first, all, then some fixed and some new.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = mamori_store::unix_now();
     let days = |d: i64| mamori_model::date::format_unix(now - d * 86_400);
     let first = run(systems, per, &|s, i| (s + i) % 10 != 0);
     store.save_run(&first, &days(14)).expect("run 1");
