@@ -78,9 +78,12 @@ impl ApiError {
             StoreError::Act(_) | StoreError::User(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
             }
-            StoreError::Open { .. } | StoreError::Sql(_) => {
+            StoreError::Open { .. }
+            | StoreError::Sql(_)
+            | StoreError::Url { .. }
+            | StoreError::TooNew { .. } => {
                 // The details (file names, SQL) go to the server's log, not to the client.
-                eprintln!("mamori: store error: {e}");
+                eprintln!("mamori: {e}");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "store-unavailable",
@@ -548,7 +551,7 @@ pub async fn export_response(
 ) -> Result<Response, ApiError> {
     check_run(app, c, id).await?;
     let mut cmd = tokio::process::Command::new(&app.cfg.exe);
-    cmd.arg("--db").arg(app.pool.path()).args([
+    cmd.env("MAMORI_DB", app.pool.path()).args([
         "export",
         &id.to_string(),
         "--format",
@@ -647,7 +650,7 @@ pub async fn visible_diff(
     check_run(app, c, from).await?;
     check_run(app, c, to).await?;
     let mut cmd = tokio::process::Command::new(&app.cfg.exe);
-    cmd.arg("--db").arg(app.pool.path()).args([
+    cmd.env("MAMORI_DB", app.pool.path()).args([
         "diff",
         &from.to_string(),
         &to.to_string(),

@@ -77,8 +77,7 @@ pub fn refresh(app: &App) -> Result<bool, String> {
     }
     let out = run_child(
         std::process::Command::new(&app.cfg.exe)
-            .arg("--db")
-            .arg(app.pool.path())
+            .env("MAMORI_DB", app.pool.path())
             .arg("insight")
             .arg("--config")
             .arg(&loaded.path),

@@ -5,7 +5,11 @@
 //! Beside them, a cache of the expensive aggregates (counts over 100,000 findings, the
 //! overview's figures) kept while the store has not changed: a connection of its own that
 //! never writes asks SQLite's `data_version`, which moves when any other connection —
-//! these, a scan's, another server's — commits.
+//! these, a scan's, another server's — commits (on PostgreSQL, a digest of the current
+//! snapshot, which moves whenever a writing transaction starts or ends).
+//!
+//! A connection found lost (a PostgreSQL server restarted) is not given back: the idle
+//! ones are dropped with it, and new ones are opened as requests come.
 
 use mamori_store::{Store, StoreError};
 use std::any::Any;
@@ -109,10 +113,15 @@ impl Pool {
         if w.is_none() {
             *w = Some(Store::open(&self.inner.path)?);
         }
-        match w.as_ref() {
+        let v = match w.as_ref() {
             Some(s) => s.data_version(),
             None => Ok(0),
+        };
+        if v.is_err() || w.as_ref().is_some_and(|s| !s.usable()) {
+            // Lost (a database server restarted): the next call opens a new one.
+            *w = None;
         }
+        v
     }
 
     /// `make()`'s value for `key`, from the cache while the store has not changed (and for
@@ -182,7 +191,11 @@ impl std::ops::DerefMut for Pooled {
 impl Drop for Pooled {
     fn drop(&mut self) {
         if let (Some(s), Ok(mut idle)) = (self.store.take(), self.pool.idle.lock()) {
-            if idle.len() < CONNECTIONS {
+            if !s.usable() {
+                // The database server went away: the idle connections went with it. New
+                // ones are opened as requests come (and fail plainly until it is back).
+                idle.clear();
+            } else if idle.len() < CONNECTIONS {
                 idle.push(s);
             }
         }

@@ -215,7 +215,7 @@ pub fn run_worker(wc: WorkerConfig, workers: usize) -> anyhow::Result<()> {
         eprintln!(
             "mamori: worker {} taking scans from {}",
             worker_id(0),
-            wc.db.display()
+            mamori_store::shown(&wc.db)
         );
         let mut tasks = Vec::new();
         for n in 0..workers.max(1) {
@@ -257,9 +257,13 @@ async fn work(wc: WorkerConfig, id: String, app: Option<Arc<App>>) {
                 j
             }
             Ok(Err(e)) => {
+                // An error opening names the store itself; one from a query does not.
+                let what = match &e {
+                    mamori_store::StoreError::Open { .. } => e.to_string(),
+                    _ => format!("{}: {e}", mamori_store::shown(&wc.db)),
+                };
                 eprintln!(
-                    "mamori: worker {id}: the store {} cannot be reached: {e}; trying again in {} s",
-                    wc.db.display(),
+                    "mamori: worker {id}: the store cannot be reached: {what}; trying again in {} s",
                     backoff.as_secs()
                 );
                 tokio::time::sleep(backoff).await;
@@ -304,7 +308,8 @@ async fn work(wc: WorkerConfig, id: String, app: Option<Arc<App>>) {
 /// attempt failed.
 async fn run_job(wc: &WorkerConfig, me: &str, job: &mamori_store::jobs::Job) -> Result<(), String> {
     let mut cmd = tokio::process::Command::new(&wc.exe);
-    cmd.arg("--db").arg(&wc.db);
+    // In the environment, not the arguments: a database URL's password stays out of `ps`.
+    cmd.env("MAMORI_DB", &wc.db);
     if let Some(v) = &wc.vulndb {
         cmd.arg("--vulndb").arg(v);
     }

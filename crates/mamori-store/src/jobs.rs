@@ -7,8 +7,8 @@
 //! [`crate::Store::reap_jobs`] counts that as a failed attempt too, queued again at once:
 //! the worker failed, not the scan.
 
+use crate::db::{vals, Db, DbError, Row};
 use crate::{now_rfc3339, Store, StoreError};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 /// Where a job stands.
@@ -80,7 +80,7 @@ pub struct Job {
 
 const COLUMNS: &str = "id, system, requested_by, status, attempts, max_attempts, created, not_before, started, finished, heartbeat, worker, run_id, error";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
+fn row(r: &Row<'_>) -> Result<Job, DbError> {
     let status: String = r.get(3)?;
     Ok(Job {
         id: r.get(0)?,
@@ -113,16 +113,16 @@ pub fn backoff_secs(failed_attempts: i64) -> i64 {
 /// running under `worker`: a worker whose job was reaped and taken by another must not
 /// store a second run (the error rolls the run back).
 pub(crate) fn complete(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db,
     job: i64,
     worker: &str,
     run: i64,
     at: &str,
 ) -> Result<(), StoreError> {
-    let n = tx.execute(
+    let n = tx.exec(
         "UPDATE jobs SET status = 'done', run_id = ?2, finished = ?3, error = NULL
          WHERE id = ?1 AND status = 'running' AND worker = ?4",
-        params![job, run, at, worker],
+        vals![job, run, at, worker],
     )?;
     if n == 0 {
         return Err(StoreError::JobTaken(job));
@@ -134,25 +134,20 @@ impl Store {
     /// Asks for a scan of `system` (or of every system). A scan of the same system already
     /// waiting or running is returned instead of a second one.
     pub fn enqueue_job(&mut self, system: Option<&str>, by: &str) -> Result<Job, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM jobs WHERE system IS ?1 AND status IN ('queued', 'running') ORDER BY id LIMIT 1",
-                params![system],
+        let tx = self.db.begin_write()?;
+        let existing: Option<i64> = tx.opt(
+                "SELECT id FROM jobs WHERE system IS NOT DISTINCT FROM ?1 AND status IN ('queued', 'running') ORDER BY id LIMIT 1",
+                vals![system],
                 |r| r.get(0),
-            )
-            .optional()?;
+            )?;
         let id = match existing {
             Some(id) => id,
             None => {
                 let now = now_rfc3339();
-                tx.execute(
+                tx.insert(
                     "INSERT INTO jobs (system, requested_by, status, max_attempts, created, not_before) VALUES (?1, ?2, 'queued', ?3, ?4, ?4)",
-                    params![system, by, MAX_ATTEMPTS, now],
-                )?;
-                tx.last_insert_rowid()
+                    vals![system, by, MAX_ATTEMPTS, now],
+                )?
             }
         };
         tx.commit()?;
@@ -161,23 +156,20 @@ impl Store {
 
     /// One job.
     pub fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
-                [id],
-                row,
-            )
-            .optional()?)
+        Ok(self.db.opt(
+            &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
+            vals![id],
+            row,
+        )?)
     }
 
     /// The newest `limit` jobs, newest first.
     pub fn jobs(&self, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let rows = st.query_map([limit as i64], row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self.db.all(
+            &format!("SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"),
+            vals![limit],
+            row,
+        )?)
     }
 
     /// The newest jobs a reader may see (scans of their systems; scans of every system
@@ -190,55 +182,70 @@ impl Store {
     ) -> Result<(Vec<Job>, u64), StoreError> {
         let mut params = Vec::new();
         let vis = visible.clause("system", &mut params);
-        let total: i64 = self.conn.query_row(
+        let total: i64 = self.db.one(
             &format!("SELECT COUNT(*) FROM jobs WHERE {vis}"),
-            rusqlite::params_from_iter(params.iter()),
+            &params,
             |r| r.get(0),
         )?;
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs WHERE {vis} ORDER BY id DESC LIMIT {} OFFSET {}",
-            limit.min(1000),
-            offset
-        ))?;
-        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), row)?;
-        Ok((rows.collect::<Result<_, _>>()?, total as u64))
+        let jobs = self.db.all(
+            &format!(
+                "SELECT {COLUMNS} FROM jobs WHERE {vis} ORDER BY id DESC LIMIT {} OFFSET {}",
+                limit.min(1000),
+                offset
+            ),
+            &params,
+            row,
+        )?;
+        Ok((jobs, total as u64))
     }
 
     /// The newest job of each system (the key `None` is a scan of every system).
     pub fn last_jobs(&self) -> Result<std::collections::HashMap<Option<String>, Job>, StoreError> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs WHERE id IN (SELECT MAX(id) FROM jobs GROUP BY system)"
-        ))?;
-        let rows = st.query_map([], row)?;
+        let rows = self.db.all(
+            &format!(
+                "SELECT {COLUMNS} FROM jobs WHERE id IN (SELECT MAX(id) FROM jobs GROUP BY system)"
+            ),
+            vals![],
+            row,
+        )?;
         let mut out = std::collections::HashMap::new();
         for j in rows {
-            let j = j?;
             out.insert(j.system.clone(), j);
         }
         Ok(out)
     }
 
-    /// Takes the oldest job that may start now for `worker`: one transaction that holds the
-    /// write lock, so two workers never take the same job.
+    /// Takes the oldest job that may start now for `worker`, so that two workers never take
+    /// the same job: on PostgreSQL one statement that locks the job's row and passes over
+    /// rows other workers are taking (`FOR UPDATE SKIP LOCKED`: claims never wait on each
+    /// other, nor on a run being stored); on SQLite a transaction under the write lock.
     pub fn claim_job(&mut self, worker: &str) -> Result<Option<Job>, StoreError> {
         let now = now_rfc3339();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM jobs WHERE status = 'queued' AND not_before <= ?1 ORDER BY id LIMIT 1",
-                [&now],
+        let id: Option<i64> = if self.db.pg() {
+            self.db.opt(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, started = ?1, heartbeat = ?1, worker = ?2
+                 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND not_before <= ?1
+                             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING id",
+                vals![now, worker],
                 |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = id {
-            tx.execute(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, started = ?2, heartbeat = ?2, worker = ?3 WHERE id = ?1",
-                params![id, now, worker],
+            )?
+        } else {
+            let tx = self.db.begin_write()?;
+            let id: Option<i64> = tx.opt(
+                "SELECT id FROM jobs WHERE status = 'queued' AND not_before <= ?1 ORDER BY id LIMIT 1",
+                vals![now],
+                |r| r.get(0),
             )?;
-        }
-        tx.commit()?;
+            if let Some(id) = id {
+                tx.exec(
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, started = ?2, heartbeat = ?2, worker = ?3 WHERE id = ?1",
+                    vals![id, now, worker],
+                )?;
+            }
+            tx.commit()?;
+            id
+        };
         match id {
             Some(id) => self.job(id),
             None => Ok(None),
@@ -248,18 +255,16 @@ impl Store {
     /// The worker of `job` is alive. False when the job is no longer this worker's (it was
     /// reaped or finished), so the worker can stop.
     pub fn beat_job(&mut self, job: i64, worker: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.db.exec(
             "UPDATE jobs SET heartbeat = ?3 WHERE id = ?1 AND worker = ?2 AND status = 'running'",
-            params![job, worker, now_rfc3339()],
+            vals![job, worker, now_rfc3339()],
         )? == 1)
     }
 
     /// The attempt of `worker` at `job` failed with `error`: queued again after a backoff,
     /// or failed for good when its attempts are spent. A job already done is left alone.
     pub fn fail_job(&mut self, job: i64, worker: &str, error: &str) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin_write()?;
         fail_attempt(&tx, job, Some(worker), error, true)?;
         tx.commit()?;
         Ok(())
@@ -273,16 +278,12 @@ impl Store {
         is_dead: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<i64>, StoreError> {
         let cutoff = crate::format_unix(crate::unix_now() - stale_secs);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let running: Vec<(i64, String, String)> = {
-            let mut st = tx.prepare(
-                "SELECT id, COALESCE(worker, ''), COALESCE(heartbeat, '') FROM jobs WHERE status = 'running'",
-            )?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let tx = self.db.begin_write()?;
+        let running: Vec<(i64, String, String)> = tx.all(
+            "SELECT id, COALESCE(worker, ''), COALESCE(heartbeat, '') FROM jobs WHERE status = 'running'",
+            vals![],
+            |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let mut reaped = Vec::new();
         for (id, worker, beat) in running {
             let why = if is_dead(&worker) {
@@ -303,19 +304,22 @@ impl Store {
 }
 
 fn fail_attempt(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db,
     job: i64,
     worker: Option<&str>,
     error: &str,
     back_off: bool,
 ) -> Result<(), StoreError> {
-    let cur: Option<(String, i64, i64, Option<String>)> = tx
-        .query_row(
-            "SELECT status, attempts, max_attempts, worker FROM jobs WHERE id = ?1",
-            [job],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    // The row is locked on PostgreSQL: a claim or heartbeat beside this waits for it.
+    let cur: Option<(String, i64, i64, Option<String>)> = tx.opt(
+        if tx.pg() {
+            "SELECT status, attempts, max_attempts, worker FROM jobs WHERE id = ?1 FOR UPDATE"
+        } else {
+            "SELECT status, attempts, max_attempts, worker FROM jobs WHERE id = ?1"
+        },
+        vals![job],
+        |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     let Some((status, attempts, max, owner)) = cur else {
         return Err(StoreError::NoJob(job));
     };
@@ -324,14 +328,14 @@ fn fail_attempt(
     }
     let now = crate::unix_now();
     if attempts >= max {
-        tx.execute(
+        tx.exec(
             "UPDATE jobs SET status = 'failed', finished = ?2, error = ?3 WHERE id = ?1",
-            params![job, crate::format_unix(now), error],
+            vals![job, crate::format_unix(now), error],
         )?;
     } else {
-        tx.execute(
+        tx.exec(
             "UPDATE jobs SET status = 'queued', not_before = ?2, error = ?3 WHERE id = ?1",
-            params![
+            vals![
                 job,
                 crate::format_unix(if back_off {
                     now + backoff_secs(attempts)
@@ -349,83 +353,82 @@ fn fail_attempt(
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("m.db")).unwrap();
-        (dir, s)
-    }
-
     #[test]
     fn a_job_is_claimed_once_and_done_by_its_run() {
-        let (dir, mut s) = store();
-        let j = s.enqueue_job(Some("web"), "alice").unwrap();
-        // Asking again while it waits gives the same job.
-        assert_eq!(s.enqueue_job(Some("web"), "bob").unwrap().id, j.id);
-        let other = s.enqueue_job(None, "schedule").unwrap();
-        assert_ne!(other.id, j.id);
-        let mut s2 = Store::open(&dir.path().join("m.db")).unwrap();
-        let a = s.claim_job("w1").unwrap().unwrap();
-        let b = s2.claim_job("w2").unwrap().unwrap();
-        assert_eq!((a.id, b.id), (j.id, other.id));
-        assert!(s.claim_job("w1").unwrap().is_none());
-        assert_eq!(a.status, JobStatus::Running);
-        assert_eq!(a.attempts, 1);
-        let run = s
-            .save_run_for(
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let j = s.enqueue_job(Some("web"), "alice").unwrap();
+            // Asking again while it waits gives the same job.
+            assert_eq!(s.enqueue_job(Some("web"), "bob").unwrap().id, j.id);
+            let other = s.enqueue_job(None, "schedule").unwrap();
+            assert_ne!(other.id, j.id);
+            let mut s2 = place.open();
+            let a = s.claim_job("w1").unwrap().unwrap();
+            let b = s2.claim_job("w2").unwrap().unwrap();
+            assert_eq!((a.id, b.id), (j.id, other.id));
+            assert!(s.claim_job("w1").unwrap().is_none());
+            assert_eq!(a.status, JobStatus::Running);
+            assert_eq!(a.attempts, 1);
+            let run = s
+                .save_run_for(
+                    &mamori_model::ScanResult::default(),
+                    "2026-01-01T00:00:00Z",
+                    &Default::default(),
+                    Some((a.id, "w1")),
+                )
+                .unwrap();
+            let done = s.job(a.id).unwrap().unwrap();
+            assert_eq!(done.status, JobStatus::Done);
+            assert_eq!(done.run_id, Some(run));
+            // The other job, taken from w2 by a reaper and now another's: w2's run is refused
+            // and nothing of it is stored.
+            s.db.exec("UPDATE jobs SET worker = 'w3' WHERE id = ?1", vals![b.id])
+                .unwrap();
+            let refused = s.save_run_for(
                 &mamori_model::ScanResult::default(),
                 "2026-01-01T00:00:00Z",
                 &Default::default(),
-                Some((a.id, "w1")),
-            )
-            .unwrap();
-        let done = s.job(a.id).unwrap().unwrap();
-        assert_eq!(done.status, JobStatus::Done);
-        assert_eq!(done.run_id, Some(run));
-        // The other job, taken from w2 by a reaper and now another's: w2's run is refused
-        // and nothing of it is stored.
-        s.conn
-            .execute("UPDATE jobs SET worker = 'w3' WHERE id = ?1", [b.id])
-            .unwrap();
-        let refused = s.save_run_for(
-            &mamori_model::ScanResult::default(),
-            "2026-01-01T00:00:00Z",
-            &Default::default(),
-            Some((b.id, "w2")),
-        );
-        assert!(
-            matches!(refused, Err(StoreError::JobTaken(_))),
-            "{refused:?}"
-        );
-        assert_eq!(s.runs().unwrap().len(), 1);
-        // A late failure report from the same worker does not undo a stored run.
-        s.fail_job(a.id, "w1", "exit 1").unwrap();
-        assert_eq!(s.job(a.id).unwrap().unwrap().status, JobStatus::Done);
-        assert!(!s.beat_job(a.id, "w1").unwrap());
+                Some((b.id, "w2")),
+            );
+            assert!(
+                matches!(refused, Err(StoreError::JobTaken(_))),
+                "{refused:?}"
+            );
+            assert_eq!(s.runs().unwrap().len(), 1);
+            // A late failure report from the same worker does not undo a stored run.
+            s.fail_job(a.id, "w1", "exit 1").unwrap();
+            assert_eq!(s.job(a.id).unwrap().unwrap().status, JobStatus::Done);
+            assert!(!s.beat_job(a.id, "w1").unwrap());
+        });
     }
 
     #[test]
     fn failed_attempts_back_off_then_fail_for_good() {
-        let (_dir, mut s) = store();
-        let j = s.enqueue_job(Some("db"), "schedule").unwrap();
-        for attempt in 1..=MAX_ATTEMPTS {
-            // Make the job startable now despite the backoff.
-            s.conn
-                .execute("UPDATE jobs SET not_before = '1970-01-01T00:00:00Z'", [])
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let j = s.enqueue_job(Some("db"), "schedule").unwrap();
+            for attempt in 1..=MAX_ATTEMPTS {
+                // Make the job startable now despite the backoff.
+                s.db.exec(
+                    "UPDATE jobs SET not_before = '1970-01-01T00:00:00Z'",
+                    vals![],
+                )
                 .unwrap();
-            let c = s.claim_job("w").unwrap().unwrap();
-            assert_eq!(c.attempts, attempt);
-            s.fail_job(j.id, "w", "connection refused").unwrap();
-            let now = s.job(j.id).unwrap().unwrap();
-            if attempt < MAX_ATTEMPTS {
-                assert_eq!(now.status, JobStatus::Queued);
-                assert!(now.not_before > now.created, "{now:?}");
-                // Not startable before its backoff.
-                assert!(s.claim_job("w").unwrap().is_none());
-            } else {
-                assert_eq!(now.status, JobStatus::Failed);
-                assert_eq!(now.error.as_deref(), Some("connection refused"));
+                let c = s.claim_job("w").unwrap().unwrap();
+                assert_eq!(c.attempts, attempt);
+                s.fail_job(j.id, "w", "connection refused").unwrap();
+                let now = s.job(j.id).unwrap().unwrap();
+                if attempt < MAX_ATTEMPTS {
+                    assert_eq!(now.status, JobStatus::Queued);
+                    assert!(now.not_before > now.created, "{now:?}");
+                    // Not startable before its backoff.
+                    assert!(s.claim_job("w").unwrap().is_none());
+                } else {
+                    assert_eq!(now.status, JobStatus::Failed);
+                    assert_eq!(now.error.as_deref(), Some("connection refused"));
+                }
             }
-        }
+        });
         assert_eq!(backoff_secs(1), 30);
         assert_eq!(backoff_secs(2), 60);
         assert_eq!(backoff_secs(20), 3600);
@@ -433,23 +436,62 @@ mod tests {
 
     #[test]
     fn a_dead_or_silent_worker_is_reaped() {
-        let (_dir, mut s) = store();
-        let j = s.enqueue_job(Some("a"), "schedule").unwrap();
-        s.claim_job("host:1:x").unwrap().unwrap();
-        assert!(s.reap_jobs(60, &|_| false).unwrap().is_empty());
-        assert_eq!(s.reap_jobs(60, &|w| w == "host:1:x").unwrap(), vec![j.id]);
-        let after = s.job(j.id).unwrap().unwrap();
-        assert_eq!(after.status, JobStatus::Queued);
-        // Retried at once: the worker failed, not the scan.
-        assert_eq!(s.claim_job("other").unwrap().unwrap().id, j.id);
-        assert!(after.error.unwrap().contains("host:1:x"));
-        // Silent for longer than the limit.
-        s.conn
-            .execute(
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let j = s.enqueue_job(Some("a"), "schedule").unwrap();
+            s.claim_job("host:1:x").unwrap().unwrap();
+            assert!(s.reap_jobs(60, &|_| false).unwrap().is_empty());
+            assert_eq!(s.reap_jobs(60, &|w| w == "host:1:x").unwrap(), vec![j.id]);
+            let after = s.job(j.id).unwrap().unwrap();
+            assert_eq!(after.status, JobStatus::Queued);
+            // Retried at once: the worker failed, not the scan.
+            assert_eq!(s.claim_job("other").unwrap().unwrap().id, j.id);
+            assert!(after.error.unwrap().contains("host:1:x"));
+            // Silent for longer than the limit.
+            s.db.exec(
                 "UPDATE jobs SET status = 'running', heartbeat = '2000-01-01T00:00:00Z'",
-                [],
+                vals![],
             )
             .unwrap();
-        assert_eq!(s.reap_jobs(60, &|_| false).unwrap(), vec![j.id]);
+            assert_eq!(s.reap_jobs(60, &|_| false).unwrap(), vec![j.id]);
+        });
+    }
+
+    #[test]
+    fn many_workers_claiming_at_once_take_each_job_once() {
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let systems: Vec<String> = (0..40).map(|i| format!("sys{i}")).collect();
+            for sys in &systems {
+                s.enqueue_job(Some(sys), "schedule").unwrap();
+            }
+            // Four workers, each with its own connection, claim until nothing is left.
+            let taken: Vec<Vec<i64>> = std::thread::scope(|sc| {
+                let hands: Vec<_> = (0..4)
+                    .map(|w| {
+                        let mut c = place.open();
+                        sc.spawn(move || {
+                            let mut mine = Vec::new();
+                            while let Some(j) = c.claim_job(&format!("w{w}")).unwrap() {
+                                assert_eq!(j.worker.as_deref(), Some(format!("w{w}").as_str()));
+                                mine.push(j.id);
+                            }
+                            mine
+                        })
+                    })
+                    .collect();
+                hands.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let mut all: Vec<i64> = taken.iter().flatten().copied().collect();
+            all.sort();
+            let n = all.len();
+            all.dedup();
+            assert_eq!((n, all.len()), (40, 40), "each job once: {taken:?}");
+            let (jobs, total) = s.jobs_page(&crate::views::Visible::All, 100, 0).unwrap();
+            assert_eq!(total, 40);
+            assert!(jobs
+                .iter()
+                .all(|j| j.status == JobStatus::Running && j.attempts == 1));
+        });
     }
 }

@@ -1,7 +1,9 @@
 //! mamori's store: every scan is a run; runs keep their assets, findings and warnings, and
 //! any two runs can be diffed.
 //!
-//! SQLite is the embedded default: one file, nothing to start. A run is written in a single
+//! SQLite is the embedded default: one file, nothing to start. PostgreSQL serves many
+//! users and workers on many machines: [`Store::open`] takes a `postgres://` URL in place
+//! of a file (see [`db`] for how one body of SQL serves both). A run is written in a single
 //! transaction when the scan has finished, so a scan killed midway leaves the store exactly
 //! as it was.
 //!
@@ -16,29 +18,39 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod db;
 pub mod jobs;
 pub mod lifecycle;
 mod sessions;
 pub mod users;
 pub mod views;
 
+use db::{vals, Db, DbError, Row};
 use mamori_model::{
     Component, CryptoAsset, Distro, Endpoint, Finding, RunInfo, ScanResult, Vulnerability, Warning,
 };
-use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database file could not be opened or created.
-    #[error("cannot open the store {path}: {source}")]
+    /// The database file could not be opened or created, or the database server could
+    /// not be reached.
+    #[error("cannot open the store {path}: {error}")]
     Open {
-        /// The file.
+        /// The file, or the server's URL without its password.
         path: PathBuf,
+        /// Why (whole in this message, so not also given as its source).
+        error: DbError,
+    },
+    /// A `postgres://` URL that cannot be read.
+    #[error("the store URL {url} is not valid: {message}")]
+    Url {
+        /// The URL without its password.
+        url: String,
         /// Why.
-        source: rusqlite::Error,
+        message: String,
     },
     /// The file is a mamori store of a newer version.
     #[error("the store {path} has schema version {found}; this mamori knows up to {known}: upgrade mamori")]
@@ -50,9 +62,9 @@ pub enum StoreError {
         /// Ours.
         known: i64,
     },
-    /// A query failed.
+    /// A query failed (the whole reason is in this message).
     #[error("store error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(DbError),
     /// Stored JSON could not be read back.
     #[error("corrupt record in the store: {0}")]
     Json(#[from] serde_json::Error),
@@ -77,7 +89,15 @@ pub enum StoreError {
     User(#[from] users::UserError),
 }
 
-/// Schema migrations, in order; `PRAGMA user_version` counts those applied.
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+/// Schema migrations of the SQLite store, in order; `PRAGMA user_version` counts those
+/// applied. A new one needs its PostgreSQL twin: `PG_SCHEMA` and `PG_SCHEMA_VERSION` (a
+/// test holds them together).
 const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE runs (
@@ -260,6 +280,12 @@ INSERT INTO run_stats (run_id, at, system, severity, active)
 "#,
 ];
 
+/// The PostgreSQL store's schema, made whole at [`PG_SCHEMA_VERSION`] (PostgreSQL stores
+/// began at the SQLite store's sixth version; later versions add upgrades beside it).
+const PG_SCHEMA: &str = include_str!("pg_schema.sql");
+/// The version [`PG_SCHEMA`] builds.
+const PG_SCHEMA_VERSION: i64 = 6;
+
 /// The schema version that added the findings lifecycle: upgrading to it replays the
 /// stored runs so that the history starts with the first run.
 const LIFECYCLE_VERSION: usize = 4;
@@ -290,7 +316,7 @@ pub struct RunHead {
 
 /// An open store.
 pub struct Store {
-    conn: Connection,
+    db: Db,
 }
 
 /// What changed between two runs.
@@ -323,21 +349,23 @@ pub struct Diff {
 }
 
 impl Store {
-    /// Open (creating if needed) the store at `path`, applying pending migrations.
+    /// Open (creating if needed) the store at `path`, applying pending migrations. A
+    /// `postgres://` or `postgresql://` URL in place of a path opens that PostgreSQL
+    /// database instead (libpq's URL form: `postgres://user:password@host:port/db`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(url) = path.to_str().filter(|p| is_postgres_url(p)) {
+            return Store::open_postgres(url);
+        }
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 let _ = std::fs::create_dir_all(dir);
             }
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        let open_err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
-        })?;
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
+            error: e.into(),
         };
+        let conn = rusqlite::Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -346,19 +374,88 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            db: Db::sqlite(conn),
+        };
         store.migrate(path)?;
         Ok(store)
     }
 
-    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|source| StoreError::Open {
-                path: path.to_path_buf(),
-                source,
+    fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let shown = redact_url(url);
+        let mut config: postgres::Config =
+            url.parse().map_err(|e: postgres::Error| StoreError::Url {
+                url: shown.clone(),
+                message: e.to_string(),
             })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("mamori");
+        }
+        let open_err = |error: DbError| StoreError::Open {
+            path: PathBuf::from(&shown),
+            error,
+        };
+        let client = config
+            .connect(postgres::NoTls)
+            .map_err(|e| open_err(e.into()))?;
+        let store = Store {
+            db: Db::postgres(client),
+        };
+        // Under the write lock, so a server and workers starting together make it once.
+        let tx = store.db.begin_write().map_err(open_err)?;
+        let made: bool = tx
+            .one(
+                "SELECT to_regclass('mamori_schema') IS NOT NULL",
+                vals![],
+                |r| r.get(0),
+            )
+            .map_err(open_err)?;
+        let version: Option<i64> = if made {
+            tx.opt("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
+                .map_err(open_err)?
+        } else {
+            None
+        };
+        match version {
+            None => {
+                tx.batch(PG_SCHEMA)?;
+                tx.batch("CREATE TABLE mamori_schema (version BIGINT NOT NULL)")?;
+                tx.exec(
+                    "INSERT INTO mamori_schema (version) VALUES (?1)",
+                    vals![PG_SCHEMA_VERSION],
+                )?;
+                tx.commit()?;
+            }
+            Some(found) if found > PG_SCHEMA_VERSION => {
+                return Err(StoreError::TooNew {
+                    path: PathBuf::from(&shown),
+                    found,
+                    known: PG_SCHEMA_VERSION,
+                });
+            }
+            Some(_) => tx.commit()?,
+        }
+        Ok(store)
+    }
+
+    /// False once the store's connection is known to be lost (a database server gone
+    /// away): a pool drops it rather than reuse it.
+    pub fn usable(&self) -> bool {
+        self.db.usable()
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        let open_err = |error: DbError| StoreError::Open {
+            path: path.to_path_buf(),
+            error,
+        };
+        let version: i64 = self
+            .db
+            .one("PRAGMA user_version", vals![], |r| r.get(0))
+            .map_err(open_err)?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
@@ -370,18 +467,16 @@ impl Store {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             // Under the write lock, and only if no other process (a server and a worker
             // starting together) applied it meanwhile.
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let tx = self.db.begin_write()?;
+            let now: i64 = tx.one("PRAGMA user_version", vals![], |r| r.get(0))?;
             if now > i as i64 {
                 continue;
             }
-            tx.execute_batch(m)?;
+            tx.batch(m)?;
             if i + 1 == LIFECYCLE_VERSION {
                 replay_lifecycle(&tx)?;
             }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.batch(&format!("PRAGMA user_version = {}", i + 1))?;
             tx.commit()?;
         }
         Ok(())
@@ -414,10 +509,10 @@ impl Store {
         job: Option<(i64, &str)>,
     ) -> Result<i64, StoreError> {
         let finished = now_rfc3339();
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let tx = self.db.begin_write()?;
+        let run = tx.insert(
             "INSERT INTO runs (started, finished, targets, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+            vals![
                 started,
                 finished,
                 serde_json::to_string(&r.targets)?,
@@ -425,90 +520,89 @@ impl Store {
                 r.bytes as i64
             ],
         )?;
-        let run = tx.last_insert_rowid();
         {
-            let mut ins = tx.prepare(
-                "INSERT INTO assets (run_id, asset_id, kind, name, status, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let ins = "INSERT INTO assets (run_id, asset_id, kind, name, status, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
             for a in &r.assets {
-                ins.execute(params![
-                    run,
-                    a.id,
-                    a.kind.as_str(),
-                    a.name,
-                    a.status().as_str(),
-                    serde_json::to_string(a)?
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![
+                        run,
+                        a.id,
+                        a.kind.as_str(),
+                        a.name,
+                        a.status().as_str(),
+                        serde_json::to_string(a)?
+                    ],
+                )?;
             }
-            let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO findings (run_id, key, code, severity, asset_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let ins = "INSERT INTO findings (run_id, key, code, severity, asset_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
             for f in &r.findings {
-                ins.execute(params![
-                    run,
-                    f.key(),
-                    f.code,
-                    f.severity.as_str(),
-                    f.asset_id,
-                    serde_json::to_string(f)?
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![
+                        run,
+                        f.key(),
+                        f.code,
+                        f.severity.as_str(),
+                        f.asset_id,
+                        serde_json::to_string(f)?
+                    ],
+                )?;
             }
-            let mut ins =
-                tx.prepare("INSERT INTO warnings (run_id, path, message) VALUES (?1, ?2, ?3)")?;
+            let ins = "INSERT INTO warnings (run_id, path, message) VALUES (?1, ?2, ?3)";
             for w in &r.warnings {
-                ins.execute(params![run, w.path, w.message])?;
+                tx.exec(ins, vals![run, w.path, w.message])?;
             }
-            let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO components (run_id, purl, name, version, ecosystem, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let ins = "INSERT INTO components (run_id, purl, name, version, ecosystem, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
             for c in &r.components {
-                ins.execute(params![
-                    run,
-                    c.purl,
-                    c.name,
-                    c.version,
-                    c.ecosystem,
-                    serde_json::to_string(c)?
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![
+                        run,
+                        c.purl,
+                        c.name,
+                        c.version,
+                        c.ecosystem,
+                        serde_json::to_string(c)?
+                    ],
+                )?;
             }
-            let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO vulnerabilities (run_id, key, advisory, severity, component, suppressed, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
+            let ins = "INSERT INTO vulnerabilities (run_id, key, advisory, severity, component, suppressed, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
             for v in &r.vulnerabilities {
-                ins.execute(params![
-                    run,
-                    v.key(),
-                    v.id,
-                    v.severity.map(|s| s.as_str()),
-                    v.component,
-                    !v.active(),
-                    serde_json::to_string(v)?
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![
+                        run,
+                        v.key(),
+                        v.id,
+                        v.severity.map(|s| s.as_str()),
+                        v.component,
+                        !v.active(),
+                        serde_json::to_string(v)?
+                    ],
+                )?;
             }
-            let mut ins = tx.prepare("INSERT INTO distros (run_id, data) VALUES (?1, ?2)")?;
+            let ins = "INSERT INTO distros (run_id, data) VALUES (?1, ?2)";
             for d in &r.distros {
-                ins.execute(params![run, serde_json::to_string(d)?])?;
+                tx.exec(ins, vals![run, serde_json::to_string(d)?])?;
             }
-            let mut ins = tx.prepare(
-                "INSERT INTO endpoints (run_id, endpoint, service, data) VALUES (?1, ?2, ?3, ?4)",
-            )?;
+            let ins =
+                "INSERT INTO endpoints (run_id, endpoint, service, data) VALUES (?1, ?2, ?3, ?4)";
             for e in &r.endpoints {
-                ins.execute(params![
-                    run,
-                    e.endpoint,
-                    e.service,
-                    serde_json::to_string(e)?
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![run, e.endpoint, e.service, serde_json::to_string(e)?],
+                )?;
             }
         }
         let seen = sightings(&r.targets, &r.findings, &r.vulnerabilities);
         follow(&tx, run, started, &r.targets, &seen, sla)?;
-        tx.execute(
+        tx.exec(
             "INSERT INTO run_stats (run_id, at, system, severity, active)
              SELECT ?1, ?2, COALESCE(system, ''), COALESCE(severity, ''),
                     SUM(CASE WHEN status IN ('new', 'open', 'acknowledged', 'reopened') THEN 1 ELSE 0 END)
              FROM tracked GROUP BY COALESCE(system, ''), COALESCE(severity, '')",
-            params![run, finished],
+            vals![run, finished],
         )?;
         if let Some((job, worker)) = job {
             jobs::complete(&tx, job, worker, run, &finished)?;
@@ -517,37 +611,33 @@ impl Store {
         // Fresh statistics let SQLite pick the index that serves a sort over a filter on
         // status (about 80 ms at 100,000 findings; a sampled ANALYZE misjudges status).
         // Only a hint: a failure here loses nothing.
-        let _ = self.conn.execute_batch("ANALYZE tracked;");
+        let _ = self.db.batch("ANALYZE tracked");
         Ok(run)
     }
 
     /// Tracked findings and vulnerabilities, most severe and oldest first, narrowed by
     /// `filter`.
     pub fn tracked(&self, filter: &TrackedFilter) -> Result<Vec<lifecycle::Tracked>, StoreError> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {TRACKED_COLUMNS} FROM tracked ORDER BY id"
-        ))?;
         let mut out = Vec::new();
-        for t in st.query_map([], tracked_row)? {
-            let t = t?;
-            if !filter.statuses.is_empty() && !filter.statuses.contains(&t.status) {
-                continue;
-            }
-            if filter
-                .system
-                .as_ref()
-                .is_some_and(|s| t.system.as_ref() != Some(s))
-            {
-                continue;
-            }
-            if filter
-                .min_severity
-                .is_some_and(|m| t.severity.is_none_or(|s| s < m))
-            {
-                continue;
-            }
-            out.push(t);
-        }
+        self.db.each(
+            &format!("SELECT {TRACKED_COLUMNS} FROM tracked ORDER BY id"),
+            vals![],
+            |r| {
+                let t = tracked_row(r)?;
+                let wanted = (filter.statuses.is_empty() || filter.statuses.contains(&t.status))
+                    && filter
+                        .system
+                        .as_ref()
+                        .is_none_or(|s| t.system.as_ref() == Some(s))
+                    && filter
+                        .min_severity
+                        .is_none_or(|m| t.severity.is_some_and(|s| s >= m));
+                if wanted {
+                    out.push(t);
+                }
+                Ok::<(), DbError>(())
+            },
+        )?;
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
         Ok(out)
     }
@@ -558,22 +648,20 @@ impl Store {
         id: i64,
     ) -> Result<(lifecycle::Tracked, Vec<lifecycle::Event>), StoreError> {
         let t = self
-            .conn
-            .query_row(
+            .db
+            .opt(
                 &format!("SELECT {TRACKED_COLUMNS} FROM tracked WHERE id = ?1"),
-                [id],
+                vals![id],
                 tracked_row,
-            )
-            .optional()?
+            )?
             .ok_or(StoreError::NoTracked(id))?;
-        let mut st = self.conn.prepare(
+        let events = self.db.all(
             "SELECT at, actor, action, from_status, to_status, run, detail FROM events WHERE tracked_id = ?1 ORDER BY id",
-        )?;
-        let events = st
-            .query_map([id], |r| {
+            vals![id],
+            |r| {
                 let from: Option<String> = r.get(3)?;
                 let to: Option<String> = r.get(4)?;
-                Ok(lifecycle::Event {
+                Ok::<_, DbError>(lifecycle::Event {
                     key: t.key.clone(),
                     at: r.get(0)?,
                     actor: r.get(1)?,
@@ -583,8 +671,8 @@ impl Store {
                     run: r.get(5)?,
                     detail: r.get(6)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+            },
+        )?;
         Ok((t, events))
     }
 
@@ -598,7 +686,7 @@ impl Store {
     ) -> Result<lifecycle::Tracked, StoreError> {
         let (t, _) = self.tracked_one(id)?;
         let (n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.db.begin_write()?;
         write_tracked(&tx, &n)?;
         write_event(&tx, id, &e)?;
         tx.commit()?;
@@ -614,23 +702,23 @@ impl Store {
     ) -> Result<users::User, StoreError> {
         users::check_name(name)?;
         let hash = users::hash_password(password)?;
-        let tx = self.conn.transaction()?;
-        let exists: i64 =
-            tx.query_row("SELECT COUNT(*) FROM users WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })?;
+        let tx = self.db.begin_write()?;
+        let exists: i64 = tx.one(
+            "SELECT COUNT(*) FROM users WHERE name = ?1",
+            vals![name],
+            |r| r.get(0),
+        )?;
         if exists > 0 {
             return Err(users::UserError::Exists(name.into()).into());
         }
-        tx.execute(
+        let id = tx.insert(
             "INSERT INTO users (name, password, created) VALUES (?1, ?2, ?3)",
-            params![name, hash, now_rfc3339()],
+            vals![name, hash, now_rfc3339()],
         )?;
-        let id = tx.last_insert_rowid();
         for g in grants {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO grants (user_id, role, system) VALUES (?1, ?2, ?3)",
-                params![id, g.role.as_str(), g.system],
+                vals![id, g.role.as_str(), g.system],
             )?;
         }
         tx.commit()?;
@@ -640,37 +728,26 @@ impl Store {
 
     /// A user by name, with their grants.
     pub fn user(&self, name: &str) -> Result<Option<users::User>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT id, name, created FROM users WHERE name = ?1",
-                [name],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let row = self.db.opt(
+            "SELECT id, name, created FROM users WHERE name = ?1",
+            vals![name],
+            |r| Ok::<_, DbError>((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)),
+        )?;
         let Some((id, name, created)) = row else {
             return Ok(None);
         };
-        let mut st = self
-            .conn
-            .prepare("SELECT role, system FROM grants WHERE user_id = ?1 ORDER BY rowid")?;
-        let grants = st
-            .query_map([id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-            })?
-            .filter_map(|g| {
-                g.map(|(role, system)| {
-                    users::Role::parse(&role).map(|role| users::Grant { role, system })
-                })
-                .transpose()
+        let grants = self
+            .db
+            .all(
+                "SELECT role, system FROM grants WHERE user_id = ?1 ORDER BY rowid",
+                vals![id],
+                |r| Ok::<_, DbError>((r.get::<String>(0)?, r.get::<Option<String>>(1)?)),
+            )?
+            .into_iter()
+            .filter_map(|(role, system)| {
+                users::Role::parse(&role).map(|role| users::Grant { role, system })
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         Ok(Some(users::User {
             id,
             name,
@@ -681,11 +758,11 @@ impl Store {
 
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<users::User>, StoreError> {
-        let names: Vec<String> = {
-            let mut st = self.conn.prepare("SELECT name FROM users ORDER BY name")?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let names: Vec<String> =
+            self.db
+                .all("SELECT name FROM users ORDER BY name", vals![], |r| {
+                    r.get(0)
+                })?;
         Ok(names
             .iter()
             .map(|n| self.user(n))
@@ -698,8 +775,8 @@ impl Store {
     /// Removes a user, their grants and tokens.
     pub fn remove_user(&mut self, name: &str) -> Result<(), StoreError> {
         if self
-            .conn
-            .execute("DELETE FROM users WHERE name = ?1", [name])?
+            .db
+            .exec("DELETE FROM users WHERE name = ?1", vals![name])?
             == 0
         {
             return Err(users::UserError::NoUser(name.into()).into());
@@ -710,22 +787,20 @@ impl Store {
     /// The stored password hash of `name` (PHC string), for a caller that verifies it away
     /// from the store's connection (the server: Argon2 takes its time on purpose).
     pub fn password_hash(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT password FROM users WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.db.opt(
+            "SELECT password FROM users WHERE name = ?1",
+            vals![name],
+            |r| r.get(0),
+        )?)
     }
 
     /// The user `name` if `password` is theirs.
     pub fn login(&self, name: &str, password: &str) -> Result<Option<users::User>, StoreError> {
-        let hash: Option<String> = self
-            .conn
-            .query_row("SELECT password FROM users WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let hash: Option<String> = self.db.opt(
+            "SELECT password FROM users WHERE name = ?1",
+            vals![name],
+            |r| r.get(0),
+        )?;
         match hash {
             Some(h) if users::verify_password(&h, password) => self.user(name),
             _ => Ok(None),
@@ -738,23 +813,20 @@ impl Store {
             .user(name)?
             .ok_or_else(|| users::UserError::NoUser(name.into()))?;
         let (token, digest) = users::new_token();
-        self.conn.execute(
+        self.db.exec(
             "INSERT INTO tokens (user_id, label, digest, created) VALUES (?1, ?2, ?3, ?4)",
-            params![user.id, label, digest, now_rfc3339()],
+            vals![user.id, label, digest, now_rfc3339()],
         )?;
         Ok(token)
     }
 
     /// The user an API token belongs to.
     pub fn user_by_token(&self, token: &str) -> Result<Option<users::User>, StoreError> {
-        let name: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?1",
-                [users::token_digest(token)],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let name: Option<String> = self.db.opt(
+            "SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?1",
+            vals![users::token_digest(token)],
+            |r| r.get(0),
+        )?;
         match name {
             Some(n) => self.user(&n),
             None => Ok(None),
@@ -763,28 +835,28 @@ impl Store {
 
     /// All runs, oldest first.
     pub fn runs(&self) -> Result<Vec<RunInfo>, StoreError> {
-        let mut st = self.conn.prepare(
+        let rows = self.db.all(
             "SELECT r.id, r.started, r.finished, r.targets, r.files, r.bytes,
                     (SELECT COUNT(*) FROM assets a WHERE a.run_id = r.id),
                     (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id),
                     (SELECT COUNT(*) FROM warnings w WHERE w.run_id = r.id),
                     (SELECT COUNT(*) FROM components c WHERE c.run_id = r.id),
-                    (SELECT COUNT(*) FROM vulnerabilities v WHERE v.run_id = r.id AND NOT v.suppressed)
+                    (SELECT COUNT(*) FROM vulnerabilities v WHERE v.run_id = r.id AND v.suppressed = 0)
              FROM runs r ORDER BY r.id",
-        )?;
-        let rows = st.query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, i64>(5)?,
-                row.get::<_, i64>(6)?,
-                row.get::<_, i64>(7)?,
-                row.get::<_, i64>(8)?,
-                row.get::<_, i64>(9)?,
-                row.get::<_, i64>(10)?,
+            vals![],
+            |row| {
+            Ok::<_, DbError>((
+                row.get::<i64>(0)?,
+                row.get::<String>(1)?,
+                row.get::<String>(2)?,
+                row.get::<String>(3)?,
+                row.get::<i64>(4)?,
+                row.get::<i64>(5)?,
+                row.get::<i64>(6)?,
+                row.get::<i64>(7)?,
+                row.get::<i64>(8)?,
+                row.get::<i64>(9)?,
+                row.get::<i64>(10)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -801,7 +873,7 @@ impl Store {
                 warnings,
                 components,
                 vulnerabilities,
-            ) = r?;
+            ) = r;
             out.push(RunInfo {
                 id,
                 started,
@@ -822,15 +894,14 @@ impl Store {
     /// Every run's id, start, end and targets, oldest first: [`Store::runs`] without its
     /// counts, cheap enough for every page.
     pub fn run_heads(&self) -> Result<Vec<RunHead>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, started, finished, targets FROM runs ORDER BY id")?;
-        let rows = st.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
-        })?;
+        let rows = self.db.all(
+            "SELECT id, started, finished, targets FROM runs ORDER BY id",
+            vals![],
+            |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<String>(3)?)),
+        )?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, started, finished, targets) = row?;
+            let (id, started, finished, targets) = row;
             out.push(RunHead {
                 id,
                 started,
@@ -893,24 +964,24 @@ impl Store {
         run: i64,
         asset: &str,
     ) -> Result<Option<(CryptoAsset, Vec<Finding>)>, StoreError> {
-        let data: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT data FROM assets WHERE run_id = ?1 AND asset_id = ?2",
-                params![run, asset],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let data: Option<String> = self.db.opt(
+            "SELECT data FROM assets WHERE run_id = ?1 AND asset_id = ?2",
+            vals![run, asset],
+            |r| r.get(0),
+        )?;
         let Some(data) = data else {
             return Ok(None);
         };
-        let mut st = self.conn.prepare(
-            "SELECT data FROM findings WHERE run_id = ?1 AND asset_id = ?2 ORDER BY key",
-        )?;
-        let findings = st
-            .query_map(params![run, asset], |r| r.get::<_, String>(0))?
-            .map(|d| Ok(serde_json::from_str(&d?)?))
-            .collect::<Result<Vec<Finding>, StoreError>>()?;
+        let findings = self
+            .db
+            .all(
+                "SELECT data FROM findings WHERE run_id = ?1 AND asset_id = ?2 ORDER BY key",
+                vals![run, asset],
+                |r| r.get::<String>(0),
+            )?
+            .iter()
+            .map(|d| serde_json::from_str(d))
+            .collect::<Result<Vec<Finding>, _>>()?;
         Ok(Some((serde_json::from_str(&data)?, findings)))
     }
 
@@ -924,8 +995,8 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<T>, u64), StoreError> {
         let exists: i64 =
-            self.conn
-                .query_row("SELECT COUNT(*) FROM runs WHERE id = ?1", [run], |r| {
+            self.db
+                .one("SELECT COUNT(*) FROM runs WHERE id = ?1", vals![run], |r| {
                     r.get(0)
                 })?;
         if exists == 0 {
@@ -934,39 +1005,39 @@ impl Store {
         let mut out = Vec::new();
         match keep {
             None => {
-                let total: i64 = self.conn.query_row(
+                let total: i64 = self.db.one(
                     &format!("SELECT COUNT(*) FROM {table} WHERE run_id = ?1"),
-                    [run],
+                    vals![run],
                     |r| r.get(0),
                 )?;
-                let mut st = self.conn.prepare(&format!(
-                    "SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order} LIMIT ?2 OFFSET ?3"
-                ))?;
-                let rows = st.query_map(params![run, limit as i64, offset as i64], |r| {
-                    r.get::<_, String>(0)
-                })?;
-                for d in rows {
-                    out.push(serde_json::from_str(&d?)?);
-                }
+                self.db.each(
+                    &format!(
+                        "SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order} LIMIT ?2 OFFSET ?3"
+                    ),
+                    vals![run, limit, offset],
+                    |r| {
+                        out.push(serde_json::from_str(&r.get::<String>(0)?)?);
+                        Ok::<(), StoreError>(())
+                    },
+                )?;
                 Ok((out, total as u64))
             }
             Some(keep) => {
-                let mut st = self.conn.prepare(&format!(
-                    "SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order}"
-                ))?;
-                let mut rows = st.query([run])?;
                 let mut seen = 0usize;
-                while let Some(r) = rows.next()? {
-                    let d: String = r.get(0)?;
-                    let mut item: T = serde_json::from_str(&d)?;
-                    if !keep(&mut item) {
-                        continue;
-                    }
-                    if seen >= offset && out.len() < limit {
-                        out.push(item);
-                    }
-                    seen += 1;
-                }
+                self.db.each(
+                    &format!("SELECT data FROM {table} WHERE run_id = ?1 ORDER BY {order}"),
+                    vals![run],
+                    |r| {
+                        let mut item: T = serde_json::from_str(&r.get::<String>(0)?)?;
+                        if keep(&mut item) {
+                            if seen >= offset && out.len() < limit {
+                                out.push(item);
+                            }
+                            seen += 1;
+                        }
+                        Ok::<(), StoreError>(())
+                    },
+                )?;
                 Ok((out, seen as u64))
             }
         }
@@ -974,55 +1045,44 @@ impl Store {
 
     /// The newest run's id, if any.
     pub fn latest_run(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT MAX(id) FROM runs", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })
-            .optional()?
-            .flatten())
+        Ok(self.db.one("SELECT MAX(id) FROM runs", vals![], |r| {
+            r.get::<Option<i64>>(0)
+        })?)
     }
 
     /// Everything stored for one run.
     pub fn load_run(&self, run: i64) -> Result<ScanResult, StoreError> {
         let (targets, files, bytes): (String, i64, i64) = self
-            .conn
-            .query_row(
+            .db
+            .opt(
                 "SELECT targets, files, bytes FROM runs WHERE id = ?1",
-                [run],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
+                vals![run],
+                |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
             .ok_or(StoreError::NoRun(run))?;
         let assets = self.assets_in_order(run)?;
         let mut findings: Vec<Finding> = self.findings(run)?.into_values().collect();
         findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.key().cmp(&b.key())));
-        let mut st = self
-            .conn
-            .prepare("SELECT path, message FROM warnings WHERE run_id = ?1 ORDER BY rowid")?;
-        let warnings = st
-            .query_map([run], |r| {
-                Ok(Warning::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let warnings = self.db.all(
+            "SELECT path, message FROM warnings WHERE run_id = ?1 ORDER BY rowid",
+            vals![run],
+            |r| Ok::<_, DbError>(Warning::new(r.get::<String>(0)?, r.get::<String>(1)?)),
+        )?;
         let components = self.components(run)?.into_values().collect();
         let mut vulnerabilities: Vec<Vulnerability> =
             self.vulnerabilities(run)?.into_values().collect();
         mamori_model::sort_vulnerabilities(&mut vulnerabilities);
-        let mut st = self
-            .conn
-            .prepare("SELECT data FROM distros WHERE run_id = ?1 ORDER BY rowid")?;
-        let distros = st
-            .query_map([run], |r| r.get::<_, String>(0))?
-            .map(|d| Ok(serde_json::from_str::<Distro>(&d?)?))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let mut st = self
-            .conn
-            .prepare("SELECT data FROM endpoints WHERE run_id = ?1 ORDER BY rowid")?;
-        let endpoints = st
-            .query_map([run], |r| r.get::<_, String>(0))?
-            .map(|d| Ok(serde_json::from_str::<Endpoint>(&d?)?))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let json = |sql: &str| -> Result<Vec<String>, StoreError> {
+            Ok(self.db.all(sql, vals![run], |r| r.get(0))?)
+        };
+        let distros = json("SELECT data FROM distros WHERE run_id = ?1 ORDER BY rowid")?
+            .iter()
+            .map(|d| serde_json::from_str::<Distro>(d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let endpoints = json("SELECT data FROM endpoints WHERE run_id = ?1 ORDER BY rowid")?
+            .iter()
+            .map(|d| serde_json::from_str::<Endpoint>(d))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ScanResult {
             targets: serde_json::from_str(&targets)?,
             assets,
@@ -1057,15 +1117,14 @@ impl Store {
         run: i64,
     ) -> Result<BTreeMap<String, T>, StoreError> {
         self.exists(run)?;
-        let mut st = self.conn.prepare(sql)?;
-        let rows = st.query_map([run], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
         let mut out = BTreeMap::new();
-        for r in rows {
-            let (k, data) = r?;
-            out.insert(k, serde_json::from_str(&data)?);
-        }
+        self.db.each(sql, vals![run], |r| {
+            out.insert(
+                r.get::<String>(0)?,
+                serde_json::from_str(&r.get::<String>(1)?)?,
+            );
+            Ok::<(), StoreError>(())
+        })?;
         Ok(out)
     }
 
@@ -1085,30 +1144,16 @@ impl Store {
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 8);
-        let mut st = self
-            .conn
-            .prepare("SELECT data FROM assets WHERE run_id = ?1 ORDER BY asset_id")?;
-        let n: i64 = self.conn.query_row(
+        let n: i64 = self.db.one(
             "SELECT COUNT(*) FROM assets WHERE run_id = ?1",
-            [run],
+            vals![run],
             |r| r.get(0),
         )?;
-        let mut rows = st.query([run])?;
         // Sized once: an asset is large, and growing by doubling would copy them all again.
         let mut out = Vec::with_capacity(n as usize);
         let mut batch: Vec<String> = Vec::with_capacity(BATCH);
-        loop {
-            batch.clear();
-            while batch.len() < BATCH {
-                match rows.next()? {
-                    Some(r) => batch.push(r.get(0)?),
-                    None => break,
-                }
-            }
-            if batch.is_empty() {
-                break;
-            }
-            let chunk = batch.len().div_ceil(threads);
+        let parse = |batch: &mut Vec<String>, out: &mut Vec<CryptoAsset>| {
+            let chunk = batch.len().div_ceil(threads).max(1);
             let parsed: Vec<Result<Vec<CryptoAsset>, serde_json::Error>> =
                 std::thread::scope(|sc| {
                     let handles: Vec<_> = batch
@@ -1126,10 +1171,24 @@ impl Store {
                         .map(|h| h.join().expect("a JSON parser thread panicked"))
                         .collect()
                 });
+            batch.clear();
             for p in parsed {
                 out.extend(p?);
             }
-        }
+            Ok::<(), StoreError>(())
+        };
+        self.db.each(
+            "SELECT data FROM assets WHERE run_id = ?1 ORDER BY asset_id",
+            vals![run],
+            |r| {
+                batch.push(r.get(0)?);
+                if batch.len() == BATCH {
+                    parse(&mut batch, &mut out)?;
+                }
+                Ok::<(), StoreError>(())
+            },
+        )?;
+        parse(&mut batch, &mut out)?;
         Ok(out)
     }
 
@@ -1141,11 +1200,11 @@ impl Store {
     }
 
     fn exists(&self, run: i64) -> Result<(), StoreError> {
-        let n: i64 =
-            self.conn
-                .query_row("SELECT COUNT(*) FROM runs WHERE id = ?1", [run], |r| {
-                    r.get(0)
-                })?;
+        let n: i64 = self
+            .db
+            .one("SELECT COUNT(*) FROM runs WHERE id = ?1", vals![run], |r| {
+                r.get(0)
+            })?;
         if n == 0 {
             return Err(StoreError::NoRun(run));
         }
@@ -1300,7 +1359,7 @@ fn sightings(
 
 pub(crate) const TRACKED_COLUMNS: &str = "id, key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run";
 
-pub(crate) fn tracked_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<lifecycle::Tracked> {
+pub(crate) fn tracked_row(r: &Row<'_>) -> Result<lifecycle::Tracked, DbError> {
     let sev: Option<String> = r.get(4)?;
     let status: String = r.get(8)?;
     Ok(lifecycle::Tracked {
@@ -1325,41 +1384,33 @@ pub(crate) fn tracked_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<lifecycle::
 }
 
 /// Writes an item (inserting it when its id is 0) and returns its id.
-fn write_tracked(
-    tx: &rusqlite::Transaction<'_>,
-    t: &lifecycle::Tracked,
-) -> Result<i64, StoreError> {
+fn write_tracked(tx: &Db, t: &lifecycle::Tracked) -> Result<i64, StoreError> {
     let sev = t.severity.map(|s| s.as_str());
     if t.id == 0 {
-        tx.execute(
+        Ok(tx.insert(
             "INSERT INTO tracked (key, kind, title, severity, system, location, scope, status, accepted_until, assignee, due, first_run, last_run, first_seen, last_seen, fixed_run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![t.key, t.kind, t.title, sev, t.system, t.location, t.scope, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.first_run, t.last_run, t.first_seen, t.last_seen, t.fixed_run],
-        )?;
-        Ok(tx.last_insert_rowid())
+            vals![t.key, t.kind, t.title, sev, t.system, t.location, t.scope, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.first_run, t.last_run, t.first_seen, t.last_seen, t.fixed_run],
+        )?)
     } else {
-        tx.execute(
+        tx.exec(
             "UPDATE tracked SET title = ?2, severity = ?3, system = ?4, location = ?5, status = ?6, accepted_until = ?7, assignee = ?8, due = ?9, last_run = ?10, last_seen = ?11, fixed_run = ?12 WHERE id = ?1",
-            params![t.id, t.title, sev, t.system, t.location, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.last_run, t.last_seen, t.fixed_run],
+            vals![t.id, t.title, sev, t.system, t.location, t.status.as_str(), t.accepted_until, t.assignee, t.due, t.last_run, t.last_seen, t.fixed_run],
         )?;
         Ok(t.id)
     }
 }
 
-fn write_event(
-    tx: &rusqlite::Transaction<'_>,
-    id: i64,
-    e: &lifecycle::Event,
-) -> Result<(), StoreError> {
-    tx.execute(
+fn write_event(tx: &Db, id: i64, e: &lifecycle::Event) -> Result<(), StoreError> {
+    tx.exec(
         "INSERT INTO events (tracked_id, at, actor, action, from_status, to_status, run, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, e.at, e.actor, e.action, e.from.map(|s| s.as_str()), e.to.map(|s| s.as_str()), e.run, e.detail],
+        vals![id, e.at, e.actor, e.action, e.from.map(|s| s.as_str()), e.to.map(|s| s.as_str()), e.run, e.detail],
     )?;
     Ok(())
 }
 
 /// Applies what run `run` saw to the tracked items, in the run's transaction.
 fn follow(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db,
     run: i64,
     at: &str,
     targets: &[String],
@@ -1367,13 +1418,15 @@ fn follow(
     sla: &lifecycle::ServiceLevels,
 ) -> Result<(), StoreError> {
     let mut tracked = std::collections::HashMap::new();
-    {
-        let mut st = tx.prepare(&format!("SELECT {TRACKED_COLUMNS} FROM tracked"))?;
-        for t in st.query_map([], tracked_row)? {
-            let t = t?;
+    tx.each(
+        &format!("SELECT {TRACKED_COLUMNS} FROM tracked"),
+        vals![],
+        |r| {
+            let t = tracked_row(r)?;
             tracked.insert(t.key.clone(), t);
-        }
-    }
+            Ok::<(), DbError>(())
+        },
+    )?;
     let changes = lifecycle::reconcile(
         &tracked,
         &lifecycle::RunSeen {
@@ -1397,26 +1450,25 @@ fn follow(
 }
 
 /// Follows every stored run in order (the upgrade to the lifecycle's schema).
-fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
-    let runs: Vec<(i64, String, String)> = {
-        let mut st = tx.prepare("SELECT id, started, targets FROM runs ORDER BY id")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+fn replay_lifecycle(tx: &Db) -> Result<(), StoreError> {
+    let runs: Vec<(i64, String, String)> = tx.all(
+        "SELECT id, started, targets FROM runs ORDER BY id",
+        vals![],
+        |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     for (run, started, targets) in runs {
         let targets: Vec<String> = serde_json::from_str(&targets)?;
-        let findings: Vec<Finding> = {
-            let mut st = tx.prepare("SELECT data FROM findings WHERE run_id = ?1")?;
-            let rows = st.query_map([run], |r| r.get::<_, String>(0))?;
-            rows.map(|d| Ok(serde_json::from_str(&d?)?))
-                .collect::<Result<_, StoreError>>()?
+        let data = |sql: &str| -> Result<Vec<String>, StoreError> {
+            Ok(tx.all(sql, vals![run], |r| r.get(0))?)
         };
-        let vulns: Vec<Vulnerability> = {
-            let mut st = tx.prepare("SELECT data FROM vulnerabilities WHERE run_id = ?1")?;
-            let rows = st.query_map([run], |r| r.get::<_, String>(0))?;
-            rows.map(|d| Ok(serde_json::from_str(&d?)?))
-                .collect::<Result<_, StoreError>>()?
-        };
+        let findings: Vec<Finding> = data("SELECT data FROM findings WHERE run_id = ?1")?
+            .iter()
+            .map(|d| serde_json::from_str(d))
+            .collect::<Result<_, _>>()?;
+        let vulns: Vec<Vulnerability> = data("SELECT data FROM vulnerabilities WHERE run_id = ?1")?
+            .iter()
+            .map(|d| serde_json::from_str(d))
+            .collect::<Result<_, _>>()?;
         let seen = sightings(&targets, &findings, &vulns);
         follow(
             tx,
@@ -1428,6 +1480,59 @@ fn replay_lifecycle(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
         )?;
     }
     Ok(())
+}
+
+/// Whether a `--db` value names a PostgreSQL database rather than an SQLite file.
+pub fn is_postgres_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// Whether the store at `path` is there to read: an SQLite file that exists, or any
+/// PostgreSQL URL (whether the server answers is found out by opening it).
+pub fn store_exists(path: &Path) -> bool {
+    path.to_str().is_some_and(is_postgres_url) || path.exists()
+}
+
+/// A store's location fit to show in messages and logs: the file, or the URL without its
+/// password.
+pub fn shown(path: &Path) -> String {
+    match path.to_str().filter(|p| is_postgres_url(p)) {
+        Some(url) => redact_url(url),
+        None => path.display().to_string(),
+    }
+}
+
+/// A database URL fit to show: its password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    // The authority ends at the first '/', '?' or '#'; the user info at its last '@'.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let mut out = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
+            None => format!("{scheme}://{user}@{host}"),
+        },
+        None => format!("{scheme}://{authority}"),
+    };
+    // A password may also come as a parameter.
+    let mut first = true;
+    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    out.push_str(path);
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        out.push(if first { '?' } else { '&' });
+        first = false;
+        match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => {
+                out.push_str(k);
+                out.push_str("=***");
+            }
+            _ => out.push_str(kv),
+        }
+    }
+    out
 }
 
 /// Now, in seconds since 1970.
@@ -1444,6 +1549,58 @@ pub fn now_rfc3339() -> String {
 }
 
 pub use mamori_model::date::format_unix;
+
+/// The same store tests on both databases.
+#[cfg(test)]
+pub(crate) mod testdb {
+    use super::Store;
+    use std::path::PathBuf;
+
+    /// A new, empty store's location, kept while the place lives.
+    pub(crate) struct Place {
+        pub(crate) location: PathBuf,
+        pub(crate) name: &'static str,
+        _dir: Option<tempfile::TempDir>,
+        _pg: Option<mamori_testkit::postgres::TestDb>,
+    }
+
+    impl Place {
+        pub(crate) fn sqlite() -> Place {
+            let dir = tempfile::tempdir().unwrap();
+            Place {
+                // In a directory still to be made: opening makes it.
+                location: dir.path().join("sub/m.db"),
+                name: "SQLite",
+                _dir: Some(dir),
+                _pg: None,
+            }
+        }
+
+        pub(crate) fn postgres() -> Place {
+            let db = mamori_testkit::postgres::database();
+            Place {
+                location: PathBuf::from(&db.url),
+                name: "PostgreSQL",
+                _dir: None,
+                _pg: Some(db),
+            }
+        }
+
+        /// A connection to the store (each call a new one).
+        pub(crate) fn open(&self) -> Store {
+            Store::open(&self.location)
+                .unwrap_or_else(|e| panic!("open the {} store: {e}", self.name))
+        }
+    }
+
+    /// Runs `test` on a new SQLite store, then on a new PostgreSQL store.
+    pub(crate) fn both(test: impl Fn(&Place)) {
+        for place in [Place::sqlite(), Place::postgres()] {
+            eprintln!("-- on {}", place.name);
+            test(&place);
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -1482,124 +1639,127 @@ mod tests {
     #[test]
     fn findings_are_followed_across_runs_with_an_append_only_history() {
         use lifecycle::{Act, Status};
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
-        s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-01T00:00:00Z")
-            .unwrap();
-        let all = s.tracked(&TrackedFilter::default()).unwrap();
-        assert_eq!(all.len(), 1);
-        let id = all[0].id;
-        assert_eq!(all[0].status, Status::New);
-        assert_eq!(all[0].due.as_deref(), Some("2026-12-01")); // high: 30 days
-        assert_eq!(all[0].scope, "/t");
-        let t = s.act(id, &Act::Acknowledge, "aiko", Some("on it")).unwrap();
-        assert_eq!(t.status, Status::Acknowledged);
-        // A run of something else does not fix it.
-        let mut other = result(&[], &[]);
-        other.targets = vec!["/elsewhere".into()];
-        s.save_run(&other, "2026-11-02T00:00:00Z").unwrap();
-        assert_eq!(s.tracked_one(id).unwrap().0.status, Status::Acknowledged);
-        // A run of the same target without it: fixed; with it again: reopened.
-        s.save_run(&result(&[], &[]), "2026-11-03T00:00:00Z")
-            .unwrap();
-        let (t, _) = s.tracked_one(id).unwrap();
-        assert_eq!((t.status, t.fixed_run), (Status::Fixed, Some(3)));
-        assert!(matches!(
-            s.act(id, &Act::Acknowledge, "aiko", None),
-            Err(StoreError::Act(_))
-        ));
-        s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-04T00:00:00Z")
-            .unwrap();
-        let (t, events) = s.tracked_one(id).unwrap();
-        assert_eq!(t.status, Status::Reopened);
-        let actions: Vec<(&str, &str)> = events
-            .iter()
-            .map(|e| (e.action.as_str(), e.actor.as_str()))
-            .collect();
-        assert_eq!(
-            actions,
-            [
-                ("created", "mamori"),
-                ("acknowledged", "aiko"),
-                ("fixed", "mamori"),
-                ("reopened", "mamori")
-            ]
-        );
-        assert_eq!(events[1].detail.as_deref(), Some("on it"));
-        // The history cannot be rewritten, even with SQL.
-        for sql in ["UPDATE events SET actor = 'x'", "DELETE FROM events"] {
-            let e = s.conn.execute(sql, []).unwrap_err().to_string();
-            assert!(e.contains("append-only"), "{e}");
-        }
-        let open = s
-            .tracked(&TrackedFilter {
-                statuses: vec![Status::Fixed],
-                ..Default::default()
-            })
-            .unwrap();
-        assert!(open.is_empty());
-        assert!(matches!(s.tracked_one(99), Err(StoreError::NoTracked(99))));
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-01T00:00:00Z")
+                .unwrap();
+            let all = s.tracked(&TrackedFilter::default()).unwrap();
+            assert_eq!(all.len(), 1);
+            let id = all[0].id;
+            assert_eq!(all[0].status, Status::New);
+            assert_eq!(all[0].due.as_deref(), Some("2026-12-01")); // high: 30 days
+            assert_eq!(all[0].scope, "/t");
+            let t = s.act(id, &Act::Acknowledge, "aiko", Some("on it")).unwrap();
+            assert_eq!(t.status, Status::Acknowledged);
+            // A run of something else does not fix it.
+            let mut other = result(&[], &[]);
+            other.targets = vec!["/elsewhere".into()];
+            s.save_run(&other, "2026-11-02T00:00:00Z").unwrap();
+            assert_eq!(s.tracked_one(id).unwrap().0.status, Status::Acknowledged);
+            // A run of the same target without it: fixed; with it again: reopened.
+            s.save_run(&result(&[], &[]), "2026-11-03T00:00:00Z")
+                .unwrap();
+            let (t, _) = s.tracked_one(id).unwrap();
+            assert_eq!((t.status, t.fixed_run), (Status::Fixed, Some(3)));
+            assert!(matches!(
+                s.act(id, &Act::Acknowledge, "aiko", None),
+                Err(StoreError::Act(_))
+            ));
+            s.save_run(&result(&["alg:MD5"], &["alg:MD5"]), "2026-11-04T00:00:00Z")
+                .unwrap();
+            let (t, events) = s.tracked_one(id).unwrap();
+            assert_eq!(t.status, Status::Reopened);
+            let actions: Vec<(&str, &str)> = events
+                .iter()
+                .map(|e| (e.action.as_str(), e.actor.as_str()))
+                .collect();
+            assert_eq!(
+                actions,
+                [
+                    ("created", "mamori"),
+                    ("acknowledged", "aiko"),
+                    ("fixed", "mamori"),
+                    ("reopened", "mamori")
+                ]
+            );
+            assert_eq!(events[1].detail.as_deref(), Some("on it"));
+            // The history cannot be rewritten, even with SQL.
+            for sql in ["UPDATE events SET actor = 'x'", "DELETE FROM events"] {
+                let e = s.db.exec(sql, vals![]).unwrap_err().to_string();
+                assert!(e.contains("append-only"), "{e}");
+            }
+            let open = s
+                .tracked(&TrackedFilter {
+                    statuses: vec![Status::Fixed],
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(open.is_empty());
+            assert!(matches!(s.tracked_one(99), Err(StoreError::NoTracked(99))));
+        });
     }
 
     #[test]
     fn users_log_in_with_passwords_and_tokens_and_see_their_systems() {
         use users::{Grant, Role, UserError};
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
-        let admin = s
-            .add_user(
-                "root",
-                "a long enough secret",
-                &[Grant {
-                    role: Role::Admin,
-                    system: None,
-                }],
-            )
-            .unwrap();
-        assert!(admin.is_admin());
-        let v = s
-            .add_user(
-                "viewer-a",
-                "another long secret",
-                &[Grant {
-                    role: Role::Viewer,
-                    system: Some("a".into()),
-                }],
-            )
-            .unwrap();
-        assert!(v.can_read(Some("a")) && !v.can_read(Some("b")));
-        assert!(matches!(
-            s.add_user("root", "a long enough secret", &[]),
-            Err(StoreError::User(UserError::Exists(_)))
-        ));
-        assert!(matches!(
-            s.add_user("x", "short", &[]),
-            Err(StoreError::User(UserError::ShortPassword))
-        ));
-        assert_eq!(
-            s.login("root", "a long enough secret").unwrap(),
-            Some(admin)
-        );
-        assert_eq!(s.login("root", "a long enough secreT").unwrap(), None);
-        assert_eq!(s.login("nobody", "a long enough secret").unwrap(), None);
-        // Passwords are stored only as Argon2id hashes.
-        let stored: String = s
-            .conn
-            .query_row("SELECT password FROM users WHERE name = 'root'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert!(stored.starts_with("$argon2id$") && !stored.contains("secret"));
-        let token = s.add_token("viewer-a", "ci").unwrap();
-        assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "viewer-a");
-        assert_eq!(s.user_by_token("mamori_00").unwrap(), None);
-        s.remove_user("viewer-a").unwrap();
-        assert_eq!(s.user_by_token(&token).unwrap(), None);
-        assert_eq!(s.users().unwrap().len(), 1);
-        assert!(matches!(
-            s.remove_user("viewer-a"),
-            Err(StoreError::User(UserError::NoUser(_)))
-        ));
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let admin = s
+                .add_user(
+                    "root",
+                    "a long enough secret",
+                    &[Grant {
+                        role: Role::Admin,
+                        system: None,
+                    }],
+                )
+                .unwrap();
+            assert!(admin.is_admin());
+            let v = s
+                .add_user(
+                    "viewer-a",
+                    "another long secret",
+                    &[Grant {
+                        role: Role::Viewer,
+                        system: Some("a".into()),
+                    }],
+                )
+                .unwrap();
+            assert!(v.can_read(Some("a")) && !v.can_read(Some("b")));
+            assert!(matches!(
+                s.add_user("root", "a long enough secret", &[]),
+                Err(StoreError::User(UserError::Exists(_)))
+            ));
+            assert!(matches!(
+                s.add_user("x", "short", &[]),
+                Err(StoreError::User(UserError::ShortPassword))
+            ));
+            assert_eq!(
+                s.login("root", "a long enough secret").unwrap(),
+                Some(admin)
+            );
+            assert_eq!(s.login("root", "a long enough secreT").unwrap(), None);
+            assert_eq!(s.login("nobody", "a long enough secret").unwrap(), None);
+            // Passwords are stored only as Argon2id hashes.
+            let stored: String =
+                s.db.one(
+                    "SELECT password FROM users WHERE name = 'root'",
+                    vals![],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(stored.starts_with("$argon2id$") && !stored.contains("secret"));
+            let token = s.add_token("viewer-a", "ci").unwrap();
+            assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "viewer-a");
+            assert_eq!(s.user_by_token("mamori_00").unwrap(), None);
+            s.remove_user("viewer-a").unwrap();
+            assert_eq!(s.user_by_token(&token).unwrap(), None);
+            assert_eq!(s.users().unwrap().len(), 1);
+            assert!(matches!(
+                s.remove_user("viewer-a"),
+                Err(StoreError::User(UserError::NoUser(_)))
+            ));
+        });
     }
 
     #[test]
@@ -1608,7 +1768,7 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             // A store as schema 3 left it, with two runs: MD5 found, then gone.
-            let conn = Connection::open(&path).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
             for m in &MIGRATIONS[..3] {
                 conn.execute_batch(m).unwrap();
             }
@@ -1617,13 +1777,13 @@ mod tests {
             for (run, at) in [(1, "2026-10-01T00:00:00Z"), (2, "2026-10-02T00:00:00Z")] {
                 conn.execute(
                     "INSERT INTO runs (id, started, finished, targets, files, bytes) VALUES (?1, ?2, ?2, '[\"/t\"]', 0, 0)",
-                    params![run, at],
+                    rusqlite::params![run, at],
                 )
                 .unwrap();
             }
             conn.execute(
                 "INSERT INTO findings (run_id, key, code, severity, asset_id, data) VALUES (1, ?1, ?2, 'high', 'alg:MD5', ?3)",
-                params![f.key(), f.code, serde_json::to_string(f).unwrap()],
+                rusqlite::params![f.key(), f.code, serde_json::to_string(f).unwrap()],
             )
             .unwrap();
         }
@@ -1641,34 +1801,35 @@ mod tests {
 
     #[test]
     fn runs_round_trip_and_diff() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("sub/m.db")).unwrap();
-        let r1 = s
-            .save_run(&result(&["alg:MD5", "alg:AES-256"], &["alg:MD5"]), "t0")
-            .unwrap();
-        let r2 = s
-            .save_run(&result(&["alg:AES-256", "alg:ML-KEM-768"], &[]), "t1")
-            .unwrap();
-        let runs = s.runs().unwrap();
-        assert_eq!(runs.len(), 2);
-        assert_eq!(
-            (runs[0].assets, runs[0].findings, runs[0].warnings),
-            (2, 1, 1)
-        );
-        let back = s.load_run(r1).unwrap();
-        assert_eq!(back.assets.len(), 2);
-        assert_eq!(back.findings[0].asset_id, "alg:MD5");
-        let d = s.diff(r1, r2).unwrap();
-        assert_eq!(d.assets_added.len(), 1);
-        assert_eq!(d.assets_added[0].id, "alg:ML-KEM-768");
-        assert_eq!(d.assets_removed[0].id, "alg:MD5");
-        assert_eq!(d.findings_removed.len(), 1);
-        assert!(d.findings_added.is_empty());
-        assert!(matches!(s.diff(r1, 99), Err(StoreError::NoRun(99))));
-        // Reopening keeps everything.
-        drop(s);
-        let s = Store::open(&dir.path().join("sub/m.db")).unwrap();
-        assert_eq!(s.latest_run().unwrap(), Some(r2));
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let r1 = s
+                .save_run(&result(&["alg:MD5", "alg:AES-256"], &["alg:MD5"]), "t0")
+                .unwrap();
+            let r2 = s
+                .save_run(&result(&["alg:AES-256", "alg:ML-KEM-768"], &[]), "t1")
+                .unwrap();
+            let runs = s.runs().unwrap();
+            assert_eq!(runs.len(), 2);
+            assert_eq!(
+                (runs[0].assets, runs[0].findings, runs[0].warnings),
+                (2, 1, 1)
+            );
+            let back = s.load_run(r1).unwrap();
+            assert_eq!(back.assets.len(), 2);
+            assert_eq!(back.findings[0].asset_id, "alg:MD5");
+            let d = s.diff(r1, r2).unwrap();
+            assert_eq!(d.assets_added.len(), 1);
+            assert_eq!(d.assets_added[0].id, "alg:ML-KEM-768");
+            assert_eq!(d.assets_removed[0].id, "alg:MD5");
+            assert_eq!(d.findings_removed.len(), 1);
+            assert!(d.findings_added.is_empty());
+            assert!(matches!(s.diff(r1, 99), Err(StoreError::NoRun(99))));
+            // Reopening keeps everything.
+            drop(s);
+            let s = place.open();
+            assert_eq!(s.latest_run().unwrap(), Some(r2));
+        });
     }
 
     fn vuln(id: &str, purl: &str, sev: Option<Severity>, vex: bool) -> Vulnerability {
@@ -1695,44 +1856,45 @@ mod tests {
 
     #[test]
     fn components_and_vulnerabilities_round_trip_and_diff() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
-        let time = "pkg:cargo/time@0.1.43";
-        let serde = "pkg:cargo/serde@1.0.200";
-        let mut a = result(&[], &[]);
-        // Sorted by purl, as scans produce them.
-        a.components = vec![
-            Component::new(serde, "serde", Some("1.0.200".into()), "crates.io"),
-            Component::new(time, "time", Some("0.1.43".into()), "crates.io"),
-        ];
-        a.vulnerabilities = vec![
-            vuln("RUSTSEC-2020-0071", time, Some(Severity::Medium), false),
-            vuln("RUSTSEC-2020-0159", time, None, true),
-        ];
-        let r1 = s.save_run(&a, "t0").unwrap();
-        let mut b = result(&[], &[]);
-        b.components = vec![Component::new(
-            serde,
-            "serde",
-            Some("1.0.200".into()),
-            "crates.io",
-        )];
-        let r2 = s.save_run(&b, "t1").unwrap();
-        let runs = s.runs().unwrap();
-        // The VEX-suppressed vulnerability is stored but not counted.
-        assert_eq!((runs[0].components, runs[0].vulnerabilities), (2, 1));
-        let back = s.load_run(r1).unwrap();
-        assert_eq!(back.components, a.components);
-        assert_eq!(back.vulnerabilities.len(), 2);
-        assert_eq!(back.vulnerabilities[0].id, "RUSTSEC-2020-0071");
-        assert!(back.vulnerabilities[1].suppressed.is_some());
-        let d = s.diff(r1, r2).unwrap();
-        assert_eq!(d.components_removed.len(), 1);
-        assert_eq!(d.components_removed[0].purl, time);
-        assert!(d.components_added.is_empty());
-        // Only the active vulnerability counts as fixed.
-        assert_eq!(d.vulnerabilities_removed.len(), 1);
-        assert_eq!(d.vulnerabilities_removed[0].id, "RUSTSEC-2020-0071");
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            let time = "pkg:cargo/time@0.1.43";
+            let serde = "pkg:cargo/serde@1.0.200";
+            let mut a = result(&[], &[]);
+            // Sorted by purl, as scans produce them.
+            a.components = vec![
+                Component::new(serde, "serde", Some("1.0.200".into()), "crates.io"),
+                Component::new(time, "time", Some("0.1.43".into()), "crates.io"),
+            ];
+            a.vulnerabilities = vec![
+                vuln("RUSTSEC-2020-0071", time, Some(Severity::Medium), false),
+                vuln("RUSTSEC-2020-0159", time, None, true),
+            ];
+            let r1 = s.save_run(&a, "t0").unwrap();
+            let mut b = result(&[], &[]);
+            b.components = vec![Component::new(
+                serde,
+                "serde",
+                Some("1.0.200".into()),
+                "crates.io",
+            )];
+            let r2 = s.save_run(&b, "t1").unwrap();
+            let runs = s.runs().unwrap();
+            // The VEX-suppressed vulnerability is stored but not counted.
+            assert_eq!((runs[0].components, runs[0].vulnerabilities), (2, 1));
+            let back = s.load_run(r1).unwrap();
+            assert_eq!(back.components, a.components);
+            assert_eq!(back.vulnerabilities.len(), 2);
+            assert_eq!(back.vulnerabilities[0].id, "RUSTSEC-2020-0071");
+            assert!(back.vulnerabilities[1].suppressed.is_some());
+            let d = s.diff(r1, r2).unwrap();
+            assert_eq!(d.components_removed.len(), 1);
+            assert_eq!(d.components_removed[0].purl, time);
+            assert!(d.components_added.is_empty());
+            // Only the active vulnerability counts as fixed.
+            assert_eq!(d.vulnerabilities_removed.len(), 1);
+            assert_eq!(d.vulnerabilities_removed[0].id, "RUSTSEC-2020-0071");
+        });
     }
 
     #[test]
@@ -1740,7 +1902,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("old.db");
         {
-            let c = Connection::open(&p).unwrap();
+            let c = rusqlite::Connection::open(&p).unwrap();
             c.execute_batch(MIGRATIONS[0]).unwrap();
             c.pragma_update(None, "user_version", 1).unwrap();
             c.execute(
@@ -1766,6 +1928,46 @@ mod tests {
         .unwrap();
         let e = Store::open(&p).err().expect("must fail");
         assert!(e.to_string().contains("junk.db"), "{e}");
+    }
+
+    #[test]
+    fn database_urls_are_shown_without_their_passwords() {
+        for (url, shown) in [
+            (
+                "postgres://mamori:s3cr@t@db.example:5432/m?sslmode=disable",
+                "postgres://mamori:***@db.example:5432/m?sslmode=disable",
+            ),
+            ("postgresql://u@h/db", "postgresql://u@h/db"),
+            (
+                "postgres://h/db?user=u&password=pw&x=1",
+                "postgres://h/db?user=u&password=***&x=1",
+            ),
+            ("postgres://h", "postgres://h"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+            assert!(store_exists(Path::new(url)));
+            assert_eq!(shown_path(url), shown);
+        }
+        assert!(!is_postgres_url("/var/lib/mamori/postgres.db"));
+        assert!(!store_exists(Path::new("/nonexistent/m.db")));
+    }
+
+    fn shown_path(url: &str) -> String {
+        shown(Path::new(url))
+    }
+
+    #[test]
+    fn a_postgresql_store_of_a_newer_mamori_is_refused_and_an_older_one_reopens() {
+        let place = testdb::Place::postgres();
+        let s = place.open();
+        s.db.exec("UPDATE mamori_schema SET version = 99", vals![])
+            .unwrap();
+        drop(s);
+        let e = Store::open(&place.location).err().expect("must fail");
+        assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
+        assert!(e.to_string().contains("upgrade mamori"), "{e}");
+        // The PostgreSQL schema is the SQLite store's newest version.
+        assert_eq!(PG_SCHEMA_VERSION, MIGRATIONS.len() as i64);
     }
 
     #[test]

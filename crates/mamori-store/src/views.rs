@@ -2,9 +2,9 @@
 //! and the organization's counts, each narrowed to the systems a user may see. Nothing here
 //! loads a whole run: the overview of 100,000 findings is a few grouped queries.
 
+use crate::db::{DbError, Val};
 use crate::lifecycle::{Status, Tracked};
 use crate::{format_unix, tracked_row, unix_now, Store, StoreError, TRACKED_COLUMNS};
-use rusqlite::types::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ impl Visible {
     }
 
     /// A SQL condition on the column `col` and its parameters.
-    pub(crate) fn clause(&self, col: &str, params: &mut Vec<Value>) -> String {
+    pub(crate) fn clause(&self, col: &str, params: &mut Vec<Val<'static>>) -> String {
         match self {
             Visible::All => "1 = 1".into(),
             Visible::Systems(s) if s.is_empty() => "1 = 0".into(),
@@ -38,7 +38,7 @@ impl Visible {
                 let marks: Vec<String> = s
                     .iter()
                     .map(|x| {
-                        params.push(Value::Text(x.clone()));
+                        params.push(text(x.clone()));
                         format!("?{}", params.len())
                     })
                     .collect();
@@ -117,6 +117,11 @@ impl SortBy {
 /// The generated column of severity as a number (unrated: 5).
 const SEVERITY_RANK: &str = "rank";
 
+/// A text value.
+fn text(s: impl Into<String>) -> Val<'static> {
+    Val::Text(std::borrow::Cow::Owned(s.into()))
+}
+
 /// A page of tracked items.
 #[derive(Debug, Clone, Default)]
 pub struct TrackedQuery {
@@ -148,23 +153,23 @@ pub struct TrackedQuery {
 
 impl TrackedQuery {
     /// The SQL condition of the query and its parameters (visibility included).
-    fn filter(&self) -> (String, Vec<Value>) {
+    fn filter(&self, pg: bool) -> (String, Vec<Val<'static>>) {
         let q = self;
-        let mut params: Vec<Value> = Vec::new();
+        let mut params: Vec<Val<'static>> = Vec::new();
         let mut conds = vec![q.visible.clause("system", &mut params)];
         if !q.statuses.is_empty() {
             let marks: Vec<String> = q
                 .statuses
                 .iter()
                 .map(|s| {
-                    params.push(Value::Text(s.as_str().into()));
+                    params.push(text(s.as_str()));
                     format!("?{}", params.len())
                 })
                 .collect();
             conds.push(format!("status IN ({})", marks.join(", ")));
         }
         if let Some(s) = &q.system {
-            params.push(Value::Text(s.clone()));
+            params.push(text(s.clone()));
             conds.push(format!("system = ?{}", params.len()));
         }
         if let Some(m) = q.min_severity {
@@ -172,15 +177,15 @@ impl TrackedQuery {
             conds.push(format!("{SEVERITY_RANK} >= {}", m as i64));
         }
         if let Some(k) = &q.kind {
-            params.push(Value::Text(k.clone()));
+            params.push(text(k.clone()));
             conds.push(format!("kind = ?{}", params.len()));
         }
         if let Some(a) = &q.assignee {
-            params.push(Value::Text(a.clone()));
+            params.push(text(a.clone()));
             conds.push(format!("assignee = ?{}", params.len()));
         }
         if let Some(day) = &q.overdue_on {
-            params.push(Value::Text(day.clone()));
+            params.push(text(day.clone()));
             // On the indexed due_key (no due date: 9999-12-31), so the overdue are a range.
             conds.push(format!("{ACTIVE} AND due_key < ?{}", params.len()));
         }
@@ -191,10 +196,12 @@ impl TrackedQuery {
                     .replace('%', "\\%")
                     .replace('_', "\\_")
             );
-            params.push(Value::Text(pat));
+            params.push(text(pat));
             let n = params.len();
+            // Case-insensitive as SQLite's LIKE is (PostgreSQL's needs ILIKE).
+            let like = if pg { "ILIKE" } else { "LIKE" };
             conds.push(format!(
-                "(title LIKE ?{n} ESCAPE '\\' OR location LIKE ?{n} ESCAPE '\\' OR COALESCE(system, '') LIKE ?{n} ESCAPE '\\' OR COALESCE(assignee, '') LIKE ?{n} ESCAPE '\\' OR key LIKE ?{n} ESCAPE '\\')"
+                "(title {like} ?{n} ESCAPE '\\' OR location {like} ?{n} ESCAPE '\\' OR COALESCE(system, '') {like} ?{n} ESCAPE '\\' OR COALESCE(assignee, '') {like} ?{n} ESCAPE '\\' OR key {like} ?{n} ESCAPE '\\')"
             ));
         }
         let conds: Vec<String> = conds.into_iter().map(|c| format!("({c})")).collect();
@@ -204,7 +211,7 @@ impl TrackedQuery {
     /// What decides [`Store::tracked_count`]: equal keys, equal counts (for a cache of
     /// counts that a change of the store clears).
     pub fn count_key(&self) -> String {
-        let (filter, params) = self.filter();
+        let (filter, params) = self.filter(false);
         format!("{filter}|{params:?}")
     }
 }
@@ -289,17 +296,18 @@ impl Store {
 
     /// How many tracked items match `q` (its page and order aside).
     pub fn tracked_count(&self, q: &TrackedQuery) -> Result<u64, StoreError> {
-        let (filter, params) = q.filter();
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT COUNT(*) FROM tracked WHERE {filter}"))?
-            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let (filter, params) = q.filter(self.db.pg());
+        let total: i64 = self.db.one(
+            &format!("SELECT COUNT(*) FROM tracked WHERE {filter}"),
+            &params,
+            |r| r.get(0),
+        )?;
         Ok(total as u64)
     }
 
     /// The page of tracked items `q` asks for.
     pub fn tracked_rows(&self, q: &TrackedQuery) -> Result<Vec<Tracked>, StoreError> {
-        let (filter, params) = q.filter();
+        let (filter, params) = q.filter(self.db.pg());
         // Severity reads most severe first; the others oldest/smallest first.
         let desc = if q.sort == SortBy::Severity {
             !q.desc
@@ -313,28 +321,24 @@ impl Store {
             q.sort.sql(),
             q.offset
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), tracked_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self.db.all(&sql, &params, tracked_row)?)
     }
 
     /// A number that changes whenever another connection has committed a change to the
-    /// store (SQLite's `data_version`): what caches of counts compare against.
+    /// store (see [`crate::db::Db::changes`]): what caches of counts compare against.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self.db.changes()?)
     }
 
     /// The counts of the overview page.
     pub fn overview(&self, visible: &Visible) -> Result<Overview, StoreError> {
         let now = unix_now();
         let day = 86_400;
-        let mut params: Vec<Value> = [7, 30, 90]
+        let mut params: Vec<Val<'static>> = [7, 30, 90]
             .iter()
-            .map(|d| Value::Text(format_unix(now - d * day)))
+            .map(|d| text(format_unix(now - d * day)))
             .collect();
-        params.push(Value::Text(today()));
+        params.push(text(today()));
         let vis = visible.clause("system", &mut params);
         let sql = format!(
             "SELECT COALESCE(severity, ''), status,
@@ -343,15 +347,13 @@ impl Store {
                     COUNT(*)
              FROM tracked WHERE {vis} GROUP BY 1, 2, 3, 4"
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
         let mut o = Overview::default();
-        while let Some(r) = rows.next()? {
+        self.db.each(&sql, &params, |r| {
             let sev = sev_name(r.get(0)?);
             let status: String = r.get(1)?;
-            let age: usize = r.get::<_, i64>(2)? as usize;
+            let age: usize = r.get::<i64>(2)? as usize;
             let overdue: i64 = r.get(3)?;
-            let n = r.get::<_, i64>(4)? as u64;
+            let n = r.get::<i64>(4)? as u64;
             o.total += n;
             if age == 0 {
                 o.new_7d += n;
@@ -370,7 +372,8 @@ impl Store {
                     }
                 }
             }
-        }
+            Ok::<(), DbError>(())
+        })?;
         Ok(o)
     }
 
@@ -392,10 +395,8 @@ impl Store {
              {join} run_stats s ON s.run_id = r.id AND ({vis})
              GROUP BY r.id, r.finished, COALESCE(s.severity, '') ORDER BY r.id"
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out: Vec<TrendPoint> = Vec::new();
-        while let Some(r) = rows.next()? {
+        self.db.each(&sql, &params, |r| {
             let run: i64 = r.get(0)?;
             if out.last().is_none_or(|p| p.run != run) {
                 out.push(TrendPoint {
@@ -404,13 +405,14 @@ impl Store {
                     active: BTreeMap::new(),
                 });
             }
-            let n = r.get::<_, i64>(3)? as u64;
+            let n = r.get::<i64>(3)? as u64;
             if n > 0 {
                 if let Some(p) = out.last_mut() {
                     p.active.insert(sev_name(r.get(2)?), n);
                 }
             }
-        }
+            Ok::<(), DbError>(())
+        })?;
         Ok(out)
     }
 
@@ -419,22 +421,21 @@ impl Store {
         &self,
         visible: &Visible,
     ) -> Result<BTreeMap<String, SystemCounts>, StoreError> {
-        let mut params = vec![Value::Text(today())];
+        let mut params = vec![text(today())];
         let vis = visible.clause("system", &mut params);
         let sql = format!(
             "SELECT COALESCE(system, ''), COALESCE(severity, ''), COUNT(*),
                     SUM(CASE WHEN due IS NOT NULL AND due < ?1 THEN 1 ELSE 0 END)
              FROM tracked WHERE {ACTIVE} AND ({vis}) GROUP BY 1, 2"
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out: BTreeMap<String, SystemCounts> = BTreeMap::new();
-        while let Some(r) = rows.next()? {
+        self.db.each(&sql, &params, |r| {
             let e = out.entry(r.get(0)?).or_default();
             e.active
-                .insert(sev_name(r.get(1)?), r.get::<_, i64>(2)? as u64);
-            e.overdue += r.get::<_, i64>(3)? as u64;
-        }
+                .insert(sev_name(r.get(1)?), r.get::<i64>(2)? as u64);
+            e.overdue += r.get::<i64>(3)? as u64;
+            Ok::<(), DbError>(())
+        })?;
         Ok(out)
     }
 
@@ -447,21 +448,25 @@ impl Store {
         let mut params = Vec::new();
         let vis = visible.clause("system", &mut params);
         // A vulnerability's location is `PURL PLACE`.
+        let purl = if self.db.pg() {
+            "split_part(location, ' ', 1)"
+        } else {
+            "CASE WHEN instr(location, ' ') > 0 THEN substr(location, 1, instr(location, ' ') - 1) ELSE location END"
+        };
         let sql = format!(
-            "SELECT CASE WHEN instr(location, ' ') > 0 THEN substr(location, 1, instr(location, ' ') - 1) ELSE location END AS purl,
+            "SELECT {purl} AS purl,
                     COUNT(DISTINCT COALESCE(system, '')), COUNT(DISTINCT title), COUNT(*),
                     MAX({SEVERITY_RANK})
              FROM tracked WHERE kind = 'vulnerability' AND {ACTIVE} AND ({vis})
              GROUP BY purl ORDER BY 2 DESC, 4 DESC, 5 DESC, purl LIMIT {limit}"
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok(self.db.all(&sql, &params, |r| {
             let rank: i64 = r.get(4)?;
-            Ok(Widespread {
+            Ok::<_, DbError>(Widespread {
                 purl: r.get(0)?,
-                systems: r.get::<_, i64>(1)? as u64,
-                advisories: r.get::<_, i64>(2)? as u64,
-                items: r.get::<_, i64>(3)? as u64,
+                systems: r.get::<i64>(1)? as u64,
+                advisories: r.get::<i64>(2)? as u64,
+                items: r.get::<i64>(3)? as u64,
                 worst: match rank {
                     4 => Some("critical".into()),
                     3 => Some("high".into()),
@@ -471,8 +476,7 @@ impl Store {
                     _ => None,
                 },
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })?)
     }
 }
 
@@ -496,113 +500,114 @@ mod tests {
         }
     }
 
-    fn store_with(findings: Vec<Finding>) -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("m.db")).unwrap();
+    fn store_with(place: &crate::testdb::Place, findings: Vec<Finding>) -> Store {
+        let mut s = place.open();
         let r = ScanResult {
             targets: vec!["/srv".into()],
             findings,
             ..Default::default()
         };
         s.save_run(&r, &crate::now_rfc3339()).unwrap();
-        (dir, s)
+        s
     }
 
     #[test]
     fn pages_filter_sort_search_and_respect_visibility() {
-        let mut fs = Vec::new();
-        for i in 0..30 {
-            let (sev, sys) = match i % 3 {
-                0 => (Severity::Critical, "web"),
-                1 => (Severity::Medium, "web"),
-                _ => (Severity::Low, "payroll"),
-            };
-            fs.push(finding(
-                "crypto-weak-key",
-                sev,
-                &format!("/srv/{sys}/k{i}.pem"),
-                sys,
-            ));
-        }
-        let (_d, s) = store_with(fs);
-        let (page, total) = s
-            .tracked_page(&TrackedQuery {
-                limit: 7,
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 30);
-        assert_eq!(page.len(), 7);
-        assert!(page.iter().all(|t| t.severity == Some(Severity::Critical)));
-        let (page, _) = s
-            .tracked_page(&TrackedQuery {
-                desc: true,
-                limit: 5,
-                ..Default::default()
-            })
-            .unwrap();
-        assert!(page.iter().all(|t| t.severity == Some(Severity::Low)));
-        // A viewer of web sees only web.
-        let web = Visible::Systems(vec!["web".into()]);
-        let (page, total) = s
-            .tracked_page(&TrackedQuery {
-                visible: web.clone(),
-                limit: 100,
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 20);
-        assert!(page.iter().all(|t| t.system.as_deref() == Some("web")));
-        // Even when asking for another system by name.
-        let (_, total) = s
-            .tracked_page(&TrackedQuery {
-                visible: web.clone(),
-                system: Some("payroll".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 0);
-        // Search: words must all match, and LIKE's wildcards are taken literally.
-        let (page, total) = s
-            .tracked_page(&TrackedQuery {
-                search: Some("payroll k5.pem".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 1, "{page:?}");
-        let (_, total) = s
-            .tracked_page(&TrackedQuery {
-                search: Some("%".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 0);
-        let (_, total) = s
-            .tracked_page(&TrackedQuery {
-                min_severity: Some(Severity::Medium),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(total, 20);
-        // Counts.
-        let o = s.overview(&Visible::All).unwrap();
-        assert_eq!(o.total, 30);
-        assert_eq!(o.active["critical"], 10);
-        assert_eq!(o.new_7d, 30);
-        assert_eq!(o.age["low"], [10, 0, 0, 0]);
-        let o = s.overview(&web).unwrap();
-        assert_eq!(o.total, 20);
-        assert!(!o.active.contains_key("low"));
-        let per = s.system_counts(&Visible::All).unwrap();
-        assert_eq!(per["payroll"].active["low"], 10);
-        let t = s.trend(&Visible::All, 10).unwrap();
-        assert_eq!(t.len(), 1);
-        assert_eq!(t[0].active["medium"], 10);
-        assert_eq!(s.trend(&web, 10).unwrap()[0].active.get("low"), None);
-        assert_eq!(
-            s.overview(&Visible::Systems(vec![])).unwrap().total,
-            0,
-            "no grants, nothing"
-        );
+        crate::testdb::both(|place| {
+            let mut fs = Vec::new();
+            for i in 0..30 {
+                let (sev, sys) = match i % 3 {
+                    0 => (Severity::Critical, "web"),
+                    1 => (Severity::Medium, "web"),
+                    _ => (Severity::Low, "payroll"),
+                };
+                fs.push(finding(
+                    "crypto-weak-key",
+                    sev,
+                    &format!("/srv/{sys}/k{i}.pem"),
+                    sys,
+                ));
+            }
+            let s = store_with(place, fs.clone());
+            let (page, total) = s
+                .tracked_page(&TrackedQuery {
+                    limit: 7,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 30);
+            assert_eq!(page.len(), 7);
+            assert!(page.iter().all(|t| t.severity == Some(Severity::Critical)));
+            let (page, _) = s
+                .tracked_page(&TrackedQuery {
+                    desc: true,
+                    limit: 5,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(page.iter().all(|t| t.severity == Some(Severity::Low)));
+            // A viewer of web sees only web.
+            let web = Visible::Systems(vec!["web".into()]);
+            let (page, total) = s
+                .tracked_page(&TrackedQuery {
+                    visible: web.clone(),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 20);
+            assert!(page.iter().all(|t| t.system.as_deref() == Some("web")));
+            // Even when asking for another system by name.
+            let (_, total) = s
+                .tracked_page(&TrackedQuery {
+                    visible: web.clone(),
+                    system: Some("payroll".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 0);
+            // Search: words must all match, and LIKE's wildcards are taken literally.
+            let (page, total) = s
+                .tracked_page(&TrackedQuery {
+                    search: Some("payroll k5.pem".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 1, "{page:?}");
+            let (_, total) = s
+                .tracked_page(&TrackedQuery {
+                    search: Some("%".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 0);
+            let (_, total) = s
+                .tracked_page(&TrackedQuery {
+                    min_severity: Some(Severity::Medium),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(total, 20);
+            // Counts.
+            let o = s.overview(&Visible::All).unwrap();
+            assert_eq!(o.total, 30);
+            assert_eq!(o.active["critical"], 10);
+            assert_eq!(o.new_7d, 30);
+            assert_eq!(o.age["low"], [10, 0, 0, 0]);
+            let o = s.overview(&web).unwrap();
+            assert_eq!(o.total, 20);
+            assert!(!o.active.contains_key("low"));
+            let per = s.system_counts(&Visible::All).unwrap();
+            assert_eq!(per["payroll"].active["low"], 10);
+            let t = s.trend(&Visible::All, 10).unwrap();
+            assert_eq!(t.len(), 1);
+            assert_eq!(t[0].active["medium"], 10);
+            assert_eq!(s.trend(&web, 10).unwrap()[0].active.get("low"), None);
+            assert_eq!(
+                s.overview(&Visible::Systems(vec![])).unwrap().total,
+                0,
+                "no grants, nothing"
+            );
+        });
     }
 }

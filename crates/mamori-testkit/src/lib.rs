@@ -4,8 +4,12 @@
 //! - [`s_server`] — `openssl s_server` (Debian's `openssl`) with a certificate from a
 //!   directory, killed when dropped;
 //! - [`rustls_server`] — rustls with aws-lc-rs, which offers X25519MLKEM768 (the system
-//!   OpenSSL 3.0 has no ML-KEM group), on a thread for the rest of the test process.
+//!   OpenSSL 3.0 has no ML-KEM group), on a thread for the rest of the test process;
+//! - [`postgres`] — a throwaway PostgreSQL server (Debian's `postgresql`), or a fresh
+//!   schema on the one `MAMORI_TEST_POSTGRES` names.
 #![forbid(unsafe_code)]
+
+pub mod postgres;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;

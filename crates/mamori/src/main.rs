@@ -32,7 +32,9 @@ configuration, binaries, source code — judges it against today's attacks and a
 and keeps every scan as a run you can compare.\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or fatal error."
 )]
 struct Cli {
-    /// The store (SQLite file). Default: mamori.db in the user's data directory.
+    /// The store: an SQLite file, or a PostgreSQL database as a URL
+    /// (`postgres://user:password@host:5432/mamori`) for a server and workers on several
+    /// machines. Default: mamori.db in the user's data directory.
     #[arg(long, global = true, env = "MAMORI_DB", value_name = "PATH")]
     db: Option<PathBuf>,
     /// The vulnerability database (SQLite, made by `mamori vulndb import`). Default:
@@ -846,14 +848,11 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The store a server or worker shares: a SQLite file (PostgreSQL is refused plainly
-/// until its store lands).
+/// The store a server or worker shares, as its children will be told it: a PostgreSQL URL
+/// as given, a SQLite file made absolute.
 fn shared_db(db: &Path) -> Result<PathBuf> {
-    let text = db.to_string_lossy();
-    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        bail!(
-            "--db {text}: this mamori stores in SQLite only; the PostgreSQL store for many workers is not built yet"
-        );
+    if db.to_str().is_some_and(mamori_store::is_postgres_url) {
+        return Ok(db.to_path_buf());
     }
     Ok(std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf()))
 }
@@ -1164,7 +1163,7 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
             )
         })?;
     let reg = Register::load(&reg_path)?;
-    let store = if db.exists() {
+    let store = if mamori_store::store_exists(db) {
         Some(mamori_store::Store::open(db)?)
     } else {
         None
@@ -1182,7 +1181,7 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
         },
     )
     .map_err(|e| match a.run {
-        Some(_) => anyhow::anyhow!("{e:#} ({})", db.display()),
+        Some(_) => anyhow::anyhow!("{e:#} ({})", mamori_store::shown(db)),
         None => e,
     })?;
     for w in &warnings {
@@ -1275,7 +1274,7 @@ fn schedule_now(
     reg: &mamori_plan::register::Register,
     db: &Path,
 ) -> Result<Vec<systems::ScheduleStatus>> {
-    let (heads, last) = if db.exists() {
+    let (heads, last) = if mamori_store::store_exists(db) {
         let s = mamori_store::Store::open(db)?;
         (s.run_heads()?, s.last_jobs()?)
     } else {
@@ -1743,7 +1742,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
                 "{}",
                 m.get(
                     "run_stored",
-                    &[("run", r.to_string()), ("db", db.display().to_string())]
+                    &[("run", r.to_string()), ("db", mamori_store::shown(db))]
                 )
             );
         }
@@ -1848,10 +1847,10 @@ fn write_out(output: Option<&Path>, body: &[u8]) -> Result<()> {
 }
 
 fn open_existing(db: &Path) -> Result<mamori_store::Store> {
-    if !db.exists() {
+    if !mamori_store::store_exists(db) {
         bail!(
             "no store at {} (run `mamori scan` first, or pass --db)",
-            db.display()
+            mamori_store::shown(db)
         );
     }
     Ok(mamori_store::Store::open(db)?)

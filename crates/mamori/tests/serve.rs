@@ -54,12 +54,16 @@ fn wait_job(port: u16, token: &str, id: i64, limit: Duration) -> Value {
 /// scheduler; beta is scanned on request. Returns the server and the tokens of admin,
 /// viewer-of-alpha and analyst-of-alpha.
 fn setup(d: &Path) -> (Served, String, String, String) {
+    setup_on(d, &d.join("m.db"))
+}
+
+/// [`setup`] with the store at `db` (a file, or a PostgreSQL URL).
+fn setup_on(d: &Path, db: &Path) -> (Served, String, String, String) {
     let reg = register(d);
-    let db = d.join("m.db");
-    let admin = user_with_token(&db, "admin", "admin", None);
-    let viewer = user_with_token(&db, "va", "viewer", Some("alpha"));
-    let analyst = user_with_token(&db, "aa", "analyst", Some("alpha"));
-    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    let admin = user_with_token(db, "admin", "admin", None);
+    let viewer = user_with_token(db, "va", "viewer", Some("alpha"));
+    let analyst = user_with_token(db, "aa", "analyst", Some("alpha"));
+    let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
     // The scheduler queues alpha by itself.
     let start = Instant::now();
     let scheduled = loop {
@@ -118,7 +122,18 @@ fn systems_of(list: &Value) -> std::collections::BTreeSet<String> {
 #[test]
 fn a_viewer_of_one_system_reads_nothing_of_another() {
     let dir = tempfile::tempdir().unwrap();
-    let (s, admin, viewer, _) = setup(dir.path());
+    viewer_reads_nothing_of_another(dir.path(), &dir.path().join("m.db"));
+}
+
+#[test]
+fn on_postgresql_a_viewer_of_one_system_reads_nothing_of_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = mamori_testkit::postgres::database();
+    viewer_reads_nothing_of_another(dir.path(), pg.path());
+}
+
+fn viewer_reads_nothing_of_another(d: &Path, db: &Path) {
+    let (s, admin, viewer, _) = setup_on(d, db);
     let p = s.port;
     // The admin sees both systems' findings.
     let all = get(p, "/api/v1/findings?limit=1000", &admin).json();
@@ -1030,4 +1045,193 @@ fn an_admin_manages_users_on_the_dashboard_and_no_one_else_can() {
         post(&admin, format!("csrf={csrf}&action=remove&name=admin")).status,
         400
     );
+}
+
+/// `n` systems `s0`…, each a directory of Python code using MD5, and their register (no
+/// schedules: scans are asked for).
+fn many_systems(d: &Path, n: usize) -> std::path::PathBuf {
+    let mut reg = String::from("[organization]\nname = \"Test City\"\n");
+    for i in 0..n {
+        let dir = d.join(format!("s{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("app.py"), "import hashlib\nhashlib.md5(b'x')\n").unwrap();
+        reg.push_str(&format!(
+            "\n[[system]]\nid = \"s{i}\"\nname = \"S{i}\"\nowner = \"team\"\ncriticality = \"high\"\ntargets = [\"s{i}\"]\n"
+        ));
+    }
+    let path = d.join("mamori.toml");
+    std::fs::write(&path, reg).unwrap();
+    path
+}
+
+/// `mamori worker` on the store `db` with its log in `log`; killed by the caller.
+fn worker_process(db: &Path, reg: &Path, log: &Path, pid_namespace: bool) -> std::process::Child {
+    let mut cmd = if pid_namespace {
+        // In a PID namespace of its own, as a worker on another machine looks to the
+        // others: its process cannot be checked, only its heartbeat.
+        let mut c = std::process::Command::new("unshare");
+        c.args(["--pid", "--fork", "--kill-child"])
+            .arg(env!("CARGO_BIN_EXE_mamori"));
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mamori"))
+    };
+    cmd.args(["--db", db.to_str().unwrap(), "--vulndb"])
+        .arg(log.with_extension("no-vulndb"))
+        .args(["worker", "--config", reg.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_scan_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pg = mamori_testkit::postgres::database();
+    let db = pg.path();
+    let reg = many_systems(d, 8);
+    let admin = user_with_token(db, "admin", "admin", None);
+    let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    // Two worker processes, one of them as if on another machine.
+    let mut workers = [
+        worker_process(db, &reg, &d.join("w1.log"), false),
+        worker_process(db, &reg, &d.join("w2.log"), true),
+    ];
+    let ids: Vec<i64> = (0..8)
+        .map(|i| {
+            let r = post_json(
+                s.port,
+                "/api/v1/scans",
+                &admin,
+                &format!(r#"{{"system": "s{i}"}}"#),
+            );
+            assert_eq!(r.status, 202, "{}", r.text());
+            r.json()["id"].as_i64().unwrap()
+        })
+        .collect();
+    let done: Vec<Value> = ids
+        .iter()
+        .map(|id| wait_job(s.port, &admin, *id, Duration::from_secs(180)))
+        .collect();
+    for w in &mut workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    let logs = format!(
+        "{}\n{}",
+        std::fs::read_to_string(d.join("w1.log")).unwrap_or_default(),
+        std::fs::read_to_string(d.join("w2.log")).unwrap_or_default()
+    );
+    // Each scan done once, by one attempt, into a run of its own.
+    let mut runs = std::collections::BTreeSet::new();
+    for j in &done {
+        assert_eq!(j["status"], "done", "{j}\n{logs}");
+        assert_eq!(j["attempts"], 1, "{j}");
+        assert!(runs.insert(j["run_id"].as_i64().unwrap()), "{j}");
+    }
+    let listed = get(s.port, "/api/v1/runs", &admin).json();
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(8),
+        "{listed}"
+    );
+    // Both processes took scans: the workers' ids differ in their process namespaces.
+    let by: std::collections::BTreeSet<String> = done
+        .iter()
+        .map(|j| {
+            let w = j["worker"].as_str().unwrap();
+            w.rsplit('-').next().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(by.len(), 2, "one process took every scan: {done:?}");
+    // Every system's finding is tracked once.
+    let found = get(s.port, "/api/v1/findings?limit=100", &admin).json();
+    assert_eq!(found["total"], 8, "{found}");
+}
+
+#[test]
+fn on_postgresql_a_database_that_goes_away_gives_clear_errors_and_the_server_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A server of this test's own, to stop and start.
+    let pg = mamori_testkit::postgres::Postgres::start();
+    let db = Path::new(&pg.url);
+    let reg = many_systems(d, 2);
+    let admin = user_with_token(db, "admin", "admin", None);
+    let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let mut worker = worker_process(db, &reg, &d.join("w.log"), false);
+    let first = post_json(s.port, "/api/v1/scans", &admin, r#"{"system": "s0"}"#);
+    let first = wait_job(
+        s.port,
+        &admin,
+        first.json()["id"].as_i64().unwrap(),
+        Duration::from_secs(120),
+    );
+    assert_eq!(first["status"], "done", "{first}");
+    assert_eq!(get(s.port, "/api/v1/findings", &admin).status, 200);
+
+    pg.stop();
+    // The API says plainly that the store cannot answer, and when to try again; the
+    // server's log says why.
+    for path in ["/api/v1/findings", "/api/v1/systems", "/api/v1/scans"] {
+        let r = get(s.port, path, &admin);
+        assert_eq!(r.status, 503, "{path}: {}", r.text());
+        assert_eq!(
+            r.json()["error"]["code"],
+            "store-unavailable",
+            "{}",
+            r.text()
+        );
+        assert!(r.header("retry-after").is_some(), "{path}");
+    }
+    let page = http(s.port, "GET", "/login", &[], b"");
+    assert!(page.status < 500 || page.status == 503, "{}", page.status);
+    // The worker keeps trying, backing off, and says so.
+    let start = Instant::now();
+    loop {
+        let log = std::fs::read_to_string(d.join("w.log")).unwrap_or_default();
+        if log.contains("cannot be reached") && log.contains("trying again in") {
+            assert!(!log.contains("secret"), "{log}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the worker did not report the lost store: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The cause, in the server's log: the connection cut, or refused when opened again.
+    let log = s.log();
+    assert!(
+        log.contains("terminating connection") || log.contains("Connection refused"),
+        "{log}"
+    );
+    assert!(worker.try_wait().unwrap().is_none(), "the worker gave up");
+
+    pg.restart();
+    // Back without a restart of mamori: reads, a new scan taken by the same worker.
+    let start = Instant::now();
+    while get(s.port, "/api/v1/findings", &admin).status != 200 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the server did not come back: {}",
+            s.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let again = post_json(s.port, "/api/v1/scans", &admin, r#"{"system": "s1"}"#);
+    assert_eq!(again.status, 202, "{}", again.text());
+    let again = wait_job(
+        s.port,
+        &admin,
+        again.json()["id"].as_i64().unwrap(),
+        Duration::from_secs(180),
+    );
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert_eq!(again["status"], "done", "{again}");
+    let found = get(s.port, "/api/v1/findings?limit=100", &admin).json();
+    assert_eq!(found["total"], 2, "{found}");
 }

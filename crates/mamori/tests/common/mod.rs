@@ -152,13 +152,16 @@ impl Drop for Served {
 impl Served {
     /// Starts `mamori --db DB serve --listen 127.0.0.1:0 ARGS…` and waits until it listens.
     pub fn start(db: &Path, args: &[&str]) -> Served {
-        let log = db.with_extension(format!("serve-{}.log", std::process::id() ^ rand_u32()));
+        let log = beside(
+            db,
+            &format!("serve-{}.log", std::process::id() ^ rand_u32()),
+        );
         let err = std::fs::File::create(&log).unwrap();
         // Waited for when the `Served` is dropped.
         #[allow(clippy::zombie_processes)]
         let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
             .args(["--db", db.to_str().unwrap(), "--vulndb"])
-            .arg(db.with_extension("no-vulndb"))
+            .arg(beside(db, "no-vulndb"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("LANG", "C.UTF-8")
@@ -192,6 +195,20 @@ impl Served {
     /// What it wrote to standard error.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// A file beside the store `db` with extension `ext` (for a PostgreSQL URL, in the
+/// temporary directory).
+pub fn beside(db: &Path, ext: &str) -> PathBuf {
+    if db.to_str().is_some_and(|d| d.starts_with("postgres")) {
+        std::env::temp_dir().join(format!(
+            "mamori-pg-{}-{}.{ext}",
+            std::process::id(),
+            rand_u32()
+        ))
+    } else {
+        db.with_extension(ext)
     }
 }
 
