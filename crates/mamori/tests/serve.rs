@@ -752,14 +752,17 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
         std::thread::sleep(Duration::from_millis(100));
     };
     let job_id = job["id"].as_i64().unwrap();
-    let db_s = db.to_str().unwrap();
-    assert_eq!(processes_with(&[db_s, "--job"]).len(), 1);
+    let reg_s = reg.to_str().unwrap();
+    assert_eq!(processes_with(&[reg_s, "--job"]).len(), 1);
+    // The store reaches the scan in its environment, not its arguments (a database URL's
+    // password stays out of `ps`).
+    assert!(processes_with(&[db.to_str().unwrap(), "--job"]).is_empty());
     // kill -9.
     s.child.kill().unwrap();
     s.child.wait().unwrap();
     // The scan notices its worker is gone and stops without storing.
     let start = Instant::now();
-    while !processes_with(&[db_s, "--job"]).is_empty() {
+    while !processes_with(&[reg_s, "--job"]).is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "the orphaned scan kept running"
@@ -1048,15 +1051,20 @@ fn an_admin_manages_users_on_the_dashboard_and_no_one_else_can() {
 }
 
 /// `n` systems `s0`…, each a directory of Python code using MD5, and their register (no
-/// schedules: scans are asked for).
-fn many_systems(d: &Path, n: usize) -> std::path::PathBuf {
+/// schedules: scans are asked for). With `slow`, s0 also has a TLS service that never
+/// answers (its scan waits out the probe's timeouts, about ten seconds).
+fn many_systems(d: &Path, n: usize, slow: Option<u16>) -> std::path::PathBuf {
     let mut reg = String::from("[organization]\nname = \"Test City\"\n");
     for i in 0..n {
         let dir = d.join(format!("s{i}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("app.py"), "import hashlib\nhashlib.md5(b'x')\n").unwrap();
+        let service = match slow {
+            Some(port) if i == 0 => format!(", \"tls://127.0.0.1:{port}\""),
+            _ => String::new(),
+        };
         reg.push_str(&format!(
-            "\n[[system]]\nid = \"s{i}\"\nname = \"S{i}\"\nowner = \"team\"\ncriticality = \"high\"\ntargets = [\"s{i}\"]\n"
+            "\n[[system]]\nid = \"s{i}\"\nname = \"S{i}\"\nowner = \"team\"\ncriticality = \"high\"\ntargets = [\"s{i}\"{service}]\n"
         ));
     }
     let path = d.join("mamori.toml");
@@ -1078,7 +1086,13 @@ fn worker_process(db: &Path, reg: &Path, log: &Path, pid_namespace: bool) -> std
     };
     cmd.args(["--db", db.to_str().unwrap(), "--vulndb"])
         .arg(log.with_extension("no-vulndb"))
-        .args(["worker", "--config", reg.to_str().unwrap()])
+        .args([
+            "worker",
+            "--workers",
+            "1",
+            "--config",
+            reg.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
@@ -1091,7 +1105,10 @@ fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_s
     let d = dir.path();
     let pg = mamori_testkit::postgres::database();
     let db = pg.path();
-    let reg = many_systems(d, 8);
+    // s0's scan is slow: while one process is busy with it, the other takes the rest, so
+    // both take scans however fast the machine is.
+    let silent = Silent::start();
+    let reg = many_systems(d, 6, Some(silent.port));
     let admin = user_with_token(db, "admin", "admin", None);
     let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
     // Two worker processes, one of them as if on another machine.
@@ -1099,7 +1116,7 @@ fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_s
         worker_process(db, &reg, &d.join("w1.log"), false),
         worker_process(db, &reg, &d.join("w2.log"), true),
     ];
-    let ids: Vec<i64> = (0..8)
+    let ids: Vec<i64> = (0..6)
         .map(|i| {
             let r = post_json(
                 s.port,
@@ -1134,7 +1151,7 @@ fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_s
     let listed = get(s.port, "/api/v1/runs", &admin).json();
     assert_eq!(
         listed["items"].as_array().map(Vec::len),
-        Some(8),
+        Some(6),
         "{listed}"
     );
     // Both processes took scans: the workers' ids differ in their process namespaces.
@@ -1148,7 +1165,7 @@ fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_s
     assert_eq!(by.len(), 2, "one process took every scan: {done:?}");
     // Every system's finding is tracked once.
     let found = get(s.port, "/api/v1/findings?limit=100", &admin).json();
-    assert_eq!(found["total"], 8, "{found}");
+    assert_eq!(found["total"], 6, "{found}");
 }
 
 #[test]
@@ -1158,7 +1175,7 @@ fn on_postgresql_a_database_that_goes_away_gives_clear_errors_and_the_server_com
     // A server of this test's own, to stop and start.
     let pg = mamori_testkit::postgres::Postgres::start();
     let db = Path::new(&pg.url);
-    let reg = many_systems(d, 2);
+    let reg = many_systems(d, 2, None);
     let admin = user_with_token(db, "admin", "admin", None);
     let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
     let mut worker = worker_process(db, &reg, &d.join("w.log"), false);
