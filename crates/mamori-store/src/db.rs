@@ -386,8 +386,25 @@ impl Row<'_> {
 }
 
 struct Pg {
-    client: postgres::Client,
+    client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        // The synchronous client closes its connection on a runtime of its own, which
+        // cannot run inside another's task (a server shutting down drops its pool there):
+        // then it is closed on a thread of its own.
+        if let Some(client) = self.client.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("mamori-pg-close".into())
+                    .spawn(move || drop(client));
+            } else {
+                drop(client);
+            }
+        }
+    }
 }
 
 enum Backend {
@@ -471,11 +488,18 @@ fn pg_params<'v>(vals: &'v [Val<'_>]) -> Vec<&'v (dyn ToSql + Sync)> {
 }
 
 impl Pg {
+    /// The client (there until the connection is dropped).
+    fn client(&mut self) -> Result<&mut postgres::Client, DbError> {
+        self.client
+            .as_mut()
+            .ok_or_else(|| pg_err(0, "the connection is closed"))
+    }
+
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let st = self.client.prepare(&dollar_placeholders(sql))?;
+        let st = self.client()?.prepare(&dollar_placeholders(sql))?;
         if self.statements.len() > 512 {
             self.statements.clear();
         }
@@ -497,7 +521,7 @@ impl Db {
     pub fn postgres(client: postgres::Client) -> Db {
         Db {
             backend: Backend::Pg(Box::new(RefCell::new(Pg {
-                client,
+                client: Some(client),
                 statements: HashMap::new(),
             }))),
         }
@@ -523,7 +547,7 @@ impl Db {
             Backend::Lite(_) => true,
             Backend::Pg(p) => p
                 .try_borrow()
-                .map(|p| !p.client.is_closed())
+                .map(|p| p.client.as_ref().is_some_and(|c| !c.is_closed()))
                 .unwrap_or(true),
         }
     }
@@ -532,7 +556,7 @@ impl Db {
     pub fn batch(&self, sql: &str) -> Result<(), DbError> {
         match &self.backend {
             Backend::Lite(c) => Ok(c.execute_batch(sql)?),
-            Backend::Pg(p) => Ok(pg_cell(p)?.client.batch_execute(sql)?),
+            Backend::Pg(p) => Ok(pg_cell(p)?.client()?.batch_execute(sql)?),
         }
     }
 
@@ -546,7 +570,7 @@ impl Db {
             Backend::Pg(p) => {
                 let mut p = pg_cell(p)?;
                 let st = p.statement(sql)?;
-                Ok(p.client.execute(&st, &pg_params(vals))?)
+                Ok(p.client()?.execute(&st, &pg_params(vals))?)
             }
         }
     }
@@ -586,7 +610,7 @@ impl Db {
                 let mut p = pg_cell(p)?;
                 let st = p.statement(sql)?;
                 let mut rows = p
-                    .client
+                    .client()?
                     .query_raw(&st, vals.iter().map(|v| v as &dyn ToSql))
                     .map_err(DbError::from)?;
                 while let Some(r) = rows.next().map_err(DbError::from)? {
@@ -634,7 +658,7 @@ impl Db {
                 let row = {
                     let mut p = pg_cell(p)?;
                     let st = p.statement(sql)?;
-                    p.client
+                    p.client()?
                         .query_opt(&st, &pg_params(vals))
                         .map_err(DbError::from)?
                 };

@@ -9,7 +9,8 @@
 //! cargo run --release -p mamori --example serve_synth -- OUT_DIR [FINDINGS] [SYSTEMS]
 //! ```
 //!
-//! Writes `OUT_DIR/mamori.toml` and `OUT_DIR/serve.db` (replacing them).
+//! Writes `OUT_DIR/mamori.toml` and `OUT_DIR/serve.db` (replacing them), or fills the
+//! empty PostgreSQL database `SERVE_SYNTH_DB` names.
 #![forbid(unsafe_code)]
 
 use mamori_model::{
@@ -158,10 +159,16 @@ fn main() {
         );
     }
     std::fs::write(out.join("mamori.toml"), reg).expect("write mamori.toml");
-    let db = out.join("serve.db");
-    for f in ["serve.db", "serve.db-wal", "serve.db-shm"] {
-        let _ = std::fs::remove_file(out.join(f));
-    }
+    // SERVE_SYNTH_DB: an empty PostgreSQL database to fill instead of OUT_DIR/serve.db.
+    let db = match std::env::var("SERVE_SYNTH_DB") {
+        Ok(url) if !url.is_empty() => PathBuf::from(url),
+        _ => {
+            for f in ["serve.db", "serve.db-wal", "serve.db-shm"] {
+                let _ = std::fs::remove_file(out.join(f));
+            }
+            out.join("serve.db")
+        }
+    };
     let mut store = mamori_store::Store::open(&db).expect("open the store");
     // Three runs a week apart: most at first, all, then some fixed and some new.
     let now = mamori_store::unix_now();

@@ -1166,6 +1166,16 @@ fn on_postgresql_workers_in_several_processes_share_one_database_and_take_each_s
     // Every system's finding is tracked once.
     let found = get(s.port, "/api/v1/findings?limit=100", &admin).json();
     assert_eq!(found["total"], 6, "{found}");
+    // Stopped as systemd stops it, the server closes its connections and exits cleanly.
+    let mut s = s;
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}: {}", s.log());
+    assert!(!s.log().contains("panicked"), "{}", s.log());
 }
 
 #[test]
