@@ -741,9 +741,131 @@ impl Db {
     }
 }
 
+/// Reads the TLS wishes of a PostgreSQL URL, as libpq's parameters say them, and returns
+/// the URL without them (the client does not know `verify-*` or `sslrootcert`), and
+/// `None` for a plain connection or `Some(CA file)` for TLS with a verified certificate.
+///
+/// - `sslmode=disable`, `allow`, `prefer` or none: plain (mamori does not encrypt
+///   opportunistically without checking whom it talks to);
+/// - `require`, `verify-ca`, `verify-full`, or an `sslrootcert` alone: TLS, the certificate
+///   checked against `sslrootcert` (PEM) or the system's CAs, and the host name always —
+///   stricter than libpq's `require`, which checks nothing.
+pub fn tls_wanted(url: &str) -> Result<(String, TlsWanted), String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, q),
+        None => (url, ""),
+    };
+    let mut mode: Option<String> = None;
+    let mut root: Option<std::path::PathBuf> = None;
+    let mut kept = Vec::new();
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        match kv.split_once('=') {
+            Some(("sslmode", v)) => mode = Some(v.to_string()),
+            Some(("sslrootcert", v)) => root = Some(percent_decode(v).into()),
+            _ => kept.push(kv),
+        }
+    }
+    let tls = match mode.as_deref() {
+        None => root.is_some(),
+        Some("disable" | "allow" | "prefer") => false,
+        Some("require" | "verify-ca" | "verify-full") => true,
+        Some(other) => {
+            return Err(format!(
+                "sslmode={other}: expected disable, prefer, require, verify-ca or verify-full"
+            ))
+        }
+    };
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((rest, tls.then_some(root)))
+}
+
+/// What [`tls_wanted`] found: `None` for a plain connection, else TLS with the CA file
+/// named (`None`: the system's CAs).
+pub type TlsWanted = Option<Option<std::path::PathBuf>>;
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A TLS connector for PostgreSQL (rustls), trusting the CAs in `root` (PEM), else those
+/// of `SSL_CERT_FILE` or the system's bundle.
+pub fn tls_connector(
+    root: Option<&std::path::Path>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let file = match root {
+        Some(r) => r.to_path_buf(),
+        None => std::env::var_os("SSL_CERT_FILE")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into()),
+    };
+    let bad = |e: &dyn std::fmt::Display| format!("sslrootcert {}: {e}", file.display());
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&file).map_err(|e| bad(&e))? {
+        roots.add(c.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(bad(&"no certificate in it"));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_wishes_are_read_from_the_url() {
+        let (rest, tls) = tls_wanted(
+            "postgres://u@h/db?sslmode=verify-full&sslrootcert=/etc/ca%20x.pem&application_name=a",
+        )
+        .unwrap();
+        assert_eq!(rest, "postgres://u@h/db?application_name=a");
+        assert_eq!(tls, Some(Some("/etc/ca x.pem".into())));
+        assert_eq!(
+            tls_wanted("postgres://u@h/db?sslmode=require").unwrap(),
+            ("postgres://u@h/db".into(), Some(None))
+        );
+        assert_eq!(
+            tls_wanted("postgres://u@h/db?sslmode=prefer").unwrap(),
+            ("postgres://u@h/db".into(), None)
+        );
+        assert_eq!(tls_wanted("postgres://u@h/db").unwrap().1, None);
+        assert!(tls_wanted("postgres://u@h/db?sslmode=sometimes")
+            .unwrap_err()
+            .contains("sometimes"));
+    }
 
     #[test]
     fn placeholders_become_dollars_outside_quotes() {

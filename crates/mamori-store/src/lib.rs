@@ -351,7 +351,9 @@ pub struct Diff {
 impl Store {
     /// Open (creating if needed) the store at `path`, applying pending migrations. A
     /// `postgres://` or `postgresql://` URL in place of a path opens that PostgreSQL
-    /// database instead (libpq's URL form: `postgres://user:password@host:port/db`).
+    /// database instead (libpq's URL form: `postgres://user:password@host:port/db`; with
+    /// `sslmode=require`, `verify-ca` or `verify-full` over TLS, the server's certificate
+    /// checked against `sslrootcert=FILE` or the system's CAs).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(url) = path.to_str().filter(|p| is_postgres_url(p)) {
             return Store::open_postgres(url);
@@ -383,11 +385,14 @@ impl Store {
 
     fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let shown = redact_url(url);
-        let mut config: postgres::Config =
-            url.parse().map_err(|e: postgres::Error| StoreError::Url {
-                url: shown.clone(),
-                message: e.to_string(),
-            })?;
+        let url_err = |message: String| StoreError::Url {
+            url: shown.clone(),
+            message,
+        };
+        let (rest, tls) = db::tls_wanted(url).map_err(url_err)?;
+        let mut config: postgres::Config = rest
+            .parse()
+            .map_err(|e: postgres::Error| url_err(e.to_string()))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
@@ -398,9 +403,15 @@ impl Store {
             path: PathBuf::from(&shown),
             error,
         };
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| open_err(e.into()))?;
+        let client = match tls {
+            None => config.connect(postgres::NoTls),
+            Some(roots) => {
+                config.ssl_mode(postgres::config::SslMode::Require);
+                let tls = db::tls_connector(roots.as_deref()).map_err(url_err)?;
+                config.connect(tls)
+            }
+        }
+        .map_err(|e| open_err(e.into()))?;
         let store = Store {
             db: Db::postgres(client),
         };
@@ -1968,6 +1979,108 @@ mod tests {
         assert!(e.to_string().contains("upgrade mamori"), "{e}");
         // The PostgreSQL schema is the SQLite store's newest version.
         assert_eq!(PG_SCHEMA_VERSION, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_postgresql_store_over_tls_checks_the_servers_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ssl = |args: &[&str]| mamori_testkit::openssl(d, args);
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=mamori test CA",
+        ]);
+        ssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(d.join("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+        ]);
+        let pg = mamori_testkit::postgres::Postgres::start_tls(
+            &d.join("server.pem"),
+            &d.join("server.key"),
+        );
+        let ca = d.join("ca.pem");
+        let url = format!(
+            "{}&sslmode=verify-full&sslrootcert={}",
+            pg.url,
+            ca.display()
+        );
+        let s = Store::open(Path::new(&url)).unwrap_or_else(|e| panic!("{e}\n{}", pg.log()));
+        let encrypted: bool =
+            s.db.one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                vals![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(encrypted);
+        // Without the CA that signed it, the certificate is refused, and the message says
+        // so (the system's CAs do not know a private CA).
+        let e = Store::open(Path::new(&format!("{}&sslmode=require", pg.url)))
+            .err()
+            .expect("must fail");
+        assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+        // A CA file that is not one is named.
+        std::fs::write(d.join("junk.pem"), "not a certificate").unwrap();
+        let e = Store::open(Path::new(&format!(
+            "{}&sslmode=verify-full&sslrootcert={}",
+            pg.url,
+            d.join("junk.pem").display()
+        )))
+        .err()
+        .expect("must fail");
+        assert!(e.to_string().contains("junk.pem"), "{e}");
+        // Plain, when not asked for.
+        let plain = Store::open(Path::new(&pg.url)).unwrap();
+        let encrypted: bool = plain
+            .db
+            .one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                vals![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!encrypted);
     }
 
     #[test]

@@ -48,6 +48,7 @@ fn is_root() -> bool {
 pub struct Postgres {
     dir: PathBuf,
     bin: PathBuf,
+    tls: bool,
     /// Its port.
     pub port: u16,
     /// A URL of its `postgres` database as the superuser `mamori`.
@@ -60,6 +61,16 @@ impl Postgres {
     /// Makes and starts a new server; panics with what to install when PostgreSQL is
     /// missing.
     pub fn start() -> Postgres {
+        Postgres::start_inner(None)
+    }
+
+    /// [`Postgres::start`] with TLS offered (plain connections still allowed), with the
+    /// certificate chain and key given (PEM).
+    pub fn start_tls(cert: &Path, key: &Path) -> Postgres {
+        Postgres::start_inner(Some((cert, key)))
+    }
+
+    fn start_inner(tls: Option<(&Path, &Path)>) -> Postgres {
         let bin = bin_dir().unwrap_or_else(|| {
             panic!("PostgreSQL is not installed: install the Debian package `postgresql`, or set {ENV} to a server's URL")
         });
@@ -82,6 +93,7 @@ impl Postgres {
             url: String::new(),
             dir,
             bin,
+            tls: tls.is_some(),
         };
         let out = pg
             .command("initdb")
@@ -94,6 +106,18 @@ impl Postgres {
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if let Some((cert, key)) = tls {
+            // In the data directory, the key readable by the server's user only, as the
+            // server demands.
+            for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
+                let dest = pg.data().join(to);
+                std::fs::copy(from, &dest).expect("copy the TLS files");
+                let _ = Command::new("chmod").arg("600").arg(&dest).status();
+                if is_root() {
+                    let _ = Command::new("chown").arg("postgres:").arg(&dest).status();
+                }
+            }
+        }
         let mut pg = pg;
         // A port just free may be taken before the server binds it: try a few.
         for _ in 0..5 {
@@ -126,10 +150,13 @@ impl Postgres {
     }
 
     fn run_ctl(&self, args: &[&str]) -> bool {
-        let opts = format!(
+        let mut opts = format!(
             "-c listen_addresses=127.0.0.1 -p {} -c unix_socket_directories='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
             self.port
         );
+        if self.tls {
+            opts.push_str(" -c ssl=on");
+        }
         self.command("pg_ctl")
             .args(["-D", self.data().to_str().unwrap_or_default()])
             .args(["-l", self.dir.join("log").to_str().unwrap_or_default()])
