@@ -131,12 +131,13 @@ pub(crate) fn complete(
 }
 
 impl Store {
-    /// Asks for a scan of `system` (or of every system). A scan of the same system already
-    /// waiting or running is returned instead of a second one.
+    /// Asks for a scan of `system` (or of every system). A scan already waiting or running
+    /// that covers it — of the same system, or of every system — is returned instead of a
+    /// second one.
     pub fn enqueue_job(&mut self, system: Option<&str>, by: &str) -> Result<Job, StoreError> {
         let tx = self.db.begin_write()?;
         let existing: Option<i64> = tx.opt(
-                "SELECT id FROM jobs WHERE system IS NOT DISTINCT FROM ?1 AND status IN ('queued', 'running') ORDER BY id LIMIT 1",
+                "SELECT id FROM jobs WHERE (system IS NOT DISTINCT FROM ?1 OR system IS NULL) AND status IN ('queued', 'running') ORDER BY system IS NULL, id LIMIT 1",
                 vals![system],
                 |r| r.get(0),
             )?;
@@ -362,6 +363,9 @@ mod tests {
             assert_eq!(s.enqueue_job(Some("web"), "bob").unwrap().id, j.id);
             let other = s.enqueue_job(None, "schedule").unwrap();
             assert_ne!(other.id, j.id);
+            // A scan of every system waiting covers any one system too.
+            assert_eq!(s.enqueue_job(Some("db"), "carol").unwrap().id, other.id);
+            assert_eq!(s.enqueue_job(Some("web"), "carol").unwrap().id, j.id);
             let mut s2 = place.open();
             let a = s.claim_job("w1").unwrap().unwrap();
             let b = s2.claim_job("w2").unwrap().unwrap();
