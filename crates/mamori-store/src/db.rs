@@ -681,15 +681,6 @@ impl Db {
             .ok_or_else(|| E::from(DbError::NoRow))
     }
 
-    /// A transaction that reads (and may write, taking the lock when it first does).
-    pub fn begin(&self) -> Result<Tx<'_>, DbError> {
-        self.batch("BEGIN")?;
-        Ok(Tx {
-            db: self,
-            done: false,
-        })
-    }
-
     /// A transaction that holds the store's write lock from its start: no other writer's
     /// transaction runs beside it (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL a transaction
     /// advisory lock, released by its end).
