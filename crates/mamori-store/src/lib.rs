@@ -2052,14 +2052,16 @@ mod tests {
             ca.display()
         );
         let s = Store::open(Path::new(&url)).unwrap_or_else(|e| panic!("{e}\n{}", pg.log()));
-        let encrypted: bool =
+        // Whether the store's own connection is encrypted, as the server sees it.
+        let encrypted = |s: &Store| -> bool {
             s.db.one(
                 "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
                 vals![],
                 |r| r.get(0),
             )
-            .unwrap();
-        assert!(encrypted);
+            .unwrap()
+        };
+        assert!(encrypted(&s));
         // Without the CA that signed it, the certificate is refused, and the message says
         // so (the system's CAs do not know a private CA).
         let e = Store::open(Path::new(&format!("{}&sslmode=require", pg.url)))
@@ -2078,15 +2080,7 @@ mod tests {
         assert!(e.to_string().contains("junk.pem"), "{e}");
         // Plain, when not asked for.
         let plain = Store::open(Path::new(&pg.url)).unwrap();
-        let encrypted: bool = plain
-            .db
-            .one(
-                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-                vals![],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert!(!encrypted);
+        assert!(!encrypted(&plain));
     }
 
     #[test]
