@@ -699,7 +699,17 @@ fn processes_with(words: &[&str]) -> Vec<u32> {
 #[test]
 fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    killed_server_loses_nothing(dir.path(), &dir.path().join("m.db"));
+}
+
+#[test]
+fn on_postgresql_a_server_killed_during_a_scheduled_scan_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = mamori_testkit::postgres::database();
+    killed_server_loses_nothing(dir.path(), pg.path());
+}
+
+fn killed_server_loses_nothing(d: &Path, db: &Path) {
     let silent = Silent::start();
     std::fs::create_dir(d.join("files")).unwrap();
     std::fs::write(
@@ -716,11 +726,10 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
         ),
     )
     .unwrap();
-    let db = d.join("m.db");
-    let admin = user_with_token(&db, "admin", "admin", None);
+    let admin = user_with_token(db, "admin", "admin", None);
     // The store already holds a run and a finding's history: they must survive.
     let out = mamori(
-        &db,
+        db,
         &[
             "scan",
             "-q",
@@ -733,9 +742,9 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
         "{}",
         stderr(&out)
     );
-    let before = stdout(&mamori(&db, &["findings", "list", "-f", "json"]));
+    let before = stdout(&mamori(db, &["findings", "list", "-f", "json"]));
 
-    let mut s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    let mut s = Served::start(db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
     let port = s.port;
     // The scheduled scan starts and reaches the silent service.
     let start = Instant::now();
@@ -769,20 +778,20 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let runs: Value = serde_json::from_slice(&mamori(&db, &["runs", "-f", "json"]).stdout).unwrap();
+    let runs: Value = serde_json::from_slice(&mamori(db, &["runs", "-f", "json"]).stdout).unwrap();
     assert_eq!(
         runs.as_array().unwrap().len(),
         1,
         "a partial run was stored"
     );
     assert_eq!(
-        stdout(&mamori(&db, &["findings", "list", "-f", "json"])),
+        stdout(&mamori(db, &["findings", "list", "-f", "json"])),
         before
     );
 
     // The service answers (refuses) now; a new server retries the job at once.
     drop(silent);
-    let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
+    let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--tick", "1"]);
     let done = wait_job(s.port, &admin, job_id, Duration::from_secs(120));
     assert_eq!(done["status"], "done", "{done} {}", s.log());
     assert_eq!(done["attempts"], 2, "{done}");
@@ -792,7 +801,7 @@ fn a_server_killed_during_a_scheduled_scan_loses_nothing_and_the_scan_is_retried
         "{}",
         s.log()
     );
-    let runs: Value = serde_json::from_slice(&mamori(&db, &["runs", "-f", "json"]).stdout).unwrap();
+    let runs: Value = serde_json::from_slice(&mamori(db, &["runs", "-f", "json"]).stdout).unwrap();
     assert_eq!(runs.as_array().unwrap().len(), 2);
     assert_eq!(runs[1]["id"], done["run_id"]);
 }
