@@ -238,19 +238,65 @@ async fn futures_join(tasks: Vec<tokio::task::JoinHandle<()>>) {
     }
 }
 
+/// A worker's own connection to the store, kept between its claims and heartbeats (a
+/// hundred workers around one PostgreSQL must not connect anew every two seconds each),
+/// and dropped after an error, so the next use opens a fresh one.
+#[derive(Clone, Default)]
+struct Held(Arc<std::sync::Mutex<Option<mamori_store::Store>>>);
+
+impl Held {
+    /// Runs `f` with the connection on a blocking thread (opening it if needed).
+    async fn with<T, F>(
+        &self,
+        db: &std::path::Path,
+        f: F,
+    ) -> Result<Result<T, mamori_store::StoreError>, tokio::task::JoinError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut mamori_store::Store) -> Result<T, mamori_store::StoreError> + Send + 'static,
+    {
+        let (held, db) = (self.0.clone(), db.to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let mut slot = held.lock().unwrap_or_else(|e| e.into_inner());
+            let mut s = match slot.take() {
+                Some(s) if s.usable() => s,
+                _ => mamori_store::Store::open(&db)?,
+            };
+            let out = f(&mut s);
+            if out.is_ok() && s.usable() {
+                *slot = Some(s);
+            }
+            out
+        })
+        .await
+    }
+}
+
+/// How often a standalone worker reaps the jobs of dead workers (each worker does, as the
+/// server may not be running; well within the 60 s a silent worker is given).
+const REAP_EVERY: Duration = Duration::from_secs(15);
+
 /// One worker: claim, scan, repeat. With `app`, it sleeps until woken or a short poll;
 /// without, it polls.
 async fn work(wc: WorkerConfig, id: String, app: Option<Arc<App>>) {
     let mut backoff = Duration::from_secs(1);
+    let held = Held::default();
+    let mut reaped: Option<std::time::Instant> = None;
     loop {
-        let (db, me) = (wc.db.clone(), id.clone());
-        let claimed = tokio::task::spawn_blocking(move || {
-            let mut s = mamori_store::Store::open(&db)?;
-            // A standalone worker reaps too: the server may not be running.
-            reap(&mut s)?;
-            s.claim_job(&me)
-        })
-        .await;
+        let me = id.clone();
+        // A standalone worker reaps too: the server may not be running.
+        let reap_now = app.is_none() && reaped.is_none_or(|t| t.elapsed() >= REAP_EVERY);
+        let claimed = held
+            .with(&wc.db, move |s| {
+                if reap_now {
+                    reap(s)?;
+                }
+                s.claim_job(&me)
+            })
+            .await;
+        if reap_now && matches!(claimed, Ok(Ok(_))) {
+            reaped = Some(std::time::Instant::now());
+        }
         let job = match claimed {
             Ok(Ok(j)) => {
                 backoff = Duration::from_secs(1);
@@ -287,16 +333,11 @@ async fn work(wc: WorkerConfig, id: String, app: Option<Arc<App>>) {
             }
             continue;
         };
-        let outcome = run_job(&wc, &id, &job).await;
-        let (db, me, jid) = (wc.db.clone(), id.clone(), job.id);
-        let _ = tokio::task::spawn_blocking(move || -> Result<(), mamori_store::StoreError> {
-            let mut s = mamori_store::Store::open(&db)?;
-            if let Err(e) = outcome {
-                s.fail_job(jid, &me, &e)?;
-            }
-            Ok(())
-        })
-        .await;
+        let outcome = run_job(&wc, &id, &job, &held).await;
+        if let Err(e) = outcome {
+            let (me, jid) = (id.clone(), job.id);
+            let _ = held.with(&wc.db, move |s| s.fail_job(jid, &me, &e)).await;
+        }
         if let Some(a) = &app {
             // A new run: the scheduler remakes the figures.
             a.wake.notify_waiters();
@@ -306,7 +347,12 @@ async fn work(wc: WorkerConfig, id: String, app: Option<Arc<App>>) {
 
 /// Runs the scan of `job` as a child process, beating its heartbeat. `Err` is why the
 /// attempt failed.
-async fn run_job(wc: &WorkerConfig, me: &str, job: &mamori_store::jobs::Job) -> Result<(), String> {
+async fn run_job(
+    wc: &WorkerConfig,
+    me: &str,
+    job: &mamori_store::jobs::Job,
+    held: &Held,
+) -> Result<(), String> {
     let mut cmd = tokio::process::Command::new(&wc.exe);
     // In the environment, not the arguments: a database URL's password stays out of `ps`.
     cmd.env("MAMORI_DB", &wc.db);
@@ -354,11 +400,8 @@ async fn run_job(wc: &WorkerConfig, me: &str, job: &mamori_store::jobs::Job) -> 
                 ));
             }
             _ = beat.tick() => {
-                let (db, me, id) = (wc.db.clone(), me.to_string(), job.id);
-                let mine = tokio::task::spawn_blocking(move || {
-                    mamori_store::Store::open(&db).and_then(|mut s| s.beat_job(id, &me))
-                })
-                .await;
+                let (me, id) = (me.to_string(), job.id);
+                let mine = held.with(&wc.db, move |s| s.beat_job(id, &me)).await;
                 if let Ok(Ok(false)) = mine {
                     // Reaped or finished elsewhere: this attempt is no longer wanted.
                     let _ = child.kill().await;
