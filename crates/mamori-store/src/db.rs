@@ -96,6 +96,18 @@ pub enum Val<'a> {
     Text(Cow<'a, str>),
 }
 
+impl Val<'_> {
+    /// The same value, owning its text.
+    pub fn owned(&self) -> Val<'static> {
+        match self {
+            Val::Null => Val::Null,
+            Val::Int(i) => Val::Int(*i),
+            Val::Real(f) => Val::Real(*f),
+            Val::Text(t) => Val::Text(Cow::Owned(t.to_string())),
+        }
+    }
+}
+
 /// Turns a Rust value into a [`Val`].
 pub trait ToVal {
     /// The value.
@@ -451,6 +463,71 @@ impl Drop for Tx<'_> {
     }
 }
 
+/// Many rows into one table: on SQLite one prepared statement per row (a row costs no
+/// round trip there); on PostgreSQL up to a thousand rows per `INSERT … VALUES (…), (…)`,
+/// so storing a run of 100,000 rows is a hundred round trips, not 100,000. Call
+/// [`Inserter::finish`]: rows still held are written only then.
+#[must_use = "rows are written by finish()"]
+pub struct Inserter<'d> {
+    db: &'d Db,
+    head: &'static str,
+    tail: &'static str,
+    cols: usize,
+    single: String,
+    held: Vec<Val<'static>>,
+}
+
+impl Inserter<'_> {
+    /// Adds one row (as many values as the columns named).
+    pub fn push(&mut self, row: &[Val<'_>]) -> Result<(), DbError> {
+        if row.len() != self.cols {
+            return Err(pg_err(
+                row.len(),
+                format!("{} values for {} columns", row.len(), self.cols),
+            ));
+        }
+        if !self.db.pg() {
+            self.db.exec(&self.single, row)?;
+            return Ok(());
+        }
+        self.held.extend(row.iter().map(Val::owned));
+        if self.held.len() >= self.cols * (30_000 / self.cols).clamp(1, 1000) {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), DbError> {
+        let rows = self.held.len() / self.cols;
+        if rows == 0 {
+            return Ok(());
+        }
+        let mut sql = String::with_capacity(self.head.len() + rows * self.cols * 6);
+        sql.push_str(self.head);
+        for r in 0..rows {
+            sql.push_str(if r == 0 { " (" } else { ", (" });
+            for c in 0..self.cols {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('?');
+                sql.push_str(&(r * self.cols + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(self.tail);
+        self.db.exec(&sql, &self.held)?;
+        self.held.clear();
+        Ok(())
+    }
+
+    /// Writes the rows still held.
+    pub fn finish(mut self) -> Result<(), DbError> {
+        self.flush()
+    }
+}
+
 /// `?N` and `?` placeholders as PostgreSQL's `$N` (outside quoted text).
 pub(crate) fn dollar_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
@@ -572,6 +649,20 @@ impl Db {
                 let st = p.statement(sql)?;
                 Ok(p.client()?.execute(&st, &pg_params(vals))?)
             }
+        }
+    }
+
+    /// An [`Inserter`] of rows into `head` (`INSERT INTO t (a, b) VALUES`, naming `cols`
+    /// columns), each statement ending with `tail` (`ON CONFLICT DO NOTHING`, or nothing).
+    pub fn inserter(&self, head: &'static str, cols: usize, tail: &'static str) -> Inserter<'_> {
+        let marks: Vec<String> = (1..=cols).map(|c| format!("?{c}")).collect();
+        Inserter {
+            db: self,
+            head,
+            tail,
+            cols,
+            single: format!("{head} ({}) {tail}", marks.join(", ")),
+            held: Vec::new(),
         }
     }
 

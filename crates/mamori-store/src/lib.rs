@@ -531,81 +531,90 @@ impl Store {
                 r.bytes as i64
             ],
         )?;
-        {
-            let ins = "INSERT INTO assets (run_id, asset_id, kind, name, status, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-            for a in &r.assets {
-                tx.exec(
-                    ins,
-                    vals![
-                        run,
-                        a.id,
-                        a.kind.as_str(),
-                        a.name,
-                        a.status().as_str(),
-                        serde_json::to_string(a)?
-                    ],
-                )?;
-            }
-            let ins = "INSERT INTO findings (run_id, key, code, severity, asset_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
-            for f in &r.findings {
-                tx.exec(
-                    ins,
-                    vals![
-                        run,
-                        f.key(),
-                        f.code,
-                        f.severity.as_str(),
-                        f.asset_id,
-                        serde_json::to_string(f)?
-                    ],
-                )?;
-            }
-            let ins = "INSERT INTO warnings (run_id, path, message) VALUES (?1, ?2, ?3)";
-            for w in &r.warnings {
-                tx.exec(ins, vals![run, w.path, w.message])?;
-            }
-            let ins = "INSERT INTO components (run_id, purl, name, version, ecosystem, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
-            for c in &r.components {
-                tx.exec(
-                    ins,
-                    vals![
-                        run,
-                        c.purl,
-                        c.name,
-                        c.version,
-                        c.ecosystem,
-                        serde_json::to_string(c)?
-                    ],
-                )?;
-            }
-            let ins = "INSERT INTO vulnerabilities (run_id, key, advisory, severity, component, suppressed, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
-            for v in &r.vulnerabilities {
-                tx.exec(
-                    ins,
-                    vals![
-                        run,
-                        v.key(),
-                        v.id,
-                        v.severity.map(|s| s.as_str()),
-                        v.component,
-                        !v.active(),
-                        serde_json::to_string(v)?
-                    ],
-                )?;
-            }
-            let ins = "INSERT INTO distros (run_id, data) VALUES (?1, ?2)";
-            for d in &r.distros {
-                tx.exec(ins, vals![run, serde_json::to_string(d)?])?;
-            }
-            let ins =
-                "INSERT INTO endpoints (run_id, endpoint, service, data) VALUES (?1, ?2, ?3, ?4)";
-            for e in &r.endpoints {
-                tx.exec(
-                    ins,
-                    vals![run, e.endpoint, e.service, serde_json::to_string(e)?],
-                )?;
-            }
+        let mut ins = tx.inserter(
+            "INSERT INTO assets (run_id, asset_id, kind, name, status, data) VALUES",
+            6,
+            "",
+        );
+        for a in &r.assets {
+            ins.push(vals![
+                run,
+                a.id,
+                a.kind.as_str(),
+                a.name,
+                a.status().as_str(),
+                serde_json::to_string(a)?
+            ])?;
         }
+        ins.finish()?;
+        let mut ins = tx.inserter(
+            "INSERT INTO findings (run_id, key, code, severity, asset_id, data) VALUES",
+            6,
+            "ON CONFLICT DO NOTHING",
+        );
+        for f in &r.findings {
+            ins.push(vals![
+                run,
+                f.key(),
+                f.code,
+                f.severity.as_str(),
+                f.asset_id,
+                serde_json::to_string(f)?
+            ])?;
+        }
+        ins.finish()?;
+        let mut ins = tx.inserter("INSERT INTO warnings (run_id, path, message) VALUES", 3, "");
+        for w in &r.warnings {
+            ins.push(vals![run, w.path, w.message])?;
+        }
+        ins.finish()?;
+        let mut ins = tx.inserter(
+            "INSERT INTO components (run_id, purl, name, version, ecosystem, data) VALUES",
+            6,
+            "ON CONFLICT DO NOTHING",
+        );
+        for c in &r.components {
+            ins.push(vals![
+                run,
+                c.purl,
+                c.name,
+                c.version,
+                c.ecosystem,
+                serde_json::to_string(c)?
+            ])?;
+        }
+        ins.finish()?;
+        let mut ins = tx.inserter(
+            "INSERT INTO vulnerabilities (run_id, key, advisory, severity, component, suppressed, data) VALUES",
+            7,
+            "ON CONFLICT DO NOTHING",
+        );
+        for v in &r.vulnerabilities {
+            ins.push(vals![
+                run,
+                v.key(),
+                v.id,
+                v.severity.map(|s| s.as_str()),
+                v.component,
+                !v.active(),
+                serde_json::to_string(v)?
+            ])?;
+        }
+        ins.finish()?;
+        let mut ins = tx.inserter("INSERT INTO distros (run_id, data) VALUES", 2, "");
+        for d in &r.distros {
+            ins.push(vals![run, serde_json::to_string(d)?])?;
+        }
+        ins.finish()?;
+        let mut ins = tx.inserter(
+            "INSERT INTO endpoints (run_id, endpoint, service, data) VALUES",
+            4,
+            "",
+        );
+        for e in &r.endpoints {
+            ins.push(vals![run, e.endpoint, e.service, serde_json::to_string(e)?])?;
+        }
+        ins.finish()?;
         let seen = sightings(&r.targets, &r.findings, &r.vulnerabilities);
         follow(&tx, run, started, &r.targets, &seen, sla)?;
         tx.exec(
@@ -701,9 +710,17 @@ impl Store {
         actor: &str,
         comment: Option<&str>,
     ) -> Result<lifecycle::Tracked, StoreError> {
-        let (t, _) = self.tracked_one(id)?;
-        let (n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
+        // Read under the write lock: two people acting on one item at once each apply their
+        // act to what the other left, and a run being stored does not interleave.
         let tx = self.db.begin_write()?;
+        let t = tx
+            .opt(
+                &format!("SELECT {TRACKED_COLUMNS} FROM tracked WHERE id = ?1"),
+                vals![id],
+                tracked_row,
+            )?
+            .ok_or(StoreError::NoTracked(id))?;
+        let (n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
         write_tracked(&tx, &n)?;
         write_event(&tx, id, &e)?;
         tx.commit()?;
@@ -1417,12 +1434,29 @@ fn write_tracked(tx: &Db, t: &lifecycle::Tracked) -> Result<i64, StoreError> {
     }
 }
 
+const EVENT_INSERT: &str =
+    "INSERT INTO events (tracked_id, at, actor, action, from_status, to_status, run, detail) VALUES";
+
+/// The values of an event of item `id`, in [`EVENT_INSERT`]'s order.
+fn event_values(id: i64, e: &lifecycle::Event) -> [db::Val<'_>; 8] {
+    use db::{ToVal, Val};
+    let text = |s: Option<&'static str>| s.map_or(Val::Null, |s| Val::Text(s.into()));
+    [
+        Val::Int(id),
+        e.at.to_val(),
+        e.actor.to_val(),
+        e.action.to_val(),
+        text(e.from.map(|s| s.as_str())),
+        text(e.to.map(|s| s.as_str())),
+        e.run.map_or(Val::Null, Val::Int),
+        e.detail.to_val(),
+    ]
+}
+
 fn write_event(tx: &Db, id: i64, e: &lifecycle::Event) -> Result<(), StoreError> {
-    tx.exec(
-        "INSERT INTO events (tracked_id, at, actor, action, from_status, to_status, run, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        vals![id, e.at, e.actor, e.action, e.from.map(|s| s.as_str()), e.to.map(|s| s.as_str()), e.run, e.detail],
-    )?;
-    Ok(())
+    let mut ins = tx.inserter(EVENT_INSERT, 8, "");
+    ins.push(&event_values(id, e))?;
+    Ok(ins.finish()?)
 }
 
 /// Applies what run `run` saw to the tracked items, in the run's transaction.
@@ -1458,11 +1492,13 @@ fn follow(
     for t in &changes.items {
         ids.insert(t.key.clone(), write_tracked(tx, t)?);
     }
+    let mut ins = tx.inserter(EVENT_INSERT, 8, "");
     for e in &changes.events {
         if let Some(&id) = ids.get(&e.key) {
-            write_event(tx, id, e)?;
+            ins.push(&event_values(id, e))?;
         }
     }
+    ins.finish()?;
     Ok(())
 }
 
@@ -1651,6 +1687,34 @@ mod tests {
             bytes: 10,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_large_run_is_stored_whole_and_in_order() {
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            // More rows than one batched statement holds, and a finding twice (kept once).
+            let ids: Vec<String> = (0..2_345).map(|i| format!("alg:A{i:05}")).collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut on: Vec<&str> = refs[..1_500].to_vec();
+            on.push(refs[7]);
+            let run = s.save_run(&result(&refs, &on), "t0").unwrap();
+            let info = &s.runs().unwrap()[0];
+            assert_eq!(
+                (info.assets, info.findings, info.warnings),
+                (2_345, 1_500, 1)
+            );
+            let back = s.load_run(run).unwrap();
+            let got: Vec<&str> = back.assets.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(got, refs);
+            assert_eq!(back.findings.len(), 1_500);
+            let tracked = s.tracked(&TrackedFilter::default()).unwrap();
+            assert_eq!(tracked.len(), 1_500);
+            // Each new item has its one "new" event.
+            let (_, events) = s.tracked_one(tracked[1_234].id).unwrap();
+            assert_eq!(events.len(), 1);
+            assert_eq!(events[0].to, Some(lifecycle::Status::New));
+        });
     }
 
     #[test]
