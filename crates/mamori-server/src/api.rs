@@ -81,7 +81,8 @@ impl ApiError {
             StoreError::Open { .. }
             | StoreError::Sql(_)
             | StoreError::Url { .. }
-            | StoreError::TooNew { .. } => {
+            | StoreError::TooNew { .. }
+            | StoreError::TooOld { .. } => {
                 // The details (file names, SQL) go to the server's log, not to the client.
                 eprintln!("mamori: {e}");
                 ApiError::new(

@@ -230,6 +230,10 @@ impl ToSql for Val<'_> {
                 _ => Err(format!("a number cannot be bound as {ty}").into()),
             },
             Val::Text(s) => match *ty {
+                // PostgreSQL's text cannot hold U+0000, which scanned names may (a
+                // certificate's CN `www.bank.example\0.evil.example`): stored as U+FFFD, so
+                // the run is kept rather than refused.
+                _ if is_text(ty) && s.contains('\0') => text(&s.replace('\0', "\u{FFFD}"), out),
                 _ if is_text(ty) => text(s, out),
                 Type::INT8 => s.parse::<i64>()?.to_sql(ty, out),
                 _ => Err(format!("text cannot be bound as {ty}").into()),
@@ -432,6 +436,8 @@ fn pg_cell(p: &RefCell<Pg>) -> Result<std::cell::RefMut<'_, Pg>, DbError> {
 /// One connection to the store's database.
 pub struct Db {
     backend: Backend,
+    /// Inside a [`Tx`].
+    in_tx: std::cell::Cell<bool>,
 }
 
 /// An open transaction; dropped without [`Tx::commit`], it rolls back.
@@ -448,10 +454,13 @@ impl std::ops::Deref for Tx<'_> {
 }
 
 impl Tx<'_> {
-    /// Makes the transaction's work permanent.
+    /// Makes the transaction's work permanent. If that fails, the guard rolls back, so the
+    /// connection never goes back to a pool inside a transaction.
     pub fn commit(mut self) -> Result<(), DbError> {
+        self.db.batch("COMMIT")?;
         self.done = true;
-        self.db.batch("COMMIT")
+        self.db.in_tx.set(false);
+        Ok(())
     }
 }
 
@@ -459,6 +468,7 @@ impl Drop for Tx<'_> {
     fn drop(&mut self) {
         if !self.done {
             let _ = self.db.batch("ROLLBACK");
+            self.db.in_tx.set(false);
         }
     }
 }
@@ -491,10 +501,15 @@ impl Inserter<'_> {
             return Ok(());
         }
         self.held.extend(row.iter().map(Val::owned));
-        if self.held.len() >= self.cols * (30_000 / self.cols).clamp(1, 1000) {
+        if self.held.len() >= self.cols * self.per() {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// Rows per statement: up to a thousand, and at most 30,000 values.
+    fn per(&self) -> usize {
+        (30_000 / self.cols).clamp(1, 1000)
     }
 
     fn flush(&mut self) -> Result<(), DbError> {
@@ -517,7 +532,13 @@ impl Inserter<'_> {
         }
         sql.push(' ');
         sql.push_str(self.tail);
-        self.db.exec(&sql, &self.held)?;
+        if rows == self.per() {
+            self.db.exec(&sql, &self.held)?;
+        } else {
+            // The last, shorter batch: its statement is not kept (each size would be one
+            // more prepared statement on the server).
+            self.db.exec_once(&sql, &self.held)?;
+        }
         self.held.clear();
         Ok(())
     }
@@ -591,6 +612,7 @@ impl Db {
         conn.set_prepared_statement_cache_capacity(128);
         Db {
             backend: Backend::Lite(conn),
+            in_tx: std::cell::Cell::new(false),
         }
     }
 
@@ -601,6 +623,7 @@ impl Db {
                 client: Some(client),
                 statements: HashMap::new(),
             }))),
+            in_tx: std::cell::Cell::new(false),
         }
     }
 
@@ -663,6 +686,19 @@ impl Db {
             cols,
             single: format!("{head} ({}) {tail}", marks.join(", ")),
             held: Vec::new(),
+        }
+    }
+
+    /// [`Db::exec`] of a statement used once: not kept prepared (SQLite's cache is bounded
+    /// and needs no care).
+    pub fn exec_once(&self, sql: &str, vals: &[Val<'_>]) -> Result<u64, DbError> {
+        match &self.backend {
+            Backend::Lite(_) => self.exec(sql, vals),
+            Backend::Pg(p) => {
+                let mut p = pg_cell(p)?;
+                let sql = dollar_placeholders(sql);
+                Ok(p.client()?.execute(sql.as_str(), &pg_params(vals))?)
+            }
         }
     }
 
@@ -776,26 +812,37 @@ impl Db {
     /// transaction runs beside it (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL a transaction
     /// advisory lock, released by its end).
     pub fn begin_write(&self) -> Result<Tx<'_>, DbError> {
+        self.begin_write_waiting("")
+    }
+
+    /// [`Db::begin_write`], waiting up to `wait` (a PostgreSQL interval such as `10min`)
+    /// for the lock instead of the connection's 30 s (SQLite keeps its busy timeout).
+    pub fn begin_write_waiting(&self, wait: &str) -> Result<Tx<'_>, DbError> {
+        if self.in_tx.get() {
+            // A nested BEGIN would only warn on PostgreSQL, and its COMMIT would commit the
+            // outer transaction's work early.
+            return Err(pg_err(0, "a transaction inside another (a mamori bug)"));
+        }
         match &self.backend {
             Backend::Lite(_) => self.batch("BEGIN IMMEDIATE")?,
-            Backend::Pg(_) => {
-                self.batch("BEGIN")?;
-                let tx = Tx {
-                    db: self,
-                    done: false,
-                };
-                tx.one(
-                    "SELECT 1 FROM pg_advisory_xact_lock(CAST(?1 AS BIGINT))",
-                    vals![WRITE_LOCK],
-                    |_| Ok::<(), DbError>(()),
-                )?;
-                return Ok(tx);
-            }
+            Backend::Pg(_) => self.batch("BEGIN")?,
         }
-        Ok(Tx {
+        self.in_tx.set(true);
+        let tx = Tx {
             db: self,
             done: false,
-        })
+        };
+        if self.pg() {
+            if !wait.is_empty() && wait.chars().all(|c| c.is_ascii_alphanumeric()) {
+                tx.batch(&format!("SET LOCAL lock_timeout = '{wait}'"))?;
+            }
+            tx.one(
+                "SELECT 1 FROM pg_advisory_xact_lock(CAST(?1 AS BIGINT))",
+                vals![WRITE_LOCK],
+                |_| Ok::<(), DbError>(()),
+            )?;
+        }
+        Ok(tx)
     }
 
     /// A number that changes whenever another connection has committed a change: SQLite's
@@ -900,11 +947,26 @@ pub fn tls_connector(
 ) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::CertificateDer;
-    let file = match root {
+    // libpq's `sslrootcert=system` means the system's CAs, as no sslrootcert does here.
+    let file = match root.filter(|r| *r != std::path::Path::new("system")) {
         Some(r) => r.to_path_buf(),
         None => std::env::var_os("SSL_CERT_FILE")
             .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| "/etc/ssl/certs/ca-certificates.crt".into()),
+            .or_else(|| {
+                // Debian and Ubuntu, Fedora and RHEL, Alpine and macOS.
+                [
+                    "/etc/ssl/certs/ca-certificates.crt",
+                    "/etc/pki/tls/certs/ca-bundle.crt",
+                    "/etc/ssl/cert.pem",
+                ]
+                .into_iter()
+                .map(std::path::PathBuf::from)
+                .find(|p| p.exists())
+            })
+            .ok_or_else(|| {
+                "no system CA bundle found: name the database's CA with sslrootcert=FILE"
+                    .to_string()
+            })?,
     };
     let bad = |e: &dyn std::fmt::Display| format!("sslrootcert {}: {e}", file.display());
     let mut roots = rustls::RootCertStore::empty();

@@ -188,11 +188,12 @@ impl Store {
             &params,
             |r| r.get(0),
         )?;
+        params.push(crate::db::Val::Int(limit.min(1000) as i64));
+        params.push(crate::db::Val::Int(offset.min(i64::MAX as usize) as i64));
+        let (l, o) = (params.len() - 1, params.len());
         let jobs = self.db.all(
             &format!(
-                "SELECT {COLUMNS} FROM jobs WHERE {vis} ORDER BY id DESC LIMIT {} OFFSET {}",
-                limit.min(1000),
-                offset
+                "SELECT {COLUMNS} FROM jobs WHERE {vis} ORDER BY id DESC LIMIT ?{l} OFFSET ?{o}"
             ),
             &params,
             row,

@@ -62,6 +62,18 @@ pub enum StoreError {
         /// Ours.
         known: i64,
     },
+    /// A PostgreSQL store of a schema this mamori cannot upgrade.
+    #[error(
+        "the store {path} has schema version {found}; this mamori cannot upgrade it to {known}"
+    )]
+    TooOld {
+        /// The database, without its password.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
     /// A query failed (the whole reason is in this message).
     #[error("store error: {0}")]
     Sql(DbError),
@@ -399,6 +411,13 @@ impl Store {
         if config.get_application_name().is_none() {
             config.application_name("mamori");
         }
+        // A machine that vanishes mid-transaction is noticed in about a minute, not the
+        // two hours of the system's default keepalive.
+        if config.get_keepalives_idle() == std::time::Duration::from_secs(7200) {
+            config.keepalives_idle(std::time::Duration::from_secs(30));
+            config.keepalives_interval(std::time::Duration::from_secs(10));
+            config.keepalives_retries(3);
+        }
         let open_err = |error: DbError| StoreError::Open {
             path: PathBuf::from(&shown),
             error,
@@ -415,41 +434,56 @@ impl Store {
         let store = Store {
             db: Db::postgres(client),
         };
-        // Under the write lock, so a server and workers starting together make it once.
-        let tx = store.db.begin_write().map_err(open_err)?;
-        let made: bool = tx
-            .one(
+        // As SQLite's busy timeout: a writer waits at most 30 s for another (a run being
+        // stored waits longer, see save_run_for); and a transaction left idle by a stalled
+        // client ends after five minutes, so its lock does not hold every writer.
+        store
+            .db
+            .batch("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '5min'")
+            .map_err(open_err)?;
+        let version = |db: &Db| -> Result<Option<i64>, DbError> {
+            let made: bool = db.one(
                 "SELECT to_regclass('mamori_schema') IS NOT NULL",
                 vals![],
                 |r| r.get(0),
-            )
-            .map_err(open_err)?;
-        let version: Option<i64> = if made {
-            tx.opt("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
-                .map_err(open_err)?
-        } else {
-            None
+            )?;
+            if !made {
+                return Ok(None);
+            }
+            db.opt("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
         };
-        match version {
-            None => {
+        // Read without the lock (opening never waits on a run being stored); made under
+        // it, read again there, so a server and workers starting together make it once.
+        let mut found = version(&store.db).map_err(open_err)?;
+        if found.is_none() {
+            let tx = store.db.begin_write().map_err(open_err)?;
+            found = version(&tx).map_err(open_err)?;
+            if found.is_none() {
                 tx.batch(PG_SCHEMA)?;
                 tx.batch("CREATE TABLE mamori_schema (version BIGINT NOT NULL)")?;
                 tx.exec(
                     "INSERT INTO mamori_schema (version) VALUES (?1)",
                     vals![PG_SCHEMA_VERSION],
                 )?;
-                tx.commit()?;
+                found = Some(PG_SCHEMA_VERSION);
             }
-            Some(found) if found > PG_SCHEMA_VERSION => {
-                return Err(StoreError::TooNew {
-                    path: PathBuf::from(&shown),
-                    found,
-                    known: PG_SCHEMA_VERSION,
-                });
-            }
-            Some(_) => tx.commit()?,
+            tx.commit()?;
         }
-        Ok(store)
+        match found {
+            Some(v) if v > PG_SCHEMA_VERSION => Err(StoreError::TooNew {
+                path: PathBuf::from(&shown),
+                found: v,
+                known: PG_SCHEMA_VERSION,
+            }),
+            // Older schemas will need upgrades of their own (none exists yet: version 6 is
+            // where PostgreSQL stores begin).
+            Some(v) if v < PG_SCHEMA_VERSION => Err(StoreError::TooOld {
+                path: PathBuf::from(&shown),
+                found: v,
+                known: PG_SCHEMA_VERSION,
+            }),
+            _ => Ok(store),
+        }
     }
 
     /// False once the store's connection is known to be lost (a database server gone
@@ -520,7 +554,7 @@ impl Store {
         job: Option<(i64, &str)>,
     ) -> Result<i64, StoreError> {
         let finished = now_rfc3339();
-        let tx = self.db.begin_write()?;
+        let tx = self.db.begin_write_waiting("10min")?;
         let run = tx.insert(
             "INSERT INTO runs (started, finished, targets, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
             vals![
@@ -1560,20 +1594,29 @@ pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    // The authority ends at the first '/', '?' or '#'; the user info at its last '@'.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let mut out = match authority.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
-            None => format!("{scheme}://{user}@{host}"),
-        },
-        None => format!("{scheme}://{authority}"),
+    // As the client reads it: the credentials run to the first '@' (a password may hold
+    // '/', '?' or '#'), the user to the first ':' in them.
+    let mut out = format!("{scheme}://");
+    let after = match rest.split_once('@') {
+        Some((creds, after)) => {
+            match creds.split_once(':') {
+                Some((user, _)) => {
+                    out.push_str(user);
+                    out.push_str(":***@");
+                }
+                None => {
+                    out.push_str(creds);
+                    out.push('@');
+                }
+            }
+            after
+        }
+        None => rest,
     };
     // A password may also come as a parameter.
-    let mut first = true;
-    let (path, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let (path, query) = after.split_once('?').unwrap_or((after, ""));
     out.push_str(path);
+    let mut first = true;
     for kv in query.split('&').filter(|kv| !kv.is_empty()) {
         out.push(if first { '?' } else { '&' });
         first = false;
@@ -1714,6 +1757,36 @@ mod tests {
             let (_, events) = s.tracked_one(tracked[1_234].id).unwrap();
             assert_eq!(events.len(), 1);
             assert_eq!(events[0].to, Some(lifecycle::Status::New));
+        });
+    }
+
+    #[test]
+    fn a_name_with_a_nul_character_is_stored_and_transactions_do_not_nest() {
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            // A certificate's CN may hide a NUL (the null-prefix attack); PostgreSQL's text
+            // cannot hold one, so it is kept as U+FFFD there and the run is stored.
+            let mut r = result(&["cert:www.bank.example\0.evil.example"], &[]);
+            r.findings = result(&[], &["cert:www.bank.example\0.evil.example"]).findings;
+            r.findings[0].asset_name = "www.bank.example\0.evil.example".into();
+            let run = s.save_run(&r, "t0").unwrap();
+            let back = s.load_run(run).unwrap();
+            // The asset itself round-trips exactly (its JSON escapes the NUL).
+            assert_eq!(back.assets[0].id, "cert:www.bank.example\0.evil.example");
+            let t = &s.tracked(&TrackedFilter::default()).unwrap()[0];
+            let title = if place.name == "SQLite" {
+                "crypto-broken-algorithm www.bank.example\0.evil.example"
+            } else {
+                "crypto-broken-algorithm www.bank.example\u{FFFD}.evil.example"
+            };
+            assert_eq!(t.title, title);
+            // A transaction inside another is refused, and the outer one still works.
+            let tx = s.db.begin_write().unwrap();
+            assert!(tx.begin_write().is_err());
+            tx.exec("UPDATE tracked SET assignee = 'x'", vals![])
+                .unwrap();
+            tx.commit().unwrap();
+            assert!(s.db.begin_write().is_ok());
         });
     }
 
@@ -2015,7 +2088,7 @@ mod tests {
     fn database_urls_are_shown_without_their_passwords() {
         for (url, shown) in [
             (
-                "postgres://mamori:s3cr@t@db.example:5432/m?sslmode=disable",
+                "postgres://mamori:s3c/r?t#x@db.example:5432/m?sslmode=disable",
                 "postgres://mamori:***@db.example:5432/m?sslmode=disable",
             ),
             ("postgresql://u@h/db", "postgresql://u@h/db"),

@@ -35,7 +35,14 @@ struct Cli {
     /// The store: an SQLite file, or a PostgreSQL database as a URL
     /// (`postgres://user:password@host:5432/mamori`) for a server and workers on several
     /// machines. Default: mamori.db in the user's data directory.
-    #[arg(long, global = true, env = "MAMORI_DB", value_name = "PATH")]
+    // The value is hidden from --help: a database URL may hold a password.
+    #[arg(
+        long,
+        global = true,
+        env = "MAMORI_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     db: Option<PathBuf>,
     /// The vulnerability database (SQLite, made by `mamori vulndb import`). Default:
     /// vulndb.sqlite in the user's data directory.
@@ -1677,6 +1684,12 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         files: progress.files.load(Ordering::Relaxed),
         bytes: progress.bytes.load(Ordering::Relaxed),
     };
+    // The store was opened at the start so a bad --db fails before scanning; a database
+    // server's connection may have been cut during a long scan (a restart, an idle
+    // timeout), so it is opened again for the save.
+    if store.is_some() && db.to_str().is_some_and(mamori_store::is_postgres_url) {
+        store = Some(mamori_store::Store::open(db)?);
+    }
     let run_id = match store.as_mut() {
         Some(s) => Some(s.save_run_for(
             &result,
