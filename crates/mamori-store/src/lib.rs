@@ -367,7 +367,7 @@ impl Store {
     /// `sslmode=require`, `verify-ca` or `verify-full` over TLS, the server's certificate
     /// checked against `sslrootcert=FILE` or the system's CAs).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(url) = path.to_str().filter(|p| is_postgres_url(p)) {
+        if let Some(url) = postgres_url(path) {
             return Store::open_postgres(url);
         }
         if let Some(dir) = path.parent() {
@@ -1574,16 +1574,21 @@ pub fn is_postgres_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://")
 }
 
+/// The PostgreSQL URL a `--db` path is, if it is one (else it names an SQLite file).
+pub fn postgres_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| is_postgres_url(p))
+}
+
 /// Whether the store at `path` is there to read: an SQLite file that exists, or any
 /// PostgreSQL URL (whether the server answers is found out by opening it).
 pub fn store_exists(path: &Path) -> bool {
-    path.to_str().is_some_and(is_postgres_url) || path.exists()
+    postgres_url(path).is_some() || path.exists()
 }
 
 /// A store's location fit to show in messages and logs: the file, or the URL without its
 /// password.
 pub fn shown(path: &Path) -> String {
-    match path.to_str().filter(|p| is_postgres_url(p)) {
+    match postgres_url(path) {
         Some(url) => redact_url(url),
         None => path.display().to_string(),
     }

@@ -858,7 +858,7 @@ fn run(cli: Cli) -> Result<u8> {
 /// The store a server or worker shares, as its children will be told it: a PostgreSQL URL
 /// as given, a SQLite file made absolute.
 fn shared_db(db: &Path) -> Result<PathBuf> {
-    if db.to_str().is_some_and(mamori_store::is_postgres_url) {
+    if mamori_store::postgres_url(db).is_some() {
         return Ok(db.to_path_buf());
     }
     Ok(std::path::absolute(db).unwrap_or_else(|_| db.to_path_buf()))
@@ -1687,7 +1687,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     // The store was opened at the start so a bad --db fails before scanning; a database
     // server's connection may have been cut during a long scan (a restart, an idle
     // timeout), so it is opened again for the save.
-    if store.is_some() && db.to_str().is_some_and(mamori_store::is_postgres_url) {
+    if store.is_some() && mamori_store::postgres_url(db).is_some() {
         store = Some(mamori_store::Store::open(db)?);
     }
     let run_id = match store.as_mut() {

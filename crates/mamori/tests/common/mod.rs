@@ -201,7 +201,7 @@ impl Served {
 /// A file beside the store `db` with extension `ext` (for a PostgreSQL URL, in the
 /// temporary directory).
 pub fn beside(db: &Path, ext: &str) -> PathBuf {
-    if db.to_str().is_some_and(|d| d.starts_with("postgres")) {
+    if mamori_store::postgres_url(db).is_some() {
         std::env::temp_dir().join(format!(
             "mamori-pg-{}-{}.{ext}",
             std::process::id(),
