@@ -37,13 +37,27 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// The date at the start of `s` (`YYYY-MM-DD…`) as days since 1970-01-01; `None` when it is
 /// not a date.
 pub fn parse_ymd(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    // Digits only: `+999-01-01` and `-001-…` are no dates, though Rust parses `+999`.
+    if !digits(0..4) || !digits(5..7) || !digits(8..10) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
     let y: i64 = s.get(0..4)?.parse().ok()?;
     let m: u32 = s.get(5..7)?.parse().ok()?;
     let d: u32 = s.get(8..10)?.parse().ok()?;
-    if s.as_bytes().get(4) != Some(&b'-') || s.as_bytes().get(7) != Some(&b'-') {
-        return None;
+    ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then(|| days_from_civil(y, m, d))
+}
+
+/// Days in month `m` (1–12) of year `y` (Gregorian).
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
     }
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d))
 }
 
 /// `YYYY-MM-DD` of a day count.
@@ -93,5 +107,34 @@ mod tests {
         assert_eq!(ymd(parse_ymd("2100-02-28").unwrap() + 1), "2100-03-01");
         assert_eq!(parse_ymd("2026-13-01"), None);
         assert_eq!(parse_ymd("2026/11/01"), None);
+    }
+
+    #[test]
+    fn only_real_calendar_dates_are_dates() {
+        for bad in [
+            "2030-02-30",
+            "2030-02-29",
+            "2100-02-29",
+            "2026-04-31",
+            "2026-00-10",
+            "2026-01-00",
+            "+999-01-01",
+            "-001-01-01",
+            "2026-+1-01",
+            "2026-01-+1",
+            " 2026-01-01",
+            "2026-1-01",
+        ] {
+            assert_eq!(parse_ymd(bad), None, "{bad}");
+        }
+        for good in [
+            "2028-02-29",
+            "2000-02-29",
+            "2026-12-31",
+            "9999-12-31",
+            "2026-12-07T10:00:00Z",
+        ] {
+            assert!(parse_ymd(good).is_some(), "{good}");
+        }
     }
 }

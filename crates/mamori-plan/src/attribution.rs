@@ -13,7 +13,90 @@
 //! ```
 
 use mamori_model::Location;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// An absolute path with `.`, `..`, repeated and trailing slashes taken out, by its text
+/// alone (`/srv/a/../b/` → `/srv/b`); anything not starting with `/` (an endpoint
+/// `host:port`) is returned as it is. Places read back from a store are attributed in this
+/// form, so `/srv/a/../b/key.pem` is never under `/srv/a`.
+pub fn normalize(path: &str) -> Cow<'_, str> {
+    if !path.starts_with('/') {
+        return Cow::Borrowed(path);
+    }
+    let plain = !path.contains("//")
+        && !path.contains("/./")
+        && !path.contains("/../")
+        && !path.ends_with("/.")
+        && !path.ends_with("/..")
+        && (path.len() == 1 || !path.ends_with('/'));
+    if plain {
+        return Cow::Borrowed(path);
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    Cow::Owned(format!("/{}", parts.join("/")))
+}
+
+/// The one spelling of a local place that attribution, storing and visibility share: made
+/// absolute, symbolic links and `..` resolved by the file system, and on a case-insensitive
+/// directory each name spelled as the directory lists it. A place that does not exist (any
+/// more) is normalized by its text ([`normalize`]).
+pub fn canonical(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match std::fs::canonicalize(&abs) {
+        Ok(real) => as_listed(&real),
+        Err(_) => match abs.to_str() {
+            Some(s) => PathBuf::from(normalize(s).into_owned()),
+            None => abs,
+        },
+    }
+}
+
+/// `real` (resolved, existing) with each name as its directory lists it: on a
+/// case-insensitive file system (vfat, exFAT, ext4 casefold, SMB mounts) `/srv/APP` is
+/// found as `/srv/APP` but listed as `/srv/app`, and the listed name is the one places
+/// under it are stored with.
+fn as_listed(real: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in real.components() {
+        match c {
+            Component::Normal(name) => {
+                let listed = std::fs::read_dir(&out).ok().and_then(|rd| {
+                    let mut folded = None;
+                    for e in rd.flatten() {
+                        let n = e.file_name();
+                        if n == name {
+                            return None;
+                        }
+                        if folded.is_none()
+                            && n.to_string_lossy().to_lowercase()
+                                == name.to_string_lossy().to_lowercase()
+                        {
+                            folded = Some(n);
+                        }
+                    }
+                    folded
+                });
+                match listed {
+                    Some(n) => out.push(n),
+                    None => out.push(name),
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
 
 /// Places (paths, images, endpoints) → the id of the system they belong to.
 #[derive(Debug, Clone, Default)]
@@ -27,10 +110,10 @@ impl Attribution {
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Attribution {
         let mut owners = HashMap::new();
         for (place, id) in pairs {
-            let place = if place.len() > 1 {
-                place.trim_end_matches('/').to_string()
-            } else {
-                place
+            let place = match normalize(&place) {
+                Cow::Owned(p) => p,
+                Cow::Borrowed(_) if place.len() > 1 => place.trim_end_matches('/').to_string(),
+                Cow::Borrowed(_) => place,
             };
             owners.entry(place).or_insert(id);
         }
@@ -45,7 +128,8 @@ impl Attribution {
     /// The system a path (or endpoint name) is under: the place itself or its nearest
     /// ancestor directory that a system names.
     pub fn system_of_path(&self, path: &str) -> Option<&str> {
-        let mut p = path;
+        let path = normalize(path);
+        let mut p: &str = &path;
         loop {
             if let Some(id) = self.owners.get(p) {
                 return Some(id);
@@ -94,5 +178,51 @@ mod tests {
         assert_eq!(a.system_of(&l), Some("web"));
         let root = Attribution::new([("/".to_string(), "host".to_string())]);
         assert_eq!(root.system_of_path("/etc/ssh/sshd_config"), Some("host"));
+    }
+
+    #[test]
+    fn every_spelling_of_a_path_is_attributed_alike() {
+        let a = Attribution::new([
+            ("/srv/a".to_string(), "a".to_string()),
+            ("/srv/b/./".to_string(), "b".to_string()),
+        ]);
+        for (p, want) in [
+            ("/srv/a/../b/key.pem", Some("b")),
+            ("/srv/a/./x/../../b/key.pem", Some("b")),
+            ("/srv//a///key.pem", Some("a")),
+            ("/srv/a/", Some("a")),
+            ("/srv/a/..", None),
+            ("/srv/a/../../srv/a/k", Some("a")),
+            ("/../srv/b/k", Some("b")),
+            ("/srv/b", Some("b")),
+        ] {
+            assert_eq!(a.system_of_path(p), want, "{p}");
+        }
+        assert_eq!(normalize("/srv/a"), Cow::Borrowed("/srv/a"));
+        assert_eq!(normalize("/"), Cow::Borrowed("/"));
+        assert_eq!(normalize("/.."), "/");
+        assert_eq!(normalize("host:443"), "host:443");
+    }
+
+    #[test]
+    fn canonical_places_resolve_links_and_dots() {
+        let d = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(d.path()).unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::create_dir_all(root.join("b/keys")).unwrap();
+        std::os::unix::fs::symlink(root.join("b"), root.join("a/to-b")).unwrap();
+        let b = root.join("b");
+        assert_eq!(canonical(&root.join("a/../b")), b);
+        assert_eq!(canonical(&root.join("a/to-b")), b);
+        assert_eq!(canonical(&root.join("a/to-b/keys/..")), b);
+        assert_eq!(canonical(&root.join("a/./to-b/")), b);
+        // Gone: by its text.
+        assert_eq!(canonical(&root.join("a/../gone/x")), root.join("gone/x"));
+        // Relative to the working directory.
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            canonical(Path::new(".")),
+            std::fs::canonicalize(cwd).unwrap()
+        );
     }
 }

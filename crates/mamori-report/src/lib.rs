@@ -33,10 +33,25 @@ pub fn html_escape(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            c if shown_as_code(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(o, "[U+{:04X}]", c as u32);
+            }
             _ => o.push(c),
         }
     }
     o
+}
+
+/// Characters a page shows as `[U+XXXX]` instead of themselves: the bidirectional controls
+/// that make `gpj.exe` read as `exe.jpg` (Trojan Source, CVE-2021-42574), zero-width ones,
+/// and control characters (a NUL in a certificate's name) — a name must look like what it
+/// is.
+fn shown_as_code(c: char) -> bool {
+    matches!(c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+        | '\u{0}'..='\u{8}' | '\u{B}'..='\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
 }
 pub use spdx::spdx23;
 pub use text::{display_width, pad, sev_label, text, TextOptions};
@@ -893,4 +908,29 @@ fn now() -> String {
                 .ok()
         })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::html_escape;
+
+    #[test]
+    fn markup_is_escaped_and_spoofing_characters_shown_as_codes() {
+        assert_eq!(
+            html_escape("<b a=\"x\">'&"),
+            "&lt;b a=&quot;x&quot;&gt;&#39;&amp;"
+        );
+        // A right-to-left override would show "invoice\u{202E}gpj.exe" as "invoiceexe.jpg".
+        assert_eq!(
+            html_escape("invoice\u{202E}gpj.exe"),
+            "invoice[U+202E]gpj.exe"
+        );
+        assert_eq!(html_escape("a\u{2066}b\u{2069}"), "a[U+2066]b[U+2069]");
+        assert_eq!(
+            html_escape("evil.com\0.example.org"),
+            "evil.com[U+0000].example.org"
+        );
+        // Ordinary text, Japanese included, and tabs and newlines pass as they are.
+        assert_eq!(html_escape("守り\tline\n"), "守り\tline\n");
+    }
 }

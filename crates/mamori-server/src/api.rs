@@ -28,6 +28,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong, for a person.
     pub message: String,
+    /// Seconds to wait before trying again (`Retry-After`), when it is worth saying.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -37,6 +39,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
     /// 400.
@@ -109,9 +112,16 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": self.code, "message": self.message}})),
         )
             .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        match self.retry_after {
+            Some(secs) => {
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            None => {}
         }
         r
     }
@@ -551,6 +561,8 @@ pub async fn export_response(
     lang: &str,
 ) -> Result<Response, ApiError> {
     check_run(app, c, id).await?;
+    // A place among the children, held until the last byte is sent.
+    let permit = app.children.acquire(c.user.id).await?;
     let mut cmd = tokio::process::Command::new(&app.cfg.exe);
     cmd.env("MAMORI_DB", app.pool.path()).args([
         "export",
@@ -606,6 +618,7 @@ pub async fn export_response(
     .chain(rest)
     .chain(futures_util::stream::once(async move {
         let _ = child.wait().await;
+        drop(permit);
         Ok(axum::body::Bytes::new())
     }));
     let mut r = axum::body::Body::from_stream(stream).into_response();
@@ -650,6 +663,7 @@ pub async fn visible_diff(
     // before they are compared, so what changed elsewhere neither shows nor hides anything.
     check_run(app, c, from).await?;
     check_run(app, c, to).await?;
+    let _permit = app.children.acquire(c.user.id).await?;
     let mut cmd = tokio::process::Command::new(&app.cfg.exe);
     cmd.env("MAMORI_DB", app.pool.path()).args([
         "diff",

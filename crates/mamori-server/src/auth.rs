@@ -86,14 +86,18 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The bearer token of a request.
+/// The bearer token of a request (the scheme's name is case-insensitive, RFC 9110 §11.1).
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let v = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim_start();
+    let (scheme, token) = v.split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The user behind `parts`, if any. A token that is present but unknown is an error (the
@@ -169,6 +173,23 @@ mod tests {
         assert!(all.check_csrf(Some("abc")).is_ok());
         assert!(all.check_csrf(Some("abd")).is_err());
         assert!(all.check_csrf(None).is_err());
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let mut h = HeaderMap::new();
+        for (sent, want) in [
+            ("Bearer mamori_x", Some("mamori_x")),
+            ("bearer mamori_x", Some("mamori_x")),
+            ("BEARER  mamori_x ", Some("mamori_x")),
+            ("Basic bWFtb3Jp", None),
+            ("Bearer", None),
+            ("Bearer ", None),
+            ("Bearermamori_x", None),
+        ] {
+            h.insert(axum::http::header::AUTHORIZATION, sent.parse().unwrap());
+            assert_eq!(bearer(&h), want, "{sent:?}");
+        }
     }
 
     #[test]

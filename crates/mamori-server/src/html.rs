@@ -74,7 +74,18 @@ input,select,button,textarea{font:inherit;padding:3px 6px}button.primary{backgro
 .pager{display:flex;gap:12px;align-items:center;margin:8px 0}.notice{background:#fff8e1;border:1px solid #f0d98c;border-radius:6px;padding:8px 12px;margin:8px 0}
 .login{max-width:360px;margin:60px auto;border:1px solid var(--bd);border-radius:10px;padding:24px}.login form{display:flex;flex-direction:column;gap:10px}
 code{font-size:12px;word-break:break-all}
+.legend{font-size:12px}.legend>span{margin-right:10px}.sw{display:inline-block;width:10px;height:10px;margin-right:3px}form.inline{display:inline}
+.sev-critical{background:#8e1b1b}.sev-high{background:#d0451b}.sev-medium{background:#e0a100}.sev-low{background:#2e6fd8}.sev-info{background:#6b7785}.sev-unrated{background:#a0a7b2}
 "#;
+
+/// The stylesheet every page links to (`/static/mamori.css`): a file of its own, so that
+/// the pages' Content-Security-Policy allows no inline style or script at all.
+pub fn stylesheet() -> &'static str {
+    STYLE
+}
+
+/// Where pages find the stylesheet; the version in the query renews browsers' copies.
+pub const STYLESHEET_PATH: &str = concat!("/static/mamori.css?v=", env!("CARGO_PKG_VERSION"));
 
 /// The frame of a page: header navigation (when signed in), the title and the body.
 pub fn page(
@@ -89,7 +100,7 @@ pub fn page(
     let code = if lang == Lang::Ja { "ja" } else { "en" };
     let _ = write!(
         o,
-        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{} — mamori</title><style>{STYLE}</style></head><body><header><a class=\"brand\" href=\"/\">mamori 守り</a>",
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{} — mamori</title><link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\"></head><body><header><a class=\"brand\" href=\"/\">mamori 守り</a>",
         esc(title)
     );
     if let Some(c) = caller {
@@ -148,14 +159,13 @@ pub fn page(
 
 /// A severity badge.
 pub fn sev_badge(m: &Messages, sev: Option<&str>) -> String {
-    let s = sev.unwrap_or("unrated");
-    let colour = SEVERITIES
+    let s = SEVERITIES
         .iter()
-        .find(|(n, _)| *n == s)
-        .map(|(_, c)| *c)
-        .unwrap_or("#a0a7b2");
+        .map(|(n, _)| *n)
+        .find(|n| Some(*n) == sev)
+        .unwrap_or("unrated");
     format!(
-        "<span class=\"sev\" style=\"background:{colour}\">{}</span>",
+        "<span class=\"sev sev-{s}\">{}</span>",
         esc(&m.t(&format!("web.sev.{s}")))
     )
 }
@@ -305,11 +315,11 @@ fn axis_max(max: u64) -> f64 {
 }
 
 fn legend(m: &Messages) -> String {
-    let mut o = String::from("<div class=\"mut\" style=\"font-size:12px\">");
-    for (sev, colour) in SEVERITIES {
+    let mut o = String::from("<div class=\"mut legend\">");
+    for (sev, _) in SEVERITIES {
         let _ = write!(
             o,
-            "<span style=\"margin-right:10px\"><span style=\"display:inline-block;width:10px;height:10px;background:{colour};margin-right:3px\"></span>{}</span>",
+            "<span><span class=\"sw sev-{sev}\"></span>{}</span>",
             esc(&m.t(&format!("web.sev.{sev}")))
         );
     }

@@ -269,7 +269,13 @@ pub fn narrow(mut scan: ScanResult, v: &Visible, loaded: Option<&Loaded>) -> Sca
         return ScanResult::default();
     };
     let sees = |loc: &Location| v.sees(loaded.attribution.system_of(loc));
+    let all_targets = scan.targets.len();
     scan.targets.retain(|t| v.sees(system_of_target(loaded, t)));
+    if scan.targets.len() != all_targets {
+        // The run's totals count other systems' files too: unknown for this reader's part.
+        scan.files = 0;
+        scan.bytes = 0;
+    }
     scan.assets.retain_mut(|a| narrow_asset(a, v, loaded));
     scan.findings.retain(|f| v.sees(f.system.as_deref()));
     scan.vulnerabilities.retain_mut(|x| only_visible(x, v));
@@ -424,14 +430,25 @@ pub struct OverviewData {
 /// Everything the overview shows, for `c`.
 pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, ApiError> {
     let v = c.visible();
+    // A reader of some systems sees the runs of theirs only: the trend is drawn from those,
+    // and which runs they are is part of the cache key (it moves with the register).
+    let runs: Option<Vec<i64>> = match v {
+        Visible::All => None,
+        _ => Some(runs_data(app, c).await?.iter().map(|r| r.id).collect()),
+    };
+    let key = format!(
+        "overview:{v:?}:{}",
+        runs.as_ref().map(|r| format!("{r:?}")).unwrap_or_default()
+    );
     let pool = app.pool.clone();
+    let only = runs.clone();
     let (findings, trend, counts, widespread) = app
         .pool
         .run(move |s| {
-            pool.cached(&format!("overview:{v:?}"), || {
+            pool.cached(&key, || {
                 Ok((
                     s.overview(&v)?,
-                    s.trend(&v, 60)?,
+                    s.trend(&v, 60, only.as_deref())?,
                     s.system_counts(&v)?,
                     s.widespread(&v, 10)?,
                 ))
@@ -450,7 +467,11 @@ pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, A
         findings,
         trend,
         widespread,
-        plan_run: insight.as_ref().and_then(|i| i.run),
+        // The run the figures come from, when the reader may see it.
+        plan_run: insight
+            .as_ref()
+            .and_then(|i| i.run)
+            .filter(|r| runs.as_ref().is_none_or(|ids| ids.contains(r))),
         // The reason can name the register's file and other systems' targets: whole only
         // for readers of every system.
         plan_error: insight.as_ref().and_then(|i| i.error.clone()).map(|e| {

@@ -18,12 +18,15 @@
 
 pub mod api;
 pub mod auth;
+pub mod children;
+pub mod guard;
 mod html;
 pub mod insight;
 pub mod openapi;
 pub mod pages;
 pub mod pool;
 pub mod systems;
+pub mod throttle;
 pub mod worker;
 
 use anyhow::{Context, Result};
@@ -61,6 +64,10 @@ pub struct Config {
     pub session_secs: i64,
     /// A scan running longer is stopped and retried.
     pub max_scan: Duration,
+    /// Connections held at once.
+    pub limits: guard::Limits,
+    /// Exports and differences made at once.
+    pub children: children::ChildLimits,
 }
 
 /// The register as last read, with what pages need from it.
@@ -107,7 +114,9 @@ pub struct App {
     /// Whether the insight is being remade.
     pub refreshing: std::sync::atomic::AtomicBool,
     /// Failed sign-ins, to slow down guessing.
-    pub logins: pages::LoginThrottle,
+    pub logins: throttle::LoginThrottle,
+    /// Exports and differences being made (child processes).
+    pub children: children::Children,
 }
 
 impl App {
@@ -175,12 +184,13 @@ async fn serve_async(cfg: Config) -> Result<()> {
         wake: tokio::sync::Notify::new(),
         refreshing: std::sync::atomic::AtomicBool::new(false),
         logins: Default::default(),
+        children: children::Children::new(cfg.children),
         cfg: cfg.clone(),
     });
     if let Err(e) = app.reload_register() {
         return Err(e.context("cannot read the systems register"));
     }
-    let router = api::router(app.clone()).merge(pages::router(app.clone()));
+    let router = router(app.clone());
     let handle = axum_server::Handle::new();
     {
         let h = handle.clone();
@@ -192,6 +202,7 @@ async fn serve_async(cfg: Config) -> Result<()> {
     worker::start_background(app.clone());
     let scheme = if cfg.tls.is_some() { "https" } else { "http" };
     let svc = router.into_make_service_with_connect_info::<SocketAddr>();
+    let limit = guard::LimitAcceptor::new(guard::Conns::new(cfg.limits));
     match &cfg.tls {
         Some((cert, key)) => {
             let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
@@ -203,7 +214,14 @@ async fn serve_async(cfg: Config) -> Result<()> {
                         key.display()
                     )
                 })?;
-            let server = axum_server::bind_rustls(cfg.listen, tls).handle(handle.clone());
+            // Connections are counted before the handshake, which must end in 10 s.
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .handshake_timeout(guard::HEADER_TIME)
+                .acceptor(limit);
+            let mut server = axum_server::bind(cfg.listen)
+                .acceptor(acceptor)
+                .handle(handle.clone());
+            timeouts(server.http_builder());
             announce(&handle, scheme);
             server
                 .serve(svc)
@@ -211,7 +229,10 @@ async fn serve_async(cfg: Config) -> Result<()> {
                 .with_context(|| format!("cannot listen on {}", cfg.listen))?;
         }
         None => {
-            let server = axum_server::bind(cfg.listen).handle(handle.clone());
+            let mut server = axum_server::bind(cfg.listen)
+                .acceptor(limit)
+                .handle(handle.clone());
+            timeouts(server.http_builder());
             announce(&handle, scheme);
             server
                 .serve(svc)
@@ -220,6 +241,30 @@ async fn serve_async(cfg: Config) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every route of the server behind [`guard::layer`].
+pub fn router(app: Arc<App>) -> axum::Router {
+    api::router(app.clone())
+        .merge(pages::router(app.clone()))
+        .route("/static/mamori.css", axum::routing::get(guard::stylesheet))
+        .layer(axum::middleware::from_fn_with_state(app, guard::layer))
+}
+
+/// Slow clients are cut off: HTTP/1 headers (and the wait for the next request on a kept
+/// connection) within [`guard::HEADER_TIME`]; HTTP/2 connections are pinged and closed
+/// when the client does not answer, and a client opens at most 64 streams at once.
+fn timeouts(b: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    b.http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(guard::HEADER_TIME)
+        .max_buf_size(64 * 1024);
+    b.http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(20)))
+        .keep_alive_timeout(Duration::from_secs(20))
+        .max_concurrent_streams(64)
+        .max_header_list_size(64 * 1024);
 }
 
 /// Prints the address once the socket is bound (port 0 gets a real port here).

@@ -89,7 +89,7 @@ impl IntoResponse for PageError {
             esc(&self.err.message),
             esc(&m.t("web.nav.overview"))
         );
-        (
+        let mut r = (
             self.err.status,
             Html(html::page(
                 &m,
@@ -100,7 +100,17 @@ impl IntoResponse for PageError {
                 &body,
             )),
         )
-            .into_response()
+            .into_response();
+        let retry = match self.err.retry_after {
+            Some(secs) => Some(secs),
+            None if self.err.status == StatusCode::SERVICE_UNAVAILABLE => Some(5),
+            None => None,
+        };
+        if let Some(secs) = retry {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        r
     }
 }
 
@@ -155,6 +165,16 @@ impl axum::extract::FromRequestParts<Arc<App>> for PageCaller {
     }
 }
 
+/// An error as a page, in the language the request asks for.
+pub fn error_page(app: &App, headers: &HeaderMap, err: ApiError) -> Response {
+    PageError {
+        lang: lang_of(headers, app.cfg.lang),
+        caller: None,
+        err,
+    }
+    .into_response()
+}
+
 async fn not_found(headers: HeaderMap, State(app): State<Arc<App>>, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return ApiError::not_found(format!(
@@ -189,6 +209,29 @@ fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/".into(),
     }
+}
+
+/// Whether a form post came from this server's own pages: its `Origin` (else its
+/// `Referer`) names the host the request was sent to. A request with neither is not from a
+/// browser's form (browsers send `Origin` with every POST) and passes.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| h.trim().to_ascii_lowercase());
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    let Some(from) = from else {
+        return true;
+    };
+    // scheme://host[:port][/path]; "null" (a sandboxed or privacy-hidden origin) fails.
+    let authority = from
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .map(|a| a.rsplit('@').next().unwrap_or(a).to_ascii_lowercase());
+    matches!((authority, host), (Some(a), Some(h)) if !a.is_empty() && a == h)
 }
 
 #[derive(Deserialize, Default)]
@@ -244,50 +287,6 @@ struct LoginForm {
     next: Option<String>,
 }
 
-/// Failed sign-ins allowed per user name, and per client address, in a window.
-const LOGIN_FAILURES: u32 = 5;
-/// The window, and how long a name or address is refused after that many failures.
-const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(900);
-
-/// Failed sign-ins by user name and by address: guessing passwords gets five tries a
-/// quarter of an hour, for a name and from an address.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
-}
-
-impl LoginThrottle {
-    fn keys(name: &str, addr: std::net::IpAddr) -> [String; 2] {
-        [format!("name:{name}"), format!("addr:{addr}")]
-    }
-    /// Whether a sign-in may be tried now.
-    fn allowed(&self, name: &str, addr: std::net::IpAddr) -> bool {
-        let Ok(mut f) = self.failures.lock() else {
-            return true;
-        };
-        f.retain(|_, (_, since)| since.elapsed() < LOGIN_WINDOW);
-        Self::keys(name, addr)
-            .iter()
-            .all(|k| f.get(k).is_none_or(|(n, _)| *n < LOGIN_FAILURES))
-    }
-    fn failed(&self, name: &str, addr: std::net::IpAddr) {
-        if let Ok(mut f) = self.failures.lock() {
-            if f.len() > 100_000 {
-                f.clear();
-            }
-            for k in Self::keys(name, addr) {
-                let e = f.entry(k).or_insert((0, std::time::Instant::now()));
-                e.0 += 1;
-            }
-        }
-    }
-    fn succeeded(&self, name: &str) {
-        if let Ok(mut f) = self.failures.lock() {
-            f.remove(&format!("name:{name}"));
-        }
-    }
-}
-
 async fn login(
     headers: HeaderMap,
     State(app): State<Arc<App>>,
@@ -308,33 +307,56 @@ async fn login(
     };
     let next = safe_next(f.next.as_deref());
     let secs = app.cfg.session_secs;
-    let (name, addr) = (f.name.clone(), peer.ip());
-    if !app.logins.allowed(&name, addr) {
-        let m = Messages::new(lang);
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            Html(html::page(
-                &m,
-                lang,
-                None,
-                "",
-                &m.t("web.login.title"),
-                &format!(
-                    "<div class=\"login\"><p class=\"notice\" role=\"alert\">{}</p></div>",
-                    esc(&m.t("web.login.throttled"))
-                ),
-            )),
-        )
-            .into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
-        return r;
+    // Login CSRF: a page of another site must not sign this browser in (as the attacker,
+    // whose account then collects what the victim types).
+    if !same_origin(&headers) {
+        return PageError {
+            lang,
+            caller: None,
+            err: ApiError::forbidden(
+                "a sign-in must come from this server's own login page (the request came from another site)",
+            ),
+        }
+        .into_response();
     }
-    let outcome = login_session(&app, f.name, f.password, secs).await;
+    // One check at a time per name, each counted before its password is: parallel
+    // guesses wait for each other and the sixth is refused.
+    let _one_at_a_time = app.logins.serialize(&f.name).await;
+    let attempt = match app.logins.begin(&f.name, peer.ip()) {
+        Ok(a) => a,
+        Err(t) => {
+            let m = Messages::new(lang);
+            let mut r = (
+                StatusCode::TOO_MANY_REQUESTS,
+                Html(html::page(
+                    &m,
+                    lang,
+                    None,
+                    "",
+                    &m.t("web.login.title"),
+                    &format!(
+                        "<div class=\"login\"><p class=\"notice\" role=\"alert\">{}</p></div>",
+                        esc(&m.t("web.login.throttled"))
+                    ),
+                )),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&t.retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
+        }
+    };
+    let outcome = if f.name.len() > crate::throttle::NAME_MAX {
+        // No user has such a name: no hash to check, and nothing of it is kept.
+        Ok(None)
+    } else {
+        login_session(&app, f.name, f.password, secs).await
+    };
     match &outcome {
-        Ok(Some(_)) => app.logins.succeeded(&name),
-        Ok(None) => app.logins.failed(&name, addr),
-        Err(_) => {}
+        Ok(Some(_)) => app.logins.succeeded(attempt),
+        Ok(None) => {}
+        Err(_) => app.logins.abandoned(attempt),
     }
     match outcome {
         Ok(Some(token)) => {
@@ -899,26 +921,31 @@ async fn finding(
     State(app): State<Arc<App>>,
     pc: PageCaller,
     Path(id): Path<String>,
-    uri: Uri,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "finding").map_err(|e| pc.err(e))?;
+    finding_page(&app, &pc, id, None).await
+}
+
+/// A finding's page; `failed` is why an act on it was just refused (the server's own
+/// words, never text from the request: a link must not make the page say anything).
+async fn finding_page(
+    app: &Arc<App>,
+    pc: &PageCaller,
+    id: i64,
+    failed: Option<&str>,
 ) -> Result<Response, PageError> {
     let m = pc.m();
-    let id = parse_id(&id, "finding").map_err(|e| pc.err(e))?;
-    let (t, events) = api::visible_finding(&app, &pc.caller, id)
+    let (t, events) = api::visible_finding(app, &pc.caller, id)
         .await
         .map_err(|e| pc.err(e))?;
-    let q: NextQuery = api::query(&uri).unwrap_or_default();
     let mut b = format!(
         "<h1>#{} {} {}</h1>",
         t.id,
         html::sev_badge(&m, t.severity.map(|s| s.as_str())),
         esc(&t.title)
     );
-    if q.failed.is_some() {
-        let _ = write!(
-            b,
-            "<p class=\"notice\" role=\"alert\">{}</p>",
-            esc(q.failed.as_deref().unwrap_or(""))
-        );
+    if let Some(why) = failed {
+        let _ = write!(b, "<p class=\"notice\" role=\"alert\">{}</p>", esc(why));
     }
     let row = |k: &str, v: String| format!("<tr><th>{}</th><td>{v}</td></tr>", esc(&m.t(k)));
     b.push_str("<table id=\"detail\">");
@@ -1088,7 +1115,9 @@ async fn finding_act(
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
         {
-            Ok(Redirect::to(&format!("/findings/{id}?failed={}", url(&e.message))).into_response())
+            let mut r = finding_page(&app, &pc, id, Some(&e.message)).await?;
+            *r.status_mut() = e.status;
+            Ok(r)
         }
         Err(e) => Err(pc.err(e)),
     }
@@ -1791,7 +1820,7 @@ async fn users_page(
     for u in &list {
         let _ = write!(
             b,
-            "<tr data-user=\"{n}\"><td>{n}</td><td>{}</td><td>{}</td><td><form method=\"post\" style=\"display:inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"token\"><input type=\"hidden\" name=\"name\" value=\"{n}\"><button>{}</button></form> ",
+            "<tr data-user=\"{n}\"><td>{n}</td><td>{}</td><td>{}</td><td><form method=\"post\" class=\"inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"token\"><input type=\"hidden\" name=\"name\" value=\"{n}\"><button>{}</button></form> ",
             esc(&grants_text(&m, &u.grants)),
             esc(&u.created),
             esc(&m.t("web.users.token")),
@@ -1800,7 +1829,7 @@ async fn users_page(
         if u.name != pc.caller.user.name {
             let _ = write!(
                 b,
-                "<form method=\"post\" style=\"display:inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"name\" value=\"{}\"><button>{}</button></form>",
+                "<form method=\"post\" class=\"inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"remove\"><input type=\"hidden\" name=\"name\" value=\"{}\"><button>{}</button></form>",
                 esc(&u.name),
                 esc(&m.t("web.users.remove"))
             );

@@ -45,7 +45,9 @@ pub fn register_targets(
         for t in &sys.targets {
             let local = base.join(t);
             let as_path = |out: &mut Targets| {
-                let abs = std::path::absolute(&local).unwrap_or_else(|_| local.clone());
+                // The spelling scans store places in (links and `..` resolved), so that
+                // no other spelling of a place reaches another system's.
+                let abs = mamori_plan::attribution::canonical(&local);
                 out.owners.push((abs.display().to_string(), sys.id.clone()));
                 out.paths.push(local.clone());
             };
@@ -97,14 +99,60 @@ pub fn system_run_targets(reg_path: &Path, sys: &System) -> Result<Vec<String>> 
     let t = register_targets(reg_path, &one, None, false)?;
     Ok(t.paths
         .iter()
-        .map(|p| {
-            std::path::absolute(p)
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string()
-        })
+        .map(|p| mamori_plan::attribution::canonical(p).display().to_string())
         .chain(t.net.iter().map(|n| n.to_string()))
         .collect())
+}
+
+/// Findings as each system has them: a finding about an asset seen in several systems (one
+/// key, one certificate in two) becomes one finding per system, at its first place there
+/// and counting only its places there, so each system follows (and closes) its own — a
+/// scan that sees the key in one system still does not close the other's. A finding about
+/// an asset in one system, or not about an asset's place (a service's), names the system
+/// of its place.
+pub fn findings_per_system(
+    findings: Vec<mamori_model::Finding>,
+    assets: &[mamori_model::CryptoAsset],
+    systems: &mamori_plan::attribution::Attribution,
+) -> Vec<mamori_model::Finding> {
+    use std::collections::HashMap;
+    let by_id: HashMap<&str, &mamori_model::CryptoAsset> =
+        assets.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut out = Vec::with_capacity(findings.len());
+    for mut f in findings {
+        let places = by_id.get(f.asset_id.as_str()).filter(|a| {
+            a.occurrences
+                .first()
+                .is_some_and(|o| o.location == f.location)
+        });
+        let Some(asset) = places else {
+            f.system = systems.system_of(&f.location).map(str::to_string);
+            out.push(f);
+            continue;
+        };
+        // (system, its first place, how many places), in the order the places come.
+        let mut groups: Vec<(Option<&str>, &mamori_model::Location, u32)> = Vec::new();
+        for o in &asset.occurrences {
+            let s = systems.system_of(&o.location);
+            match groups.iter_mut().find(|g| g.0 == s) {
+                Some(g) => g.2 += 1,
+                None => groups.push((s, &o.location, 1)),
+            }
+        }
+        if groups.len() <= 1 {
+            f.system = groups.first().and_then(|g| g.0).map(str::to_string);
+            out.push(f);
+            continue;
+        }
+        for (s, loc, n) in groups {
+            let mut one = f.clone();
+            one.system = s.map(str::to_string);
+            one.location = loc.clone();
+            one.other_locations = n - 1;
+            out.push(one);
+        }
+    }
+    out
 }
 
 /// The policy a register works under: `cli` (`--policy`), else the register's (a file named

@@ -360,6 +360,32 @@ pub struct Diff {
     pub vulnerabilities_removed: Vec<Vulnerability>,
 }
 
+/// Makes a new store file readable by its owner alone (`0600`, in a directory made `0700`):
+/// it holds password hashes, token digests and every weakness found. SQLite gives its WAL
+/// and shared-memory files the database file's mode. An existing file is left as it is.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            b.mode(0o700);
+            b.create(dir)?;
+        }
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    o.mode(0o600);
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Store {
     /// Open (creating if needed) the store at `path`, applying pending migrations. A
     /// `postgres://` or `postgresql://` URL in place of a path opens that PostgreSQL
@@ -370,15 +396,12 @@ impl Store {
         if let Some(url) = postgres_url(path) {
             return Store::open_postgres(url);
         }
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-        }
         let open_err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
             error: e.into(),
         };
+        // Where this fails (a directory not ours), opening says why.
+        let _ = create_private(path);
         let conn = rusqlite::Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(open_err)?;

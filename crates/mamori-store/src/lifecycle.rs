@@ -329,10 +329,17 @@ pub enum ActError {
     /// An acceptance must end after today.
     #[error("an acceptance must end after today ({0})")]
     PastDate(String),
+    /// An acceptance is reviewed within a year: none is open-ended.
+    #[error("an acceptance may last a year at most: give a date up to {1} ({0} is later)")]
+    TooLate(String, String),
     /// An empty name.
     #[error("give the name of the person to assign it to")]
     NoAssignee,
 }
+
+/// The longest an acceptance may last: a risk accepted is looked at again within a year
+/// (an acceptance until 9999 would be one forever).
+pub const MAX_ACCEPT_DAYS: u32 = 365;
 
 fn is_date(s: &str) -> bool {
     s.len() == 10 && mamori_model::date::parse_ymd(s).is_some()
@@ -367,6 +374,11 @@ pub fn apply(
             }
             if until.as_str() <= at.get(..10).unwrap_or("") {
                 return Err(ActError::PastDate(until.clone()));
+            }
+            if let Some(max) = add_days(at, MAX_ACCEPT_DAYS) {
+                if until.as_str() > max.as_str() {
+                    return Err(ActError::TooLate(until.clone(), max));
+                }
             }
             n.status = Status::Accepted;
             n.accepted_until = Some(until.clone());

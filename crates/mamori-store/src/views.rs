@@ -393,10 +393,28 @@ impl Store {
         Ok(o)
     }
 
-    /// Active items by severity after each of the last `runs` runs.
-    pub fn trend(&self, visible: &Visible, runs: usize) -> Result<Vec<TrendPoint>, StoreError> {
+    /// Active items by severity after each of the last `runs` runs — of the runs in `only`
+    /// when given (a reader of some systems is shown the runs of theirs, never that other
+    /// runs happened or when).
+    pub fn trend(
+        &self,
+        visible: &Visible,
+        runs: usize,
+        only: Option<&[i64]>,
+    ) -> Result<Vec<TrendPoint>, StoreError> {
         let mut params = Vec::new();
         let vis = visible.clause("system", &mut params);
+        let which = match only {
+            None => String::new(),
+            Some([]) => return Ok(Vec::new()),
+            Some(ids) => {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                let from = ids.len().saturating_sub(runs);
+                let list: Vec<String> = ids[from..].iter().map(i64::to_string).collect();
+                format!("WHERE id IN ({})", list.join(","))
+            }
+        };
         // Every run for readers of everything; for the others only the runs after their
         // systems had anything tracked (each run counts every system with items, zero
         // included), so other systems' runs before that are not listed.
@@ -407,7 +425,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT r.id, r.finished, COALESCE(s.severity, ''), COALESCE(SUM(s.active), 0)
-             FROM (SELECT id, finished FROM runs ORDER BY id DESC LIMIT {runs}) r
+             FROM (SELECT id, finished FROM runs {which} ORDER BY id DESC LIMIT {runs}) r
              {join} run_stats s ON s.run_id = r.id AND ({vis})
              GROUP BY r.id, r.finished, COALESCE(s.severity, '') ORDER BY r.id"
         );
@@ -615,10 +633,10 @@ mod tests {
             assert!(!o.active.contains_key("low"));
             let per = s.system_counts(&Visible::All).unwrap();
             assert_eq!(per["payroll"].active["low"], 10);
-            let t = s.trend(&Visible::All, 10).unwrap();
+            let t = s.trend(&Visible::All, 10, None).unwrap();
             assert_eq!(t.len(), 1);
             assert_eq!(t[0].active["medium"], 10);
-            assert_eq!(s.trend(&web, 10).unwrap()[0].active.get("low"), None);
+            assert_eq!(s.trend(&web, 10, None).unwrap()[0].active.get("low"), None);
             assert_eq!(
                 s.overview(&Visible::Systems(vec![])).unwrap().total,
                 0,

@@ -156,6 +156,17 @@ struct ServeArgs {
     /// service that never answers must not hold a worker forever).
     #[arg(long, default_value_t = 240, value_name = "MINUTES")]
     max_scan_minutes: u64,
+    /// Connections held open at once; more are closed as they arrive.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_connections: usize,
+    /// Connections held open at once from one client address (an IPv6 client by its /64).
+    /// Behind a reverse proxy every connection comes from the proxy: raise it there.
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    max_connections_per_address: usize,
+    /// Exports and differences of runs made at once (each a child process holding a run in
+    /// memory); a few more wait, the rest are answered 503 with Retry-After.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    max_exports: usize,
 }
 
 #[derive(Args)]
@@ -890,6 +901,14 @@ fn serve(a: ServeArgs, db: &Path, vulndb: Option<&Path>, lang: Lang) -> Result<u
         secure_cookies: a.secure_cookies,
         session_secs: a.session_hours * 3600,
         max_scan: Duration::from_secs(a.max_scan_minutes.max(1) * 60),
+        limits: mamori_server::guard::Limits {
+            connections: a.max_connections.max(1),
+            per_address: a.max_connections_per_address.max(1),
+        },
+        children: mamori_server::children::ChildLimits {
+            running: a.max_exports.max(1),
+            ..Default::default()
+        },
     };
     mamori_server::serve(cfg)?;
     Ok(0)
@@ -1468,11 +1487,13 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     }
     let (paths, net_targets, owners) = split_targets(&a, only.as_ref())?;
     let sla = scan_service_levels(&a)?;
-    // Absolute paths (symlinks kept as named): a run's evidence, and so its diff against
-    // another run, does not depend on the directory mamori was started from.
+    // One spelling of every place (absolute, links and `..` resolved, names as their
+    // directory lists them): a run's evidence does not depend on the directory mamori was
+    // started from, and `../other` or a link into another system's directory is stored,
+    // attributed and shown as the place it is (decision 016).
     let targets: Vec<PathBuf> = paths
         .iter()
-        .map(|t| std::path::absolute(t).unwrap_or_else(|_| t.clone()))
+        .map(|t| mamori_plan::attribution::canonical(t))
         .collect();
     let mut passwords = Vec::new();
     if let Some(pf) = &a.password_file {
@@ -1617,13 +1638,11 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
     };
     let mut findings = mamori_assess::assess(&assets, &policy);
     findings.extend(mamori_assess::assess_endpoints(&endpoints, &assets));
-    mamori_assess::sort_findings(&mut findings);
     // Each finding and vulnerability names the system whose target most closely contains
     // its place (or its image or archive), or whose service it was seen at.
     let systems = mamori_plan::attribution::Attribution::new(owners.iter().cloned());
-    for f in &mut findings {
-        f.system = systems.system_of(&f.location).map(str::to_string);
-    }
+    let mut findings = systems::findings_per_system(findings, &assets, &systems);
+    mamori_assess::sort_findings(&mut findings);
     let components = mamori_assess::merge_components(component_obs);
     let t_collect = t0.elapsed();
     let t_match = Instant::now();

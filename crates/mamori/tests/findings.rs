@@ -65,6 +65,7 @@ fn findings_live_from_discovery_to_verified_fix() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let in_a_month = mamori_store::lifecycle::add_days(&mamori_store::now_rfc3339(), 30).unwrap();
     let out = mamori(
         &db,
         &[
@@ -72,7 +73,7 @@ fn findings_live_from_discovery_to_verified_fix() {
             "accept",
             &des,
             "--until",
-            "2099-12-31",
+            &in_a_month,
             "--as",
             "kenji",
             "--comment",
@@ -88,13 +89,26 @@ fn findings_live_from_discovery_to_verified_fix() {
         "{}",
         stderr(&out)
     );
+    // Nor forever, nor a day no calendar has.
+    for (until, why) in [
+        ("9999-12-31", "a year at most"),
+        ("2030-02-30", "not a date"),
+        ("+999-01-01", "not a date"),
+    ] {
+        let out = mamori(&db, &["findings", "accept", &md5, "--until", until]);
+        assert_eq!(out.status.code(), Some(2), "{until}");
+        assert!(stderr(&out).contains(why), "{until}: {}", stderr(&out));
+    }
 
     // Seen again: people's decisions stay.
     scan(&db, &app);
     let l = list(&db, &[]);
     assert_eq!(by_asset(&l, "MD5")["status"], "acknowledged");
     assert_eq!(by_asset(&l, "DES-ECB")["status"], "accepted");
-    assert_eq!(by_asset(&l, "DES-ECB")["accepted_until"], "2099-12-31");
+    assert_eq!(
+        by_asset(&l, "DES-ECB")["accepted_until"],
+        in_a_month.as_str()
+    );
 
     // MD5 leaves the code: fixed by the next scan, out of the default list.
     std::fs::write(
