@@ -202,8 +202,42 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> HttpResponse {
+    let s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the server");
+    http_over(s, port, method, path, headers, body)
+}
+
+/// A connection to 127.0.0.1:`port` from the loopback address `from` (any of 127.0.0.0/8:
+/// a test can be many clients without leaving the machine).
+pub fn connect_from(from: std::net::Ipv4Addr, port: u16) -> std::io::Result<std::net::TcpStream> {
+    assert!(from.is_loopback(), "tests use loopback addresses only");
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    sock.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    sock.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    Ok(sock.into())
+}
+
+/// [`http`] from the loopback address `from`.
+pub fn http_from(
+    from: std::net::Ipv4Addr,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    let s = connect_from(from, port).expect("connect to the server");
+    http_over(s, port, method, path, headers, body)
+}
+
+fn http_over(
+    mut s: std::net::TcpStream,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
     use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the server");
     s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
         .expect("timeout");
     let mut req = format!(
