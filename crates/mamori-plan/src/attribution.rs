@@ -99,7 +99,7 @@ fn as_listed(real: &Path) -> PathBuf {
 }
 
 /// Places (paths, images, endpoints) → the id of the system they belong to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attribution {
     owners: HashMap<String, String>,
 }

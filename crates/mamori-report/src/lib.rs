@@ -78,6 +78,52 @@ pub fn json(r: &ScanResult, run: Option<i64>) -> Value {
     })
 }
 
+/// [`json`] written straight to `w`, without the document ever being whole in memory
+/// besides the scan itself (an export of a run of a million assets would otherwise hold it
+/// twice more: as a JSON value and as text). The same members; keys in the order a value
+/// would give them.
+pub fn write_json(
+    r: &ScanResult,
+    run: Option<i64>,
+    w: impl std::io::Write,
+) -> serde_json::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        assets: &'a [CryptoAsset],
+        bytes: u64,
+        components: &'a [mamori_model::Component],
+        distros: &'a [mamori_model::Distro],
+        endpoints: &'a [mamori_model::Endpoint],
+        files: u64,
+        findings: &'a [mamori_model::Finding],
+        #[serde(rename = "mamoriFormat")]
+        mamori_format: u32,
+        run: Option<i64>,
+        summary: Value,
+        targets: &'a [String],
+        vulnerabilities: &'a [mamori_model::Vulnerability],
+        warnings: &'a [mamori_model::Warning],
+    }
+    serde_json::to_writer_pretty(
+        w,
+        &Doc {
+            assets: &r.assets,
+            bytes: r.bytes,
+            components: &r.components,
+            distros: &r.distros,
+            endpoints: &r.endpoints,
+            files: r.files,
+            findings: &r.findings,
+            mamori_format: 1,
+            run,
+            summary: summary(r),
+            targets: &r.targets,
+            vulnerabilities: &r.vulnerabilities,
+            warnings: &r.warnings,
+        },
+    )
+}
+
 /// Counts by status, kind and severity.
 pub fn summary(r: &ScanResult) -> Value {
     let mut by_status = Map::new();

@@ -499,32 +499,46 @@ struct ExportQuery {
 /// The formats a run can be exported in.
 pub const EXPORT_FORMATS: [&str; 5] = ["cyclonedx", "spdx", "sarif", "xlsx", "json"];
 
-/// A run in one of [`EXPORT_FORMATS`] (what `mamori export` writes).
+/// A run in one of [`EXPORT_FORMATS`], written to `w` as it is made (what `mamori export`
+/// writes to its standard output for the server to stream).
 pub fn export(
     scan: &ScanResult,
     run: i64,
     format: &str,
     lang: mamori_i18n::Lang,
-) -> Result<Vec<u8>, String> {
+    w: &mut dyn std::io::Write,
+) -> Result<(), String> {
     const VERSION: &str = env!("CARGO_PKG_VERSION");
-    let json_body = |v: &Value| serde_json::to_vec_pretty(v).unwrap_or_default();
-    Ok(match format {
-        "cyclonedx" => json_body(&mamori_report::cyclonedx(scan, VERSION)),
+    let written =
+        |r: serde_json::Result<()>| r.map_err(|e| format!("cannot write the export: {e}"));
+    match format {
+        "cyclonedx" => written(serde_json::to_writer_pretty(
+            w,
+            &mamori_report::cyclonedx(scan, VERSION),
+        )),
         "spdx" => {
             let seed = format!("run {run} {}", scan.targets.join(" "));
-            json_body(&mamori_report::spdx23(scan, VERSION, &seed))
-        }
-        "sarif" => json_body(&mamori_report::sarif(scan, VERSION)),
-        "xlsx" => mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
-            .map_err(|e| format!("cannot write the workbook: {e}"))?,
-        "json" => json_body(&mamori_report::json(scan, Some(run))),
-        other => {
-            return Err(format!(
-                "unknown export format {other:?}: use one of {}",
-                EXPORT_FORMATS.join(", ")
+            written(serde_json::to_writer_pretty(
+                w,
+                &mamori_report::spdx23(scan, VERSION, &seed),
             ))
         }
-    })
+        "sarif" => written(serde_json::to_writer_pretty(
+            w,
+            &mamori_report::sarif(scan, VERSION),
+        )),
+        "xlsx" => {
+            let book = mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
+                .map_err(|e| format!("cannot write the workbook: {e}"))?;
+            w.write_all(&book)
+                .map_err(|e| format!("cannot write the export: {e}"))
+        }
+        "json" => written(mamori_report::write_json(scan, Some(run), w)),
+        other => Err(format!(
+            "unknown export format {other:?}: use one of {}",
+            EXPORT_FORMATS.join(", ")
+        )),
+    }
 }
 
 async fn run_export(
@@ -561,56 +575,86 @@ pub async fn export_response(
     lang: &str,
 ) -> Result<Response, ApiError> {
     check_run(app, c, id).await?;
-    // A place among the children, held until the last byte is sent.
-    let permit = app.children.acquire(c.user.id).await?;
+    let args = [
+        "export".to_string(),
+        id.to_string(),
+        "--format".into(),
+        format.into(),
+        "--lang".into(),
+        lang.into(),
+    ];
+    let (child, permit) = spawn_child(app, c, &args, || format!("no run {id}")).await?;
+    let body = stream_child(child, permit, &format!("export of run {id}")).await?;
+    let (media, ext) = export_type(format);
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"mamori-run-{id}.{ext}\""))
+    {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// A child `mamori ARGS` for `c` — told the register and `c`'s systems when `c` reads only
+/// some — once it has a place among the children ([`crate::children`]).
+async fn spawn_child(
+    app: &Arc<App>,
+    c: &Caller,
+    args: &[String],
+    missing: impl FnOnce() -> String,
+) -> Result<(tokio::process::Child, crate::children::ChildPermit), ApiError> {
     let mut cmd = tokio::process::Command::new(&app.cfg.exe);
-    cmd.env("MAMORI_DB", app.pool.path()).args([
-        "export",
-        &id.to_string(),
-        "--format",
-        format,
-        "--lang",
-        lang,
-    ]);
+    cmd.env("MAMORI_DB", app.pool.path()).args(args);
     if let Visible::Systems(systems) = c.visible() {
         let Some(loaded) = app.register() else {
-            return Err(ApiError::not_found(format!("no run {id}")));
+            return Err(ApiError::not_found(missing()));
         };
         cmd.arg("--config").arg(&loaded.path);
         for s in systems {
             cmd.arg("--system").arg(s);
         }
     }
-    let mut child = cmd
+    // A place first: a flood of requests waits or is turned away, it starts no process.
+    let permit = app.children.acquire(c.user.id).await?;
+    let child = cmd
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| ApiError::internal(format!("cannot start the export: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("cannot start mamori {}: {e}", args[0])))?;
+    Ok((child, permit))
+}
+
+/// `child`'s output as a response body, sent as it comes: nothing of it is held in the
+/// server. The first bytes are awaited here, so a child that fails gives an error answer
+/// (its reason goes to the log). The child's place is held until its last byte is sent;
+/// a client that goes away stops it (`kill_on_drop`).
+async fn stream_child(
+    mut child: tokio::process::Child,
+    permit: crate::children::ChildPermit,
+    what: &str,
+) -> Result<axum::body::Body, ApiError> {
     let mut stdout = child
         .stdout
         .take()
-        .ok_or_else(|| ApiError::internal("the export has no output"))?;
-    // The first bytes, or the reason there are none.
+        .ok_or_else(|| ApiError::internal(format!("the {what} has no output")))?;
     let mut first = vec![0u8; 64 * 1024];
     let n = tokio::io::AsyncReadExt::read(&mut stdout, &mut first)
         .await
-        .map_err(|e| ApiError::internal(format!("cannot read the export: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("cannot read the {what}: {e}")))?;
     if n == 0 {
         let out = child
             .wait_with_output()
             .await
-            .map_err(|e| ApiError::internal(format!("the export failed: {e}")))?;
+            .map_err(|e| ApiError::internal(format!("the {what} failed: {e}")))?;
         let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        eprintln!("mamori: export of run {id} failed: {why}");
-        return Err(ApiError::internal("the export could not be made"));
+        eprintln!("mamori: {what} failed: {why}");
+        return Err(ApiError::internal(format!("the {what} could not be made")));
     }
     first.truncate(n);
-    let (media, ext) = export_type(format);
     let rest = tokio_util::io::ReaderStream::new(stdout);
-    // The child is waited for when its output ends (kill_on_drop stops it if the client
-    // goes away first).
     use futures_util::StreamExt;
     let stream = futures_util::stream::once(async move {
         Ok::<_, std::io::Error>(axum::body::Bytes::from(first))
@@ -621,14 +665,7 @@ pub async fn export_response(
         drop(permit);
         Ok(axum::body::Bytes::new())
     }));
-    let mut r = axum::body::Body::from_stream(stream).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"mamori-run-{id}.{ext}\""))
-    {
-        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(axum::body::Body::from_stream(stream))
 }
 
 /// The media type and file extension of an export format.
@@ -651,42 +688,41 @@ struct DiffQuery {
     to: String,
 }
 
-/// The difference between two runs, narrowed to what `c` may see: made by a child `mamori
-/// diff` (both runs' items are in its memory, not the server's).
+/// The child `mamori diff FROM TO -f json` for `c`, both runs narrowed to `c`'s systems
+/// before they are compared (what changed elsewhere neither shows nor hides anything), and
+/// both runs' items in the child's memory, not the server's.
+async fn diff_child(
+    app: &Arc<App>,
+    c: &Caller,
+    from: i64,
+    to: i64,
+) -> Result<(tokio::process::Child, crate::children::ChildPermit), ApiError> {
+    // Both runs must show the caller something.
+    check_run(app, c, from).await?;
+    check_run(app, c, to).await?;
+    let args = [
+        "diff".to_string(),
+        from.to_string(),
+        to.to_string(),
+        "-f".into(),
+        "json".into(),
+    ];
+    spawn_child(app, c, &args, || format!("no run {from}")).await
+}
+
+/// The difference between two runs, narrowed to what `c` may see (the dashboard's page
+/// reads it whole to show its first items).
 pub async fn visible_diff(
     app: &Arc<App>,
     c: &Caller,
     from: i64,
     to: i64,
 ) -> Result<mamori_store::Diff, ApiError> {
-    // Both runs must show the caller something; each is narrowed to the caller's systems
-    // before they are compared, so what changed elsewhere neither shows nor hides anything.
-    check_run(app, c, from).await?;
-    check_run(app, c, to).await?;
-    let _permit = app.children.acquire(c.user.id).await?;
-    let mut cmd = tokio::process::Command::new(&app.cfg.exe);
-    cmd.env("MAMORI_DB", app.pool.path()).args([
-        "diff",
-        &from.to_string(),
-        &to.to_string(),
-        "-f",
-        "json",
-    ]);
-    if let Visible::Systems(systems) = c.visible() {
-        let Some(loaded) = app.register() else {
-            return Err(ApiError::not_found(format!("no run {from}")));
-        };
-        cmd.arg("--config").arg(&loaded.path);
-        for s in systems {
-            cmd.arg("--system").arg(s);
-        }
-    }
-    let out = cmd
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
+    let (child, _permit) = diff_child(app, c, from, to).await?;
+    let out = child
+        .wait_with_output()
         .await
-        .map_err(|e| ApiError::internal(format!("cannot start the diff: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("cannot run the diff: {e}")))?;
     if !out.status.success() {
         eprintln!(
             "mamori: diff of runs {from} and {to} failed: {}",
@@ -698,14 +734,27 @@ pub async fn visible_diff(
         .map_err(|e| ApiError::internal(format!("the difference could not be read: {e}")))
 }
 
+/// `/api/v1/diff`: the child's JSON streamed as it is made.
 async fn diff(
     State(app): State<Arc<App>>,
     ApiCaller(c): ApiCaller,
     uri: Uri,
-) -> Result<Json<mamori_store::Diff>, ApiError> {
+) -> Result<Response, ApiError> {
     let q: DiffQuery = query(&uri)?;
     let (from, to) = (parse_id(&q.from, "run")?, parse_id(&q.to, "run")?);
-    Ok(Json(visible_diff(&app, &c, from, to).await?))
+    let (child, permit) = diff_child(&app, &c, from, to).await?;
+    let body = stream_child(
+        child,
+        permit,
+        &format!("difference of runs {from} and {to}"),
+    )
+    .await?;
+    let mut r = body.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
 }
 
 #[derive(Deserialize, Default)]

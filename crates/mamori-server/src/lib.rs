@@ -135,19 +135,23 @@ impl App {
         self.insight.read().ok().and_then(|r| r.clone())
     }
 
-    /// Reads the register again when its file changed. Errors (a bad edit) keep the
-    /// previous register and are returned so the caller can log them.
+    /// Reads the register again: taken when its file changed, or when one of its places
+    /// now resolves elsewhere (a link moved; places are attributed as scans store them,
+    /// resolved). Errors (a bad edit) keep the previous register and are returned so the
+    /// caller can log them.
     pub fn reload_register(&self) -> Result<bool> {
         let Some(path) = &self.cfg.register else {
             return Ok(false);
         };
-        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let loaded = Loaded::load(path)?;
         if let Some(cur) = self.register() {
-            if cur.modified == modified && modified.is_some() {
+            if cur.modified == loaded.modified
+                && loaded.modified.is_some()
+                && cur.attribution == loaded.attribution
+            {
                 return Ok(false);
             }
         }
-        let loaded = Loaded::load(path)?;
         if let Ok(mut w) = self.register.write() {
             *w = Some(Arc::new(loaded));
         }

@@ -851,9 +851,12 @@ fn run(cli: Cli) -> Result<u8> {
                     Some(&loaded),
                 );
             }
-            let body = mamori_server::api::export(&scan, a.run, &a.format, lang)
+            // Written as it is made: the document is never whole in this process.
+            let out = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(256 * 1024, out.lock());
+            mamori_server::api::export(&scan, a.run, &a.format, lang, &mut w)
                 .map_err(|e| anyhow::anyhow!(e))?;
-            write_out(None, &body)?;
+            w.flush().context("cannot write the export")?;
             Ok(0)
         }
         Cmd::Insight(a) => {
