@@ -212,13 +212,20 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Whether a form post came from this server's own pages: its `Origin` (else its
-/// `Referer`) names the host the request was sent to. A request with neither is not from a
-/// browser's form (browsers send `Origin` with every POST) and passes.
+/// `Referer`) names the host the request was sent to — or, behind a reverse proxy that
+/// rewrites `Host`, the `X-Forwarded-Host` the proxy sets (a cross-site form cannot set
+/// that header). A request with neither `Origin` nor `Referer` is not from a browser's form
+/// (browsers send `Origin` with every POST) and passes.
 pub fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(|h| h.trim().to_ascii_lowercase());
+    let host_of = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.split(',').next())
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+    };
+    let hosts = [host_of("host"), host_of("x-forwarded-host")];
     let from = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))
@@ -231,7 +238,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
         .split_once("://")
         .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
         .map(|a| a.rsplit('@').next().unwrap_or(a).to_ascii_lowercase());
-    matches!((authority, host), (Some(a), Some(h)) if !a.is_empty() && a == h)
+    authority.is_some_and(|a| !a.is_empty() && hosts.iter().flatten().any(|h| *h == a))
 }
 
 #[derive(Deserialize, Default)]
@@ -1945,6 +1952,42 @@ async fn users_act(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_must_come_from_this_site() {
+        let h = |pairs: &[(&str, &str)]| {
+            let mut m = HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            m
+        };
+        let host = ("host", "mamori.example:8443");
+        assert!(same_origin(&h(&[host])), "no Origin nor Referer: not a browser form");
+        assert!(same_origin(&h(&[host, ("origin", "https://mamori.example:8443")])));
+        assert!(same_origin(&h(&[host, ("origin", "https://MAMORI.example:8443")])));
+        assert!(same_origin(&h(&[host, ("referer", "https://mamori.example:8443/login?next=/")])));
+        for bad in [
+            ("origin", "https://evil.example"),
+            ("origin", "null"),
+            ("origin", "https://mamori.example:8443.evil.example"),
+            ("origin", "https://mamori.example"),
+            ("referer", "https://evil.example/mamori.example:8443"),
+            ("referer", "https://mamori.example:8443@evil.example/"),
+        ] {
+            assert!(!same_origin(&h(&[host, bad])), "{bad:?}");
+        }
+        // Behind a proxy that rewrites Host.
+        let proxied = [
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "mamori.example"),
+            ("origin", "https://mamori.example"),
+        ];
+        assert!(same_origin(&h(&proxied)));
+    }
 
     #[test]
     fn only_this_sites_paths_are_followed_after_login() {
