@@ -1895,7 +1895,7 @@ async fn users_act(
             let n = name.clone();
             let token = app
                 .pool
-                .run(move |s| Ok(s.add_token(&n, "dashboard")?))
+                .run(move |s| Ok(s.add_token(&n, "dashboard", None)?.token))
                 .await
                 .map_err(|e| pc.err(e))?;
             format!(

@@ -997,7 +997,7 @@ fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
         }
         UserCmd::Token { name, label } => {
             let mut store = open_existing(db)?;
-            let t = store.add_token(&name, &label)?;
+            let t = store.add_token(&name, &label, None)?.token;
             outln!("{t}");
             Ok(0)
         }
