@@ -69,12 +69,19 @@ impl ApiError {
     /// What a store error means to a client.
     pub fn store(e: StoreError) -> ApiError {
         use mamori_store::lifecycle::ActError;
+        use mamori_store::users::UserError;
         match e {
             // The same words as for what a reader may not see, so the two cannot be told
             // apart.
             StoreError::NoRun(id) => ApiError::not_found(format!("no run {id}")),
             StoreError::NoTracked(id) => ApiError::not_found(format!("no finding {id}")),
             StoreError::NoJob(id) => ApiError::not_found(format!("no scan {id}")),
+            StoreError::User(UserError::NoToken { id, .. }) => {
+                ApiError::not_found(format!("no API token {id}"))
+            }
+            StoreError::User(UserError::WrongPassword) => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong-password", e.to_string())
+            }
             StoreError::Act(ActError::Fixed(..)) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
@@ -134,7 +141,7 @@ pub fn query<T: DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad(format!("bad query: {}", e.body_text())))
 }
 
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::bad("the request needs a JSON body"));
     }
@@ -183,6 +190,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/me/password", post(crate::account::post_password))
+        .route(
+            "/api/v1/tokens",
+            get(crate::account::list_tokens).post(crate::account::post_token),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(crate::account::delete_token),
+        )
         .route("/api/v1/overview", get(overview))
         .route("/api/v1/systems", get(systems))
         .route("/api/v1/systems/{id}", get(system))
@@ -327,7 +343,7 @@ async fn runs(
     Ok(Json(json!({"items": items, "total": total})))
 }
 
-fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_id(s: &str, what: &str) -> Result<i64, ApiError> {
     s.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)

@@ -104,11 +104,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// client should know), a missing one is not.
 pub async fn identify(app: &Arc<App>, parts: &Parts) -> Result<Option<Caller>, ApiError> {
     if let Some(token) = bearer(&parts.headers) {
+        use mamori_store::account::TokenCheck;
         let token = token.to_string();
-        let user = app.pool.run(move |s| Ok(s.user_by_token(&token)?)).await?;
-        return match user {
-            Some(user) => Ok(Some(Caller { user, csrf: None })),
-            None => Err(ApiError::new(
+        let found = app.pool.run(move |s| Ok(s.check_token(&token)?)).await?;
+        return match found {
+            TokenCheck::Valid {
+                user,
+                id,
+                last_used,
+            } => {
+                crate::account::note_use(app, id, last_used.as_deref());
+                Ok(Some(Caller { user, csrf: None }))
+            }
+            TokenCheck::Expired { expires } => Err(crate::account::expired_token(&expires)),
+            TokenCheck::Unknown => Err(ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "bad-token",
                 "the API token is not known (it was removed, or mistyped)",

@@ -123,13 +123,15 @@ pub fn page(
         }
         let _ = write!(
             o,
-            "<span class=\"right\"><a href=\"/lang/{}\">{}</a><span>{}</span>",
+            "<span class=\"right\"><a href=\"/lang/{}\">{}</a><a href=\"/account\" title=\"{}\"{}>{}</a>",
             if lang == Lang::Ja { "en" } else { "ja" },
             if lang == Lang::Ja {
                 "English"
             } else {
                 "日本語"
             },
+            esc(&m.t("web.account.title")),
+            if active == "account" { " class=\"on\"" } else { "" },
             esc(&c.user.name)
         );
         if let Some(csrf) = &c.csrf {

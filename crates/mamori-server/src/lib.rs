@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod children;
@@ -103,6 +104,8 @@ pub struct App {
     pub cfg: Config,
     /// Connections to the store.
     pub pool: pool::Pool,
+    /// Tokens' uses being recorded, wrong passwords being counted.
+    pub account: account::AccountState,
     /// The register, reloaded when its file changes.
     pub register: RwLock<Option<Arc<Loaded>>>,
     /// What the newest run says of each system (plan, SBOM coverage), remade per run.
@@ -182,6 +185,7 @@ async fn serve_async(cfg: Config) -> Result<()> {
     }
     let app = Arc::new(App {
         pool,
+        account: Default::default(),
         register: RwLock::new(None),
         insight: RwLock::new(None),
         schedule: RwLock::new(Arc::new(Vec::new())),

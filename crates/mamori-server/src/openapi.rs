@@ -33,11 +33,12 @@ fn with_errors(mut responses: Value, codes: &[&str]) -> Value {
     for c in codes {
         let desc = match *c {
             "400" => "The request is malformed (a parameter or body that is not understood).",
-            "401" => "No or an unknown API token or session.",
+            "401" => "No API token or session, or an unknown or expired token (code expired-token, saying when it ended).",
             "403" => "The caller's role does not allow this.",
             "404" => "No such item, or not one the caller may read.",
             "409" => "The item's state does not allow this.",
             "422" => "The values are understood but refused (a past date, an empty name).",
+            "429" => "Too many wrong passwords for this user: wait the Retry-After seconds.",
             _ => "The store cannot answer now; retry after the Retry-After seconds.",
         };
         obj.insert(c.to_string(), error_response(desc));
@@ -135,6 +136,33 @@ fn build() -> Value {
     paths.insert("/api/v1/me".into(), json!({"get": {
                 "operationId": "me", "summary": "The caller and their grants.",
                 "responses": with_errors(json!({"200": ok("The caller.", json!({"type": "object", "required": ["name", "grants"], "properties": {"name": {"type": "string"}, "grants": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}, "systems": {"type": ["array", "null"], "items": {"type": "string"}, "description": "The systems the caller may read; null: all."}}}))}), &["401"])
+            }}));
+    paths.insert("/api/v1/me/password".into(), json!({"post": {
+                "operationId": "changePassword", "summary": "Change the caller's password, giving the current one. The caller's browser sessions end, but the one asking (with a session cookie); API tokens keep working. Five wrong current passwords in 15 minutes wait the rest of them (429).",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["current", "new"], "properties": {
+                    "current": {"type": "string", "maxLength": crate::account::MAX_PASSWORD},
+                    "new": {"type": "string", "minLength": 12, "maxLength": crate::account::MAX_PASSWORD, "description": "At least 12 characters, not the current password."}
+                }}}}},
+                "responses": with_errors(json!({"200": ok("Changed.", json!({"type": "object", "required": ["sessions_ended"], "properties": {"sessions_ended": {"type": "integer", "minimum": 0, "description": "Browser sessions signed out."}}}))}), &["400", "401", "403", "409", "422", "429"])
+            }}));
+    paths.insert("/api/v1/tokens".into(), json!({
+                "get": {
+                    "operationId": "listTokens", "summary": "The caller's API tokens: label, when made, when they end and when last used (to the minute); never a token itself.",
+                    "responses": with_errors(json!({"200": ok("The tokens, oldest first.", json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}}}))}), &["401"])
+                },
+                "post": {
+                    "operationId": "createToken", "summary": "Make an API token of the caller's, shown this once. Only a signed-in browser session makes one (with the X-CSRF-Token header): a token cannot make another (403).",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["label"], "properties": {
+                        "label": {"type": "string", "minLength": 1, "maxLength": mamori_store::users::MAX_LABEL, "description": "What it is for: one line, not only spaces."},
+                        "expires_in_days": {"type": ["integer", "null"], "minimum": 1, "maximum": mamori_store::users::MAX_TOKEN_DAYS, "description": "Days until it ends; null or none: 90."}
+                    }}}}},
+                    "responses": with_errors(json!({"201": ok("The token (shown this once) and what is kept of it.", json!({"type": "object", "required": ["token", "item"], "properties": {"token": {"type": "string", "pattern": "^mamori_[0-9a-f]{64}$"}, "item": {"$ref": "#/components/schemas/Token"}}}))}), &["400", "401", "403", "422"])
+                }
+            }));
+    paths.insert("/api/v1/tokens/{id}".into(), json!({"delete": {
+                "operationId": "revokeToken", "summary": "Revoke one of the caller's API tokens (the one in use too): requests with it are refused from then on.",
+                "parameters": [id_param("id", "The token's id.")],
+                "responses": with_errors(json!({"204": {"description": "Revoked."}}), &["400", "401", "404"])
             }}));
     paths.insert("/api/v1/overview".into(), json!({"get": {
                 "operationId": "overview", "summary": "The organization in numbers: findings by severity and age, overdue, trend, systems, widespread vulnerable components, SBOM coverage.",
@@ -261,10 +289,16 @@ fn build() -> Value {
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "An API token from `mamori user token NAME`."},
-                "session": {"type": "apiKey", "in": "cookie", "name": "mamori_session", "description": "A browser session from the login page. Changes (POST) with a session also need the header X-CSRF-Token with the session's token (the value of the csrf field in the dashboard's forms)."}
+                "session": {"type": "apiKey", "in": "cookie", "name": "mamori_session", "description": "A browser session from the login page. Changes (POST, DELETE) with a session also need the header X-CSRF-Token with the session's token (the value of the csrf field in the dashboard's forms)."}
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+                "Token": {"type": "object", "required": ["id", "label", "created", "expires", "last_used", "expired"], "properties": {
+                    "id": {"type": "integer"}, "label": {"type": "string"}, "created": {"type": "string"},
+                    "expires": {"type": ["string", "null"], "description": "When it stops working; null: never."},
+                    "last_used": {"type": ["string", "null"], "description": "When it last authenticated a request, to the minute; null: never."},
+                    "expired": {"type": "boolean"}
+                }},
                 "Grant": {"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["viewer", "analyst", "admin"]}, "system": {"type": ["string", "null"]}}},
                 "Tracked": {"type": "object", "required": ["id", "key", "kind", "title", "status", "location", "first_run", "last_run", "first_seen", "last_seen"], "properties": {
                     "id": {"type": "integer"}, "key": {"type": "string"}, "kind": {"type": "string", "enum": ["finding", "vulnerability"]},

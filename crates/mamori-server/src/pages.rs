@@ -19,6 +19,8 @@ use serde::Deserialize;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+mod account;
+
 /// The page routes.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -39,6 +41,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/runs/{id}/assets/{asset}", get(asset))
         .route("/diff", get(diff))
         .route("/admin/users", get(users).post(users_act))
+        .route("/account", get(account::account).post(account::account_act))
         .fallback(not_found)
         .with_state(app)
 }
@@ -1804,9 +1807,9 @@ async fn users_page(
         return Err(pc.err(ApiError::not_found("no page /admin/users")));
     }
     let m = pc.m();
-    let list = app
+    let (list, tokens) = app
         .pool
-        .run(|s| Ok(s.users()?))
+        .run(|s| Ok((s.users()?, s.all_tokens()?)))
         .await
         .map_err(|e| pc.err(e))?;
     let mut b = format!("<h1>{}</h1>", esc(&m.t("web.users.title")));
@@ -1821,6 +1824,7 @@ async fn users_page(
             "web.col.grants",
             "web.col.when",
             "web.col.detail",
+            "web.col.tokens",
         ],
     ));
     let csrf = html::csrf_field(&pc.caller);
@@ -1841,7 +1845,33 @@ async fn users_page(
                 esc(&m.t("web.users.remove"))
             );
         }
-        b.push_str("</td></tr>");
+        // Each user's tokens, revoked one by one.
+        let theirs: Vec<_> = tokens
+            .iter()
+            .filter(|(owner, _)| *owner == u.name)
+            .map(|(_, t)| t)
+            .collect();
+        if theirs.is_empty() {
+            b.push_str("</td><td class=\"n\">0</td></tr>");
+        } else {
+            let fields = format!(
+                "<input type=\"hidden\" name=\"name\" value=\"{}\">",
+                esc(&u.name)
+            );
+            let _ = write!(
+                b,
+                "</td><td><details><summary>{}</summary>{}</details></td></tr>",
+                theirs.len(),
+                account::tokens_table(
+                    &m,
+                    &format!("tokens-{}", u.name),
+                    &theirs,
+                    &csrf,
+                    "/admin/users",
+                    &fields
+                )
+            );
+        }
     }
     b.push_str("</table>");
     let mut systems = String::from("<option value=\"\">*</option>");
@@ -1870,6 +1900,8 @@ struct UserForm {
     csrf: Option<String>,
     action: String,
     name: String,
+    #[serde(default)]
+    id: Option<String>,
     #[serde(default)]
     password: Option<String>,
     #[serde(default)]
@@ -1928,17 +1960,42 @@ async fn users_act(
             esc(&m.get("web.users.removed", &[("name", name)]))
         }
         "token" => {
+            if pc.caller.csrf.is_none() {
+                return Err(pc.err(ApiError::forbidden(
+                    "an API token cannot make another: sign in on the dashboard",
+                )));
+            }
             let n = name.clone();
-            let token = app
+            let ends = mamori_store::unix_now() + mamori_store::users::DEFAULT_TOKEN_DAYS * 86_400;
+            let t = app
                 .pool
-                .run(move |s| Ok(s.add_token(&n, "dashboard")?))
+                .run(move |s| Ok(s.add_token(&n, "dashboard", Some(ends))?))
                 .await
                 .map_err(|e| pc.err(e))?;
             format!(
                 "{}<br><code id=\"new-token\">{}</code>",
-                esc(&m.get("web.users.token_once", &[("name", name)])),
-                esc(&token)
+                esc(&m.get(
+                    "web.users.token_once",
+                    &[
+                        ("name", name),
+                        ("expires", t.info.expires.unwrap_or_default())
+                    ]
+                )),
+                esc(&t.token)
             )
+        }
+        "revoke" => {
+            let id =
+                api::parse_id(f.id.as_deref().unwrap_or(""), "token").map_err(|e| pc.err(e))?;
+            let n = name.clone();
+            app.pool
+                .run(move |s| Ok(s.revoke_token(&n, id)?))
+                .await
+                .map_err(|e| pc.err(e))?;
+            esc(&m.get(
+                "web.users.revoked",
+                &[("id", id.to_string()), ("name", name)],
+            ))
         }
         other => return Err(pc.err(ApiError::bad(format!("unknown action {other:?}")))),
     };

@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod db;
 pub mod jobs;
 pub mod lifecycle;
@@ -290,13 +291,31 @@ INSERT INTO run_stats (run_id, at, system, severity, active)
     FROM runs r JOIN tracked t ON t.first_run <= r.id AND (t.fixed_run IS NULL OR t.fixed_run > r.id)
     GROUP BY r.id, COALESCE(t.system, ''), COALESCE(t.severity, '');
 "#,
+    // Tokens end (NULL: never) and show their last use (written at most once a minute);
+    // a user's tokens and sessions are found by user (listing, ending all but one).
+    r#"
+ALTER TABLE tokens ADD COLUMN expires TEXT;
+ALTER TABLE tokens ADD COLUMN last_used TEXT;
+CREATE INDEX tokens_user ON tokens(user_id);
+CREATE INDEX sessions_user ON sessions(user_id);
+"#,
 ];
 
 /// The PostgreSQL store's schema, made whole at [`PG_SCHEMA_VERSION`] (PostgreSQL stores
-/// began at the SQLite store's sixth version; later versions add upgrades beside it).
+/// began at the SQLite store's sixth version; [`PG_UPGRADES`] bring older ones up to it).
 const PG_SCHEMA: &str = include_str!("pg_schema.sql");
 /// The version [`PG_SCHEMA`] builds.
-const PG_SCHEMA_VERSION: i64 = 6;
+const PG_SCHEMA_VERSION: i64 = 7;
+/// The first version of PostgreSQL stores.
+const PG_FIRST_VERSION: i64 = 6;
+/// Upgrades of PostgreSQL stores: `PG_UPGRADES[i]` takes version `PG_FIRST_VERSION + i`
+/// to the next, as the SQLite migration of the same number does.
+const PG_UPGRADES: &[&str] = &[r#"
+ALTER TABLE tokens ADD COLUMN expires TEXT COLLATE "C";
+ALTER TABLE tokens ADD COLUMN last_used TEXT COLLATE "C";
+CREATE INDEX tokens_user ON tokens(user_id);
+CREATE INDEX sessions_user ON sessions(user_id);
+"#];
 
 /// The schema version that added the findings lifecycle: upgrading to it replays the
 /// stored runs so that the history starts with the first run.
@@ -498,15 +517,39 @@ impl Store {
                 found: v,
                 known: PG_SCHEMA_VERSION,
             }),
-            // Older schemas will need upgrades of their own (none exists yet: version 6 is
-            // where PostgreSQL stores begin).
-            Some(v) if v < PG_SCHEMA_VERSION => Err(StoreError::TooOld {
+            Some(v) if v < PG_FIRST_VERSION => Err(StoreError::TooOld {
                 path: PathBuf::from(&shown),
                 found: v,
                 known: PG_SCHEMA_VERSION,
             }),
+            Some(v) if v < PG_SCHEMA_VERSION => {
+                store.upgrade_postgres().map_err(|e| match e {
+                    StoreError::Sql(error) => open_err(error),
+                    other => other,
+                })?;
+                Ok(store)
+            }
             _ => Ok(store),
         }
+    }
+
+    /// Applies the [`PG_UPGRADES`] an older PostgreSQL store lacks, under the write lock
+    /// and each only if no other process (a server and workers starting together) applied
+    /// it meanwhile; all in one transaction, so a failure leaves the store as it was.
+    fn upgrade_postgres(&self) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        let now: i64 = tx.one("SELECT version FROM mamori_schema", vals![], |r| r.get(0))?;
+        for v in now.max(PG_FIRST_VERSION)..PG_SCHEMA_VERSION {
+            tx.batch(PG_UPGRADES[(v - PG_FIRST_VERSION) as usize])?;
+        }
+        if now < PG_SCHEMA_VERSION {
+            tx.exec(
+                "UPDATE mamori_schema SET version = ?1",
+                vals![PG_SCHEMA_VERSION],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// False once the store's connection is known to be lost (a database server gone
@@ -895,32 +938,6 @@ impl Store {
         match hash {
             Some(h) if users::verify_password(&h, password) => self.user(name),
             _ => Ok(None),
-        }
-    }
-
-    /// A new API token for `name`: returned once, stored only as its digest.
-    pub fn add_token(&mut self, name: &str, label: &str) -> Result<String, StoreError> {
-        let user = self
-            .user(name)?
-            .ok_or_else(|| users::UserError::NoUser(name.into()))?;
-        let (token, digest) = users::new_token();
-        self.db.exec(
-            "INSERT INTO tokens (user_id, label, digest, created) VALUES (?1, ?2, ?3, ?4)",
-            vals![user.id, label, digest, now_rfc3339()],
-        )?;
-        Ok(token)
-    }
-
-    /// The user an API token belongs to.
-    pub fn user_by_token(&self, token: &str) -> Result<Option<users::User>, StoreError> {
-        let name: Option<String> = self.db.opt(
-            "SELECT u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?1",
-            vals![users::token_digest(token)],
-            |r| r.get(0),
-        )?;
-        match name {
-            Some(n) => self.user(&n),
-            None => Ok(None),
         }
     }
 
@@ -1931,7 +1948,7 @@ mod tests {
                 )
                 .unwrap();
             assert!(stored.starts_with("$argon2id$") && !stored.contains("secret"));
-            let token = s.add_token("viewer-a", "ci").unwrap();
+            let token = s.add_token("viewer-a", "ci", None).unwrap().token;
             assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "viewer-a");
             assert_eq!(s.user_by_token("mamori_00").unwrap(), None);
             s.remove_user("viewer-a").unwrap();
@@ -2150,6 +2167,143 @@ mod tests {
         assert!(e.to_string().contains("upgrade mamori"), "{e}");
         // The PostgreSQL schema is the SQLite store's newest version.
         assert_eq!(PG_SCHEMA_VERSION, MIGRATIONS.len() as i64);
+        assert_eq!(
+            PG_FIRST_VERSION + PG_UPGRADES.len() as i64,
+            PG_SCHEMA_VERSION
+        );
+    }
+
+    /// Each table's columns and indexes, by name: (table, "column …" or "index …").
+    fn schema_of(s: &Store) -> std::collections::BTreeSet<(String, String)> {
+        let pair = |r: &Row<'_>| Ok::<_, DbError>((r.get::<String>(0)?, r.get::<String>(1)?));
+        let mut out: std::collections::BTreeSet<(String, String)> = if s.db.pg() {
+            let mut c = s
+                .db
+                .all(
+                    "SELECT table_name, 'column ' || column_name FROM information_schema.columns WHERE table_schema = current_schema()",
+                    vals![],
+                    pair,
+                )
+                .unwrap();
+            c.extend(
+                s.db.all(
+                    "SELECT tablename, 'index ' || indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+                    vals![],
+                    pair,
+                )
+                .unwrap(),
+            );
+            c.into_iter().collect()
+        } else {
+            s.db.all(
+                "SELECT m.name, 'column ' || c.name FROM sqlite_master m JOIN pragma_table_xinfo(m.name) c WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%'
+                 UNION ALL SELECT tbl_name, 'index ' || name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                vals![],
+                pair,
+            )
+            .unwrap()
+            .into_iter()
+            .collect()
+        };
+        // What only one of them has: PostgreSQL's version table, and its own key for
+        // the tables SQLite orders by a hidden rowid.
+        out.retain(|(t, c)| t != "mamori_schema" && c != "column rowid");
+        out
+    }
+
+    #[test]
+    fn both_databases_have_the_same_tables_and_columns() {
+        let lite = testdb::Place::sqlite();
+        let pg = testdb::Place::postgres();
+        // Indexes differ on purpose (PostgreSQL's tables keyed by their own rowid need
+        // one on run_id; SQLite finds those rows by its primary key).
+        let columns = |s: &Store| {
+            let mut c = schema_of(s);
+            c.retain(|(_, c)| c.starts_with("column "));
+            c
+        };
+        let (a, b) = (columns(&lite.open()), columns(&pg.open()));
+        assert!(a
+            .iter()
+            .any(|(t, c)| t == "tokens" && c == "column last_used"));
+        assert_eq!(
+            a.difference(&b).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "only in SQLite"
+        );
+        assert_eq!(
+            b.difference(&a).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "only in PostgreSQL"
+        );
+    }
+
+    #[test]
+    fn a_postgresql_store_of_version_6_is_upgraded_and_keeps_its_tokens() {
+        let place = testdb::Place::postgres();
+        let fresh = schema_of(&place.open());
+        let token = {
+            // The store as version 6 made it: tokens without an end or a last use.
+            let mut s = place.open();
+            s.add_user("aiko", "a long enough secret", &[]).unwrap();
+            let t = s.add_token("aiko", "ci", None).unwrap().token;
+            s.db.batch(
+                "DROP INDEX tokens_user; DROP INDEX sessions_user;
+                 ALTER TABLE tokens DROP COLUMN expires; ALTER TABLE tokens DROP COLUMN last_used;
+                 UPDATE mamori_schema SET version = 6",
+            )
+            .unwrap();
+            t
+        };
+        let s = place.open();
+        let version: i64 =
+            s.db.one("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
+                .unwrap();
+        assert_eq!(version, PG_SCHEMA_VERSION);
+        assert_eq!(schema_of(&s), fresh);
+        // A token made before expiry existed never ends.
+        assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "aiko");
+        assert_eq!(s.tokens_of("aiko").unwrap()[0].expires, None);
+        // Opened again: nothing to do.
+        drop(s);
+        place.open();
+        // Older than PostgreSQL stores ever were: refused.
+        place
+            .open()
+            .db
+            .exec("UPDATE mamori_schema SET version = 5", vals![])
+            .unwrap();
+        let e = Store::open(&place.location).err().expect("must fail");
+        assert!(matches!(e, StoreError::TooOld { found: 5, .. }), "{e}");
+    }
+
+    #[test]
+    fn an_sqlite_store_of_version_6_is_upgraded_and_keeps_its_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        let token = {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..6] {
+                conn.execute_batch(m).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            let (token, digest) = users::new_token();
+            conn.execute_batch(&format!(
+                "INSERT INTO users (id, name, password, created) VALUES (1, 'aiko', 'x', '2026-01-01T00:00:00Z');
+                 INSERT INTO tokens (user_id, label, digest, created) VALUES (1, 'ci', '{digest}', '2026-01-01T00:00:00Z');"
+            ))
+            .unwrap();
+            token
+        };
+        let s = Store::open(&path).unwrap();
+        let fresh = testdb::Place::sqlite();
+        assert_eq!(schema_of(&s), schema_of(&fresh.open()));
+        assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "aiko");
+        let list = s.tokens_of("aiko").unwrap();
+        assert_eq!(
+            (list[0].expires.as_deref(), list[0].last_used.as_deref()),
+            (None, None)
+        );
     }
 
     #[test]

@@ -102,6 +102,54 @@ pub enum UserError {
     /// The hashing library failed (it does not, with valid parameters).
     #[error("cannot hash the password: {0}")]
     Hash(String),
+    /// A password change whose current password is not the user's.
+    #[error("the current password is not right")]
+    WrongPassword,
+    /// A password change to the password the user already has.
+    #[error("the new password is the same as the current one")]
+    SamePassword,
+    /// A token's label says what it is for, in a line.
+    #[error("a token's label is 1 to {max} characters without control characters ({0:?} is not)", max = MAX_LABEL)]
+    BadLabel(String),
+    /// A token must not be made already expired.
+    #[error("a token's expiry must be in the future ({0} is not)")]
+    BadExpiry(String),
+    /// No such token of this user (or it is another user's).
+    #[error("no API token {id} of {user} (see `mamori user tokens {user}`)")]
+    NoToken {
+        /// The user.
+        user: String,
+        /// The token's id.
+        id: i64,
+    },
+}
+
+/// The longest token label, in characters.
+pub const MAX_LABEL: usize = 100;
+
+/// Days a new API token lasts unless told otherwise (GitHub and GitLab suggest the same).
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
+/// The longest a token made on the dashboard or through the API may last, in days (a
+/// token without an end is made only from the command line, and only when asked for).
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// A password is at least 12 characters.
+pub fn check_password(password: &str) -> Result<(), UserError> {
+    if password.chars().count() < 12 {
+        return Err(UserError::ShortPassword);
+    }
+    Ok(())
+}
+
+/// A token label, trimmed, if it is 1 to [`MAX_LABEL`] characters without control
+/// characters (it is shown in a terminal's lines and in pages).
+pub fn check_label(label: &str) -> Result<String, UserError> {
+    let l = label.trim();
+    if l.is_empty() || l.chars().count() > MAX_LABEL || l.chars().any(char::is_control) {
+        return Err(UserError::BadLabel(label.to_string()));
+    }
+    Ok(l.to_string())
 }
 
 /// Checks a login name.
@@ -122,9 +170,7 @@ pub fn check_name(name: &str) -> Result<(), UserError> {
 /// password of at least 12 characters.
 pub fn hash_password(password: &str) -> Result<String, UserError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
-    if password.chars().count() < 12 {
-        return Err(UserError::ShortPassword);
-    }
+    check_password(password)?;
     // 16 random bytes from the OS (a v4 UUID is 122 of them, from getrandom).
     let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
         .map_err(|e| UserError::Hash(e.to_string()))?;

@@ -220,13 +220,49 @@ enum UserCmd {
         /// Login name.
         name: String,
     },
-    /// Issue an API token for a user (shown once; the store keeps only its digest).
+    /// Issue an API token for a user (shown once; the store keeps only its digest). It
+    /// ends after 90 days unless told otherwise.
     Token {
         /// Login name.
         name: String,
         /// What the token is for.
         #[arg(long, default_value = "api")]
         label: String,
+        /// It ends after this long: 30d, 12w, 8h or 45m (default: 90d).
+        #[arg(long, value_name = "DURATION", conflicts_with_all = ["expires", "no_expiry"])]
+        expires_in: Option<String>,
+        /// It ends on this day (YYYY-MM-DD, from midnight UTC) or at this time
+        /// (YYYY-MM-DDTHH:MM:SSZ).
+        #[arg(long, value_name = "DATE", conflicts_with = "no_expiry")]
+        expires: Option<String>,
+        /// It never ends (until revoked).
+        #[arg(long)]
+        no_expiry: bool,
+    },
+    /// List a user's API tokens: what each is for, when it was made, when it ends and when
+    /// it was last used (never the token itself).
+    Tokens {
+        /// Login name.
+        name: String,
+        /// Output format (text or json).
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Revoke one API token of a user: requests with it are refused from now on.
+    Revoke {
+        /// Login name.
+        name: String,
+        /// The token's id, as `mamori user tokens NAME` shows it.
+        token_id: i64,
+    },
+    /// Set a user's password (asked twice on a terminal, or one line with
+    /// --password-stdin); their browser sessions end, their API tokens stay.
+    Passwd {
+        /// Login name.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -950,20 +986,7 @@ fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
             let role = Role::parse(&role).with_context(|| {
                 format!("unknown role '{role}' (expected admin, analyst or viewer)")
             })?;
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                line.trim_end_matches(['\r', '\n']).to_string()
-            } else if std::io::stdin().is_terminal() {
-                let a = rpassword::prompt_password(format!("password for {name}: "))?;
-                let b = rpassword::prompt_password("again: ")?;
-                if a != b {
-                    bail!("the passwords differ");
-                }
-                a
-            } else {
-                bail!("give the password on a terminal, or as one line with --password-stdin");
-            };
+            let password = new_password(&name, password_stdin)?;
             let grants: Vec<Grant> = if systems.is_empty() {
                 vec![Grant { role, system: None }]
             } else {
@@ -1017,12 +1040,158 @@ fn user(c: UserCmd, db: &Path, lang: Lang) -> Result<u8> {
             outln!("{}", m.get("user.removed", &[("name", name.clone())]));
             Ok(0)
         }
-        UserCmd::Token { name, label } => {
+        UserCmd::Token {
+            name,
+            label,
+            expires_in,
+            expires,
+            no_expiry,
+        } => {
+            let ends = token_end(expires_in.as_deref(), expires.as_deref(), no_expiry)?;
             let mut store = open_existing(db)?;
-            let t = store.add_token(&name, &label)?;
-            outln!("{t}");
+            let t = store.add_token(&name, &label, ends)?;
+            // Standard output is the token alone, for scripts; what it is goes beside it.
+            outln!("{}", t.token);
+            eprintln!(
+                "{}",
+                m.get(
+                    "user.token_made",
+                    &[
+                        ("id", t.info.id.to_string()),
+                        ("name", name.clone()),
+                        ("label", t.info.label.clone()),
+                        ("expires", token_expiry_text(&m, &t.info)),
+                    ]
+                )
+            );
             Ok(0)
         }
+        UserCmd::Tokens { name, format } => {
+            let store = open_existing(db)?;
+            let tokens = store.tokens_of(&name)?;
+            if format != Format::Text {
+                outln!("{}", serde_json::to_string_pretty(&tokens)?);
+                return Ok(0);
+            }
+            if tokens.is_empty() {
+                outln!("{}", m.get("user.no_tokens", &[("name", name.clone())]));
+            }
+            for t in &tokens {
+                outln!(
+                    "{}",
+                    m.get(
+                        "user.token_line",
+                        &[
+                            ("id", format!("{:>4}", t.id)),
+                            ("label", format!("{:<20}", t.label)),
+                            ("created", t.created.clone()),
+                            ("expires", token_expiry_text(&m, t)),
+                            (
+                                "used",
+                                match &t.last_used {
+                                    Some(at) => m.get("user.token_used", &[("at", at.clone())]),
+                                    None => m.t("user.token_unused"),
+                                }
+                            ),
+                        ]
+                    )
+                );
+            }
+            Ok(0)
+        }
+        UserCmd::Revoke { name, token_id } => {
+            let mut store = open_existing(db)?;
+            store.revoke_token(&name, token_id)?;
+            outln!(
+                "{}",
+                m.get(
+                    "user.token_revoked",
+                    &[("id", token_id.to_string()), ("name", name.clone())]
+                )
+            );
+            Ok(0)
+        }
+        UserCmd::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let mut store = open_existing(db)?;
+            if store.user(&name)?.is_none() {
+                bail!("no user {name}");
+            }
+            let password = new_password(&name, password_stdin)?;
+            let ended = store.reset_password(&name, &password)?;
+            outln!(
+                "{}",
+                m.get(
+                    "user.password_set",
+                    &[("name", name.clone()), ("sessions", ended.to_string())]
+                )
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// A new password for `name`: asked twice on a terminal, or the first line of standard
+/// input with `--password-stdin`.
+fn new_password(name: &str, stdin: bool) -> Result<String> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    } else if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password(format!("password for {name}: "))?;
+        let b = rpassword::prompt_password("again: ")?;
+        if a != b {
+            bail!("the passwords differ");
+        }
+        Ok(a)
+    } else {
+        bail!("give the password on a terminal, or as one line with --password-stdin");
+    }
+}
+
+/// When a new token ends (a Unix time; none: never) from `--expires-in`, `--expires` or
+/// `--no-expiry`; by default after [`mamori_store::users::DEFAULT_TOKEN_DAYS`] days.
+fn token_end(expires_in: Option<&str>, expires: Option<&str>, never: bool) -> Result<Option<i64>> {
+    use mamori_model::date;
+    let now = mamori_store::unix_now();
+    if never {
+        return Ok(None);
+    }
+    if let Some(d) = expires_in {
+        let secs = mamori_plan::register::parse_interval(d)
+            .filter(|s| *s > 0)
+            .and_then(|s| i64::try_from(s).ok())
+            .with_context(|| {
+                format!("--expires-in {d:?}: give a length such as 30d, 12w, 8h or 45m")
+            })?;
+        return Ok(Some(now.saturating_add(secs)));
+    }
+    if let Some(e) = expires {
+        let at = if e.len() == 10 {
+            date::parse_ymd(e).map(|d| d * 86_400)
+        } else {
+            date::parse_rfc3339(e).filter(|_| e.len() == 20 && e.ends_with('Z'))
+        }
+        .with_context(|| {
+            format!("--expires {e:?}: give a day (2027-03-01) or a UTC time (2027-03-01T09:00:00Z)")
+        })?;
+        if at <= now {
+            bail!("--expires {e}: that has passed; give a day or time in the future");
+        }
+        return Ok(Some(at));
+    }
+    Ok(Some(now + mamori_store::users::DEFAULT_TOKEN_DAYS * 86_400))
+}
+
+/// "expires …", "EXPIRED …" or "never expires", for the token lines.
+fn token_expiry_text(m: &Messages, t: &mamori_store::account::TokenInfo) -> String {
+    match (&t.expires, t.expired) {
+        (Some(at), true) => m.get("user.token_expired", &[("at", at.clone())]),
+        (Some(at), false) => m.get("user.token_expires", &[("at", at.clone())]),
+        (None, _) => m.t("user.token_never_expires"),
     }
 }
 

@@ -78,6 +78,7 @@ fn a_person_signs_in_scans_acknowledges_and_reads_the_charts() {
         "dashboard-run",
         "dashboard-finding",
         "dashboard-findings",
+        "dashboard-account",
         "dashboard-overview-ja",
     ] {
         let f = files[name].as_str().unwrap_or_else(|| panic!("no {name}"));

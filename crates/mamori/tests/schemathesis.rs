@@ -33,30 +33,50 @@ fn schemathesis_finds_nothing_wrong_with_the_api() {
     scan_register(&db, &reg);
     scan_register(&db, &reg);
     let token = user_with_token(&db, "admin", "admin", None);
+    // revokeToken would revoke the very token schemathesis sends (its id, 1, is the least
+    // the schema allows, which schemathesis tries) and leave every later request a 401:
+    // it gets a run of its own, last, with a token of another user.
+    let other = user_with_token(&db, "va", "viewer", Some("alpha"));
     // No workers: the scans schemathesis asks for stay queued, the store stays small.
     let s = Served::start(&db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
-    let out = Command::new(&st)
-        .arg("--config-file")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/schemathesis.toml"))
-        .args([
-            "run",
-            &format!("http://127.0.0.1:{}/api/openapi.json", s.port),
-        ])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .args(["--max-examples", "40", "--seed", "20261126", "--no-color"])
-        .env("SCHEMATHESIS_HOOKS", "")
-        .current_dir(d)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {} ({e})", st.display()));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "schemathesis found problems:\n{text}\n{}\nserver:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        s.log()
-    );
+    let run = |token: &str, filter: &[&str]| {
+        let out = Command::new(&st)
+            .arg("--config-file")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/schemathesis.toml"))
+            .args([
+                "run",
+                &format!("http://127.0.0.1:{}/api/openapi.json", s.port),
+            ])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            .args(["--max-examples", "40", "--seed", "20261126", "--no-color"])
+            .args(filter)
+            .env("SCHEMATHESIS_HOOKS", "")
+            .current_dir(d)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {} ({e})", st.display()));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "schemathesis found problems:\n{text}\n{}\nserver:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            s.log()
+        );
+        text
+    };
+    let text = run(&token, &["--exclude-operation-id", "revokeToken"]);
     assert!(
         text.contains("Stateful") && text.contains("passed"),
         "{text}"
     );
+    // The token served the whole run.
+    let me = mamori_testkit::http(
+        s.port,
+        "GET",
+        "/api/v1/me",
+        &[("Authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(me.status, 200, "{}", me.text());
+    let text = run(&other, &["--include-operation-id", "revokeToken"]);
+    assert!(text.contains("passed"), "{text}");
 }

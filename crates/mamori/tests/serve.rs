@@ -1078,6 +1078,357 @@ fn an_admin_manages_users_on_the_dashboard_and_no_one_else_can() {
     );
 }
 
+/// A form post with a session cookie.
+fn post_form(port: u16, path: &str, cookie: &str, body: &str) -> HttpResponse {
+    http(
+        port,
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body.as_bytes(),
+    )
+}
+
+/// Signs `name` in with `password`: the session's `Cookie` header, or the refusal's status.
+fn sign_in(port: u16, name: &str, password: &str) -> Result<String, u16> {
+    let r = http(
+        port,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!(
+            "name={name}&password={}&next=%2F",
+            password.replace(' ', "+")
+        )
+        .as_bytes(),
+    );
+    match r.header("set-cookie") {
+        Some(c) if r.status == 303 => Ok(c.split(';').next().unwrap().to_string()),
+        _ => Err(r.status),
+    }
+}
+
+/// The id of the token labelled `label` in a `GET /api/v1/tokens` answer.
+fn token_id(list: &Value, label: &str) -> i64 {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["label"] == label)
+        .unwrap_or_else(|| panic!("no token {label} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn tokens_end_are_revoked_one_by_one_show_their_last_use_and_a_new_password_signs_out_other_browsers(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    account_end_to_end(dir.path(), &dir.path().join("m.db"));
+}
+
+#[test]
+fn on_postgresql_tokens_end_are_revoked_and_a_new_password_signs_out_other_browsers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = mamori_testkit::postgres::database();
+    account_end_to_end(dir.path(), pg.path());
+}
+
+fn account_end_to_end(d: &Path, db: &Path) {
+    let reg = register(d);
+    let admin = user_with_token(db, "admin", "admin", None);
+    user_with_token(db, "va", "viewer", Some("alpha"));
+    let made = |args: &[&str]| {
+        let mut a = vec!["user", "token", "va"];
+        a.extend_from_slice(args);
+        let out = mamori(db, &a);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    let one = made(&["--label", "one"]);
+    let two = made(&["--label", "two"]);
+    // A token that ends in a few seconds.
+    let ends_at = mamori_store::unix_now() + 10;
+    let ends = mamori_store::format_unix(ends_at);
+    let brief = made(&["--label", "brief", "--expires", &ends]);
+    let s = Served::start(db, &["--config", reg.to_str().unwrap(), "--workers", "0"]);
+    let p = s.port;
+    if mamori_store::unix_now() + 2 < ends_at {
+        assert_eq!(get(p, "/api/v1/me", &brief).status, 200);
+    }
+
+    // Two tokens: one revoked, the other still works.
+    let mine = get(p, "/api/v1/tokens", &one);
+    assert_eq!(mine.status, 200, "{}", mine.text());
+    let mine = mine.json();
+    assert!(!mine.to_string().contains("mamori_"), "{mine}");
+    let r = http(
+        p,
+        "DELETE",
+        &format!("/api/v1/tokens/{}", token_id(&mine, "two")),
+        &[("Authorization", &bearer(&one))],
+        b"",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = get(p, "/api/v1/me", &two);
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (401, Some("bad-token"))
+    );
+    assert_eq!(get(p, "/api/v1/me", &one).json()["name"], "va");
+    // Another user's token is not there for a viewer to revoke, and still works.
+    let admins = get(p, "/api/v1/tokens", &admin).json();
+    let r = http(
+        p,
+        "DELETE",
+        &format!("/api/v1/tokens/{}", token_id(&admins, "api")),
+        &[("Authorization", &bearer(&one))],
+        b"",
+    );
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "not-found");
+    assert_eq!(get(p, "/api/v1/me", &admin).status, 200);
+    // A token cannot make another (a stolen one would never end).
+    let r = post_json(p, "/api/v1/tokens", &one, r#"{"label": "more"}"#);
+    assert_eq!(r.status, 403, "{}", r.text());
+
+    // When a token was last used shows, on the API and on the Account page.
+    let start = Instant::now();
+    let used = loop {
+        let list = get(p, "/api/v1/tokens", &one).json();
+        let t = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["label"] == "one")
+            .unwrap()
+            .clone();
+        if let Some(at) = t["last_used"].as_str() {
+            break at.to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no last use: {list}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        mamori_model::date::parse_rfc3339(&used).unwrap() >= mamori_store::unix_now() - 60,
+        "{used}"
+    );
+    let va = sign_in(p, "va", "correct horse battery staple").unwrap();
+    let page = http(p, "GET", "/account", &[("Cookie", &va)], b"");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("href=\"/account\""));
+    let row = html
+        .split(&format!("<tr data-token=\"{}\">", token_id(&mine, "one")))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("token one's row");
+    assert!(row.contains(&used) && row.contains("one"), "{row}");
+    assert!(!html.contains(&one), "a token is never shown again");
+    let csrf = csrf_of(&html);
+    // Forms without the session's token do nothing.
+    let r = post_form(p, "/account", &va, "action=token&label=x&days=7");
+    assert_eq!(r.status, 403);
+    // A token made on the page: shown once, works, ends when asked; then revoked there.
+    let r = post_form(
+        p,
+        "/account",
+        &va,
+        &format!("csrf={csrf}&action=token&label=laptop&days=7"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let laptop = r
+        .text()
+        .split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(get(p, "/api/v1/me", &laptop).json()["name"], "va");
+    let list = get(p, "/api/v1/tokens", &laptop).json();
+    let t = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["label"] == "laptop")
+        .unwrap()
+        .clone();
+    let days = (mamori_model::date::parse_rfc3339(t["expires"].as_str().unwrap()).unwrap()
+        - mamori_store::unix_now()) as f64
+        / 86_400.0;
+    assert!((6.9..=7.0).contains(&days), "{t}");
+    let r = post_form(
+        p,
+        "/account",
+        &va,
+        &format!("csrf={csrf}&action=revoke&id={}", t["id"]),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(get(p, "/api/v1/me", &laptop).status, 401);
+    // Someone else's token cannot be revoked from the page either.
+    let r = post_form(
+        p,
+        "/account",
+        &va,
+        &format!("csrf={csrf}&action=revoke&id={}", token_id(&admins, "api")),
+    );
+    assert_eq!(r.status, 404);
+    assert_eq!(get(p, "/api/v1/me", &admin).status, 200);
+
+    // A new password: only with the current one; this browser stays signed in, the
+    // other is signed out, and the old password no longer signs in.
+    let other = sign_in(p, "va", "correct horse battery staple").unwrap();
+    let change = |current: &str, new: &str, again: &str| {
+        post_form(
+            p,
+            "/account",
+            &va,
+            &format!(
+                "csrf={csrf}&action=password&current={}&new={}&again={}",
+                current.replace(' ', "+"),
+                new.replace(' ', "+"),
+                again.replace(' ', "+")
+            ),
+        )
+    };
+    let r = change("not my password", "a new long secret", "a new long secret");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("current password is not right"),
+        "{}",
+        r.text()
+    );
+    let r = change(
+        "correct horse battery staple",
+        "a new long secret",
+        "a new long secreT",
+    );
+    assert_eq!(r.status, 422);
+    let r = change("correct horse battery staple", "short", "short");
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        http(p, "GET", "/account", &[("Cookie", &other)], b"").status,
+        200
+    );
+    let r = change(
+        "correct horse battery staple",
+        "a new long secret",
+        "a new long secret",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        http(p, "GET", "/account", &[("Cookie", &va)], b"").status,
+        200
+    );
+    let r = http(p, "GET", "/account", &[("Cookie", &other)], b"");
+    assert_eq!(r.status, 303, "the other browser is signed out");
+    assert_eq!(sign_in(p, "va", "correct horse battery staple"), Err(401));
+    let third = sign_in(p, "va", "a new long secret").unwrap();
+    // API tokens keep working; through the API (with a token) every session ends.
+    let r = post_json(
+        p,
+        "/api/v1/me/password",
+        &one,
+        r#"{"current": "a new long secret", "new": "a newer long secret"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["sessions_ended"], 2);
+    for c in [&va, &third] {
+        assert_eq!(
+            http(p, "GET", "/account", &[("Cookie", c)], b"").status,
+            303
+        );
+    }
+    for (body, code) in [
+        (r#"{"current": "x", "new": "short"}"#, 422),
+        (r#"{"current": "x"}"#, 400),
+        (
+            r#"{"current": "x", "new": "a long enough one", "x": 1}"#,
+            400,
+        ),
+    ] {
+        let r = post_json(p, "/api/v1/me/password", &one, body);
+        assert_eq!(r.status, code, "{body}: {}", r.text());
+    }
+    // Guessing the current password: five tries, then a quarter of an hour's wait.
+    for _ in 0..5 {
+        let r = post_json(
+            p,
+            "/api/v1/me/password",
+            &one,
+            r#"{"current": "a guess at it", "new": "a long enough one"}"#,
+        );
+        assert_eq!(r.json()["error"]["code"], "wrong-password");
+    }
+    let r = post_json(
+        p,
+        "/api/v1/me/password",
+        &one,
+        r#"{"current": "a newer long secret", "new": "a long enough one"}"#,
+    );
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("900"));
+    assert!(sign_in(p, "va", "a newer long secret").is_ok());
+
+    // The admin sees each user's tokens and revokes one.
+    let admin_page = sign_in(p, "admin", "correct horse battery staple").unwrap();
+    let users = http(p, "GET", "/admin/users", &[("Cookie", &admin_page)], b"").text();
+    let row = users
+        .split("<tr data-user=\"va\">")
+        .nth(1)
+        .and_then(|r| r.split("</details>").next())
+        .expect("va's row with their tokens");
+    // api, one and brief (two and laptop were revoked).
+    assert!(row.contains("<summary>3</summary>"), "{row}");
+    let r = post_form(
+        p,
+        "/admin/users",
+        &admin_page,
+        &format!(
+            "csrf={}&action=revoke&name=va&id={}",
+            csrf_of(&users),
+            token_id(&mine, "one")
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(get(p, "/api/v1/me", &one).status, 401);
+    // Not even an admin's token makes a token.
+    let r = http(
+        p,
+        "POST",
+        "/admin/users",
+        &[
+            ("Authorization", &bearer(&admin)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        b"action=token&name=admin",
+    );
+    assert_eq!(r.status, 403);
+
+    // The brief token's time has come: refused, saying when it ended and what to do.
+    let wait = ends_at - mamori_store::unix_now() + 1;
+    if wait > 0 {
+        std::thread::sleep(Duration::from_secs(wait as u64));
+    }
+    let r = get(p, "/api/v1/me", &brief);
+    assert_eq!(r.status, 401);
+    let e = r.json();
+    assert_eq!(e["error"]["code"], "expired-token", "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&ends) && message.contains("mamori user token"),
+        "{message}"
+    );
+    assert_eq!(get(p, "/api/v1/me", &admin).status, 200);
+}
+
 /// `n` systems `s0`…, each a directory of Python code using MD5, and their register (no
 /// schedules: scans are asked for). With `slow`, s0 also has a TLS service that never
 /// answers (its scan waits out the probe's timeouts, about ten seconds).

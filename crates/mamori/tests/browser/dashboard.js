@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium, as a person uses it: sign in, read the overview and
 // its charts, start a scan of a system and follow it to its run, acknowledge a finding,
-// filter and sort the findings table, switch to Japanese. Screenshots of each step go to
-// SCREENSHOTS. Run by crates/mamori/tests/browser.rs with BASE, USER, PASSWORD, CHROMIUM.
+// filter and sort the findings table, make and revoke an API token on the Account page,
+// switch to Japanese. Screenshots of each step go to SCREENSHOTS. Run by crates/mamori/tests/browser.rs with BASE, USER, PASSWORD, CHROMIUM.
 // Fails (exit 1) with the step that went wrong.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -101,6 +101,21 @@ async function shot(page, name) {
     await page.click('#findings th a:has-text("Due")');
     check(page.url().includes('sort=due'), 'sorted by due date');
     await shot(page, 'dashboard-findings');
+
+    // The person's own account: a token made, shown once, listed, revoked.
+    await page.click('header a[href="/account"]');
+    check(new URL(page.url()).pathname === '/account', 'the name leads to the account page');
+    await page.fill('form#new-token-form input[name=label]', 'browser test');
+    await page.selectOption('form#new-token-form select[name=days]', '30');
+    await page.click('form#new-token-form button');
+    const token = await page.locator('code#new-token').innerText();
+    check(/^mamori_[0-9a-f]{64}$/.test(token), 'a new token is shown: ' + token);
+    const made = page.locator('#tokens tr', { hasText: 'browser test' });
+    check((await made.count()) === 1, 'the new token is listed');
+    await shot(page, 'dashboard-account');
+    await made.locator('button').click();
+    check((await page.locator('#tokens tr', { hasText: 'browser test' }).count()) === 0, 'the token is revoked');
+    check(!(await page.content()).includes(token), 'a token is shown once');
 
     // Japanese.
     await page.goto(base + '/');
