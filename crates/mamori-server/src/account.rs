@@ -30,16 +30,13 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Wrong current passwords allowed per user in [`ATTEMPT_WINDOW`].
-const MAX_WRONG: u32 = 5;
-/// The window, and how long a user's password changes are refused after that many.
-pub(crate) const ATTEMPT_WINDOW: Duration = Duration::from_secs(900);
-
 /// What the server keeps of its users' credentials between requests.
 #[derive(Default)]
 pub struct AccountState {
     uses: TokenUses,
-    wrong: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Checks of current passwords, counted before each is made (as sign-ins are, and
+    /// for the same reason: parallel guesses).
+    checks: crate::throttle::LoginThrottle,
 }
 
 /// Tokens' uses not yet recorded: the last time each token's use was handed to the
@@ -143,48 +140,14 @@ pub fn expired_token(expires: &str) -> ApiError {
     )
 }
 
-fn too_many() -> ApiError {
-    ApiError::new(
+fn too_many(retry_after: u64) -> ApiError {
+    let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too-many-attempts",
         "too many wrong passwords for this user: try again in 15 minutes",
-    )
-}
-
-/// An error as a response, with `Retry-After` when it is 429.
-pub fn error_response(e: ApiError) -> Response {
-    let wait = e.status == StatusCode::TOO_MANY_REQUESTS;
-    let mut r = e.into_response();
-    if wait {
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(ATTEMPT_WINDOW.as_secs()),
-        );
-    }
-    r
-}
-
-impl AccountState {
-    fn allowed(&self, name: &str) -> bool {
-        let Ok(mut w) = self.wrong.lock() else {
-            return true;
-        };
-        w.retain(|_, (_, since)| since.elapsed() < ATTEMPT_WINDOW);
-        w.get(name).is_none_or(|(n, _)| *n < MAX_WRONG)
-    }
-    fn right_password(&self, name: &str) {
-        if let Ok(mut w) = self.wrong.lock() {
-            w.remove(name);
-        }
-    }
-    fn wrong_password(&self, name: &str) {
-        if let Ok(mut w) = self.wrong.lock() {
-            if w.len() > 100_000 {
-                w.clear();
-            }
-            w.entry(name.to_string()).or_insert((0, Instant::now())).0 += 1;
-        }
-    }
+    );
+    e.retry_after = Some(retry_after);
+    e
 }
 
 /// `c` changes their password from `current` to `new`; their browser sessions end but the
@@ -201,9 +164,13 @@ pub async fn change_password(
     let name = c.user.name.clone();
     // What the request itself gets wrong is said first, throttled or not.
     mamori_store::users::check_password(&new).map_err(|e| ApiError::store(e.into()))?;
-    if !app.account.allowed(&name) {
-        return Err(too_many());
-    }
+    // One check at a time per user, each counted before it is made.
+    let _one_at_a_time = app.account.checks.serialize(&name).await;
+    let attempt = app
+        .account
+        .checks
+        .begin_name(&name)
+        .map_err(|t| too_many(t.retry_after))?;
     let n = name.clone();
     let hash = app
         .pool
@@ -230,18 +197,22 @@ pub async fn change_password(
     drop(permit);
     let new_hash = match checked {
         Ok(h) => {
-            app.account.right_password(&name);
+            app.account.checks.succeeded(attempt);
             h
         }
+        // Counted already.
         Err(mamori_store::users::UserError::WrongPassword) => {
-            app.account.wrong_password(&name);
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "wrong-password",
                 "the current password is not right",
             ));
         }
-        Err(e) => return Err(ApiError::store(e.into())),
+        Err(e) => {
+            // The current password was right (the new one is refused): no guess.
+            app.account.checks.succeeded(attempt);
+            return Err(ApiError::store(e.into()));
+        }
     };
     app.pool
         .run(move |s| {
@@ -386,7 +357,7 @@ pub async fn post_password(
         .flatten();
     match change_password(&app, &c, keep, b.current, b.new).await {
         Ok(ended) => Json(json!({ "sessions_ended": ended })).into_response(),
-        Err(e) => error_response(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -411,11 +382,12 @@ mod tests {
     #[test]
     fn five_wrong_passwords_wait_a_quarter_of_an_hour() {
         let s = AccountState::default();
-        for _ in 0..MAX_WRONG {
-            assert!(s.allowed("aiko"));
-            s.wrong_password("aiko");
-        }
-        assert!(!s.allowed("aiko"));
-        assert!(s.allowed("ken"));
+        // Counted as they begin: five checks, however many are sent at once.
+        let begun: Vec<_> = (0..30)
+            .filter_map(|_| s.checks.begin_name("aiko").ok())
+            .collect();
+        assert_eq!(begun.len(), 5);
+        assert!(s.checks.begin_name("aiko").is_err());
+        assert!(s.checks.begin_name("ken").is_ok());
     }
 }

@@ -259,33 +259,49 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path == "/healthz"
 }
 
+/// How an error is answered: as the API's JSON, or as a page in the reader's language.
+#[derive(Clone, Copy)]
+enum Shape {
+    Json,
+    Page(mamori_i18n::Lang),
+}
+
 /// The answer to an error the router or this layer made, in the shape the path speaks.
-fn error_answer(app: &App, api: bool, headers: &axum::http::HeaderMap, err: ApiError) -> Response {
-    if api {
-        return err.into_response();
+fn error_answer(shape: Shape, err: ApiError) -> Response {
+    match shape {
+        Shape::Json => err.into_response(),
+        Shape::Page(lang) => crate::pages::error_page(lang, err),
     }
-    crate::pages::error_page(app, headers, err)
 }
 
 /// The layer in front of every route: the body read in whole within [`BODY_TIME`] and
 /// [`BODY_MAX`], the router's own errors in the path's shape, and the security headers.
 pub async fn layer(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let api = is_api(req.uri().path());
-    let headers = req.headers().clone();
-    let (parts, body) = req.into_parts();
-    let declared = parts
-        .headers
+    let shape = if api {
+        Shape::Json
+    } else {
+        Shape::Page(crate::pages::lang_of(req.headers(), app.cfg.lang))
+    };
+    let declared = req
+        .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    // A request that has no body (most: GET) goes on as it is.
+    if axum::body::HttpBody::is_end_stream(req.body()) {
+        let r = next.run(req).await;
+        let mut r = mend(shape, api, r);
+        secure(&app, &mut r);
+        return r;
+    }
+    let (parts, body) = req.into_parts();
     let mut r = if declared.is_some_and(|n| n > BODY_MAX as u64) {
-        error_answer(&app, api, &headers, too_large())
+        error_answer(shape, too_large())
     } else {
         match tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, BODY_MAX)).await {
             Err(_) => error_answer(
-                &app,
-                api,
-                &headers,
+                shape,
                 ApiError::new(
                     StatusCode::REQUEST_TIMEOUT,
                     "timeout",
@@ -299,12 +315,10 @@ pub async fn layer(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
                 let too_big = std::error::Error::source(&e)
                     .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
                 if too_big {
-                    error_answer(&app, api, &headers, too_large())
+                    error_answer(shape, too_large())
                 } else {
                     error_answer(
-                        &app,
-                        api,
-                        &headers,
+                        shape,
                         ApiError::bad(format!("the request's body could not be read: {e}")),
                     )
                 }
@@ -313,7 +327,7 @@ pub async fn layer(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
                 let r = next
                     .run(Request::from_parts(parts, Body::from(bytes)))
                     .await;
-                mend(&app, api, &headers, r)
+                mend(shape, api, r)
             }
         }
     };
@@ -331,7 +345,7 @@ fn too_large() -> ApiError {
 
 /// Errors the router answers by itself (a method a route does not take, an extractor's
 /// refusal) in the path's shape.
-fn mend(app: &App, api: bool, headers: &axum::http::HeaderMap, r: Response) -> Response {
+fn mend(shape: Shape, api: bool, r: Response) -> Response {
     let json = r
         .headers()
         .get(header::CONTENT_TYPE)
@@ -367,7 +381,7 @@ fn mend(app: &App, api: bool, headers: &axum::http::HeaderMap, r: Response) -> R
         ),
     };
     let allow = r.headers().get(header::ALLOW).cloned();
-    let mut out = error_answer(app, api, headers, err);
+    let mut out = error_answer(shape, err);
     if let Some(a) = allow {
         out.headers_mut().insert(header::ALLOW, a);
     }

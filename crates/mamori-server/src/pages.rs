@@ -169,9 +169,9 @@ impl axum::extract::FromRequestParts<Arc<App>> for PageCaller {
 }
 
 /// An error as a page, in the language the request asks for.
-pub fn error_page(app: &App, headers: &HeaderMap, err: ApiError) -> Response {
+pub fn error_page(lang: Lang, err: ApiError) -> Response {
     PageError {
-        lang: lang_of(headers, app.cfg.lang),
+        lang,
         caller: None,
         err,
     }
@@ -2023,10 +2023,22 @@ mod tests {
             m
         };
         let host = ("host", "mamori.example:8443");
-        assert!(same_origin(&h(&[host])), "no Origin nor Referer: not a browser form");
-        assert!(same_origin(&h(&[host, ("origin", "https://mamori.example:8443")])));
-        assert!(same_origin(&h(&[host, ("origin", "https://MAMORI.example:8443")])));
-        assert!(same_origin(&h(&[host, ("referer", "https://mamori.example:8443/login?next=/")])));
+        assert!(
+            same_origin(&h(&[host])),
+            "no Origin nor Referer: not a browser form"
+        );
+        assert!(same_origin(&h(&[
+            host,
+            ("origin", "https://mamori.example:8443")
+        ])));
+        assert!(same_origin(&h(&[
+            host,
+            ("origin", "https://MAMORI.example:8443")
+        ])));
+        assert!(same_origin(&h(&[
+            host,
+            ("referer", "https://mamori.example:8443/login?next=/")
+        ])));
         for bad in [
             ("origin", "https://evil.example"),
             ("origin", "null"),

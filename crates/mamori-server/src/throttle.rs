@@ -210,6 +210,29 @@ impl LoginThrottle {
         Ok(Attempt { name, addr })
     }
 
+    /// Counts an attempt for `name` alone (a signed-in user's current password, where the
+    /// address says nothing the session does not), or says how long to wait.
+    pub fn begin_name(&self, name: &str) -> Result<Attempt, Throttled> {
+        let now = Instant::now();
+        let mut t = self
+            .tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(retry_after) = t.names.blocked(name, now) {
+            return Err(Throttled { retry_after });
+        }
+        if !t.names.room(name, self.cap, now) {
+            return Err(Throttled {
+                retry_after: LOGIN_WINDOW.as_secs(),
+            });
+        }
+        t.names.count(name, now);
+        Ok(Attempt {
+            name: Some(name.to_string()),
+            addr: String::new(),
+        })
+    }
+
     /// The attempt signed in: it was no failure, and the name's failures are forgotten.
     pub fn succeeded(&self, attempt: Attempt) {
         let mut t = self

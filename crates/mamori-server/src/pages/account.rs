@@ -266,19 +266,17 @@ pub(super) async fn account_act(
         }
         other => return Err(pc.err(ApiError::bad(format!("unknown action {other:?}")))),
     };
-    let (notice, status) = match done {
-        Ok(n) => (n, StatusCode::OK),
-        Err(e) if e.status.is_client_error() => (esc(&e.message), e.status),
+    let (notice, status, retry) = match done {
+        Ok(n) => (n, StatusCode::OK, None),
+        Err(e) if e.status.is_client_error() => (esc(&e.message), e.status, e.retry_after),
         Err(e) => return Err(pc.err(e)),
     };
     let mut r = account_page(&app, &pc, Some(notice), status).await?;
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if status == StatusCode::TOO_MANY_REQUESTS {
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(crate::account::ATTEMPT_WINDOW.as_secs()),
-        );
+    if let Some(secs) = retry {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(r)
 }
