@@ -67,14 +67,27 @@ pub fn canonical(path: &Path) -> PathBuf {
 /// found as `/srv/APP` but listed as `/srv/app`, and the listed name is the one places
 /// under it are stored with.
 fn as_listed(real: &Path) -> PathBuf {
+    spelled_as_listed(real, |dir| {
+        std::fs::read_dir(dir)
+            .ok()
+            .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+    })
+}
+
+/// [`as_listed`] with the directory listing given (`list`: a directory's names, `None`
+/// when it cannot be read): a name found exactly stays; otherwise the one name that is
+/// the same but for case is taken.
+fn spelled_as_listed(
+    real: &Path,
+    list: impl Fn(&Path) -> Option<Vec<std::ffi::OsString>>,
+) -> PathBuf {
     let mut out = PathBuf::new();
     for c in real.components() {
         match c {
             Component::Normal(name) => {
-                let listed = std::fs::read_dir(&out).ok().and_then(|rd| {
+                let listed = list(&out).and_then(|names| {
                     let mut folded = None;
-                    for e in rd.flatten() {
-                        let n = e.file_name();
+                    for n in names {
                         if n == name {
                             return None;
                         }
@@ -202,6 +215,41 @@ mod tests {
         assert_eq!(normalize("/"), Cow::Borrowed("/"));
         assert_eq!(normalize("/.."), "/");
         assert_eq!(normalize("host:443"), "host:443");
+    }
+
+    #[test]
+    fn on_a_case_insensitive_directory_names_are_spelled_as_listed() {
+        // What vfat, exFAT or ext4 casefold directories do: `/srv/APP/Keys` opens, but the
+        // directories list `app` and `keys`. (No such file system mounts in the test
+        // sandbox: its kernel has no CONFIG_UNICODE and loop mounts are refused.)
+        let listing = |dir: &Path| -> Option<Vec<std::ffi::OsString>> {
+            let names: &[&str] = match dir.to_str()? {
+                "/" => &["srv", "etc"],
+                "/srv" => &["app", "App2", "other"],
+                "/srv/app" => &["keys", "Keys.old"],
+                "/srv/app/keys" => &["server.pem"],
+                _ => return None,
+            };
+            Some(names.iter().map(Into::into).collect())
+        };
+        assert_eq!(
+            spelled_as_listed(Path::new("/srv/APP/Keys/SERVER.pem"), listing),
+            Path::new("/srv/app/keys/server.pem")
+        );
+        // An exact name stays, even where another differs only by case.
+        assert_eq!(
+            spelled_as_listed(Path::new("/srv/app/Keys.old"), listing),
+            Path::new("/srv/app/Keys.old")
+        );
+        assert_eq!(
+            spelled_as_listed(Path::new("/srv/app2"), listing),
+            Path::new("/srv/App2")
+        );
+        // Unreadable or unknown: as given.
+        assert_eq!(
+            spelled_as_listed(Path::new("/var/Lib"), listing),
+            Path::new("/var/Lib")
+        );
     }
 
     #[test]

@@ -209,6 +209,7 @@ fn attack(d: &Path, db: &Path) {
     nothing_of_other_systems_leaks(&org);
     parallel_guesses_get_five_checks(&org);
     login_csrf_is_refused(&org);
+    parallel_password_changes_get_five_checks(&org);
     headers_and_markup_of_every_page(&org);
     dates_must_be_real_and_acceptance_ends(&org);
     the_apis_own_errors(&org);
@@ -464,6 +465,41 @@ fn parallel_guesses_get_five_checks(o: &Org) {
     // Other people still sign in.
     let r = sign_in(p, Ipv4Addr::new(127, 0, 0, 13), "va", PASSWORD, &[]);
     assert_eq!(r.status, 303, "{}", r.text());
+}
+
+/// A stolen token guessing its user's password through the password change, thirty at once.
+fn parallel_password_changes_get_five_checks(o: &Org) {
+    let p = o.port();
+    let token = o.u1.clone();
+    let guesses: Vec<_> = (0..30)
+        .map(|i| {
+            let t = token.clone();
+            std::thread::spawn(move || {
+                post_json(
+                    p,
+                    "/api/v1/me/password",
+                    &t,
+                    &format!(
+                        r#"{{"current": "guess number {i}", "new": "a new long password {i}"}}"#
+                    ),
+                )
+            })
+        })
+        .collect();
+    let answers: Vec<HttpResponse> = guesses.into_iter().map(|g| g.join().unwrap()).collect();
+    let checked = answers.iter().filter(|r| r.status == 403).count();
+    let refused: Vec<&HttpResponse> = answers.iter().filter(|r| r.status == 429).collect();
+    assert!(checked <= 5, "{checked} current passwords were checked");
+    assert_eq!(checked + refused.len(), 30);
+    assert!(refused.iter().all(|r| r.header("retry-after").is_some()));
+    // Then the right one waits too.
+    let r = post_json(
+        p,
+        "/api/v1/me/password",
+        &token,
+        &format!(r#"{{"current": "{PASSWORD}", "new": "a new long password"}}"#),
+    );
+    assert_eq!(r.status, 429, "{}", r.text());
 }
 
 fn login_csrf_is_refused(o: &Org) {
