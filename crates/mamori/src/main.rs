@@ -1667,6 +1667,32 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         .iter()
         .map(|t| mamori_plan::attribution::canonical(t))
         .collect();
+    // An --exclude written with a target's path in front, as the user named it (a link,
+    // `..`), is also taken with the path the target is scanned under.
+    let mut excludes = a.exclude.clone();
+    for (named, canon) in paths.iter().zip(&targets) {
+        let canon = canon.display().to_string();
+        let spellings = [
+            named.display().to_string(),
+            std::path::absolute(named)
+                .unwrap_or_else(|_| named.clone())
+                .display()
+                .to_string(),
+        ];
+        for g in &a.exclude {
+            for sp in &spellings {
+                let sp = sp.trim_end_matches('/');
+                if sp.is_empty() || sp == canon {
+                    continue;
+                }
+                if let Some(rest) = g.strip_prefix(sp) {
+                    if rest.is_empty() || rest.starts_with('/') {
+                        excludes.push(format!("{canon}{rest}"));
+                    }
+                }
+            }
+        }
+    }
     let mut passwords = Vec::new();
     if let Some(pf) = &a.password_file {
         let text = std::fs::read_to_string(pf)
@@ -1674,7 +1700,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         passwords.extend(text.lines().map(|l| l.trim_end_matches('\r').to_string()));
     }
     let opts = mamori_fs::ScanOptions {
-        excludes: a.exclude.clone(),
+        excludes,
         passwords,
         threads: a.threads,
         only: match a.only {
