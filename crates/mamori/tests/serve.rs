@@ -867,6 +867,13 @@ fn with_a_certificate_the_server_speaks_only_https_and_its_cookies_are_secure() 
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "ok");
+    // Over TLS browsers are told to come back only over TLS.
+    let out = curl(&["-sI", &format!("{base}/login")]);
+    let head = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+    assert!(
+        head.contains("strict-transport-security: max-age="),
+        "{head}"
+    );
     let out = curl(&[
         "-i",
         "-d",
