@@ -112,6 +112,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Seconds for `Retry-After`: the error's own, else 5 for a store that cannot answer.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self.retry_after {
+            Some(secs) => Some(secs),
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => Some(5),
+            None => None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (
@@ -119,16 +130,9 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": self.code, "message": self.message}})),
         )
             .into_response();
-        match self.retry_after {
-            Some(secs) => {
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            }
-            None => {}
+        if let Some(secs) = self.retry_after_secs() {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         r
     }

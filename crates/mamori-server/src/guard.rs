@@ -93,8 +93,10 @@ impl Drop for ConnPermit {
     }
 }
 
-/// The address a client is counted under (an IPv6 address by its /64).
-fn client_key(addr: IpAddr) -> IpAddr {
+/// The address a client is counted under: an IPv4 address as it is (an IPv4-mapped IPv6
+/// address as its IPv4 address), an IPv6 address by its /64 — the block one subscriber is
+/// given. The connection caps and the sign-in throttle count by it.
+pub fn client_key(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V4(_) => addr,
         IpAddr::V6(a) => match a.to_ipv4_mapped() {
@@ -283,11 +285,6 @@ pub async fn layer(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
     } else {
         Shape::Page(crate::pages::lang_of(req.headers(), app.cfg.lang))
     };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     // A request that has no body (most: GET) goes on as it is.
     if axum::body::HttpBody::is_end_stream(req.body()) {
         let r = next.run(req).await;
@@ -295,6 +292,11 @@ pub async fn layer(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
         secure(&app, &mut r);
         return r;
     }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let (parts, body) = req.into_parts();
     let mut r = if declared.is_some_and(|n| n > BODY_MAX as u64) {
         error_answer(shape, too_large())

@@ -487,7 +487,13 @@ pub async fn overview_data(app: &Arc<App>, c: &Caller) -> Result<OverviewData, A
 
 /// The runs `c` may see, oldest first, with only the targets of their systems.
 pub async fn runs_data(app: &Arc<App>, c: &Caller) -> Result<Vec<mamori_store::RunHead>, ApiError> {
-    let heads = app.pool.run(|s| Ok(s.run_heads()?)).await?;
+    // Asked on every run page and every scoped reader's overview: kept while the store
+    // stands still.
+    let pool = app.pool.clone();
+    let heads = app
+        .pool
+        .run(move |s| pool.cached("run_heads", || Ok(s.run_heads()?)))
+        .await?;
     let v = c.visible();
     if v == Visible::All {
         return Ok(heads);

@@ -104,12 +104,7 @@ impl IntoResponse for PageError {
             )),
         )
             .into_response();
-        let retry = match self.err.retry_after {
-            Some(secs) => Some(secs),
-            None if self.err.status == StatusCode::SERVICE_UNAVAILABLE => Some(5),
-            None => None,
-        };
-        if let Some(secs) = retry {
+        if let Some(secs) = self.err.retry_after_secs() {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -186,12 +181,10 @@ async fn not_found(headers: HeaderMap, State(app): State<Arc<App>>, uri: Uri) ->
         ))
         .into_response();
     }
-    PageError {
-        lang: lang_of(&headers, app.cfg.lang),
-        caller: None,
-        err: ApiError::not_found(format!("no page {}", uri.path())),
-    }
-    .into_response()
+    error_page(
+        lang_of(&headers, app.cfg.lang),
+        ApiError::not_found(format!("no page {}", uri.path())),
+    )
 }
 
 fn form<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {

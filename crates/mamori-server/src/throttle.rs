@@ -158,19 +158,9 @@ impl LoginThrottle {
         self.stripes[i].lock().await
     }
 
-    /// The key an address is counted under: IPv4 as it is (an IPv4-mapped IPv6 address
-    /// as its IPv4 address), IPv6 by its /64.
+    /// The key an address is counted under ([`crate::guard::client_key`]).
     pub fn addr_key(addr: IpAddr) -> String {
-        match addr {
-            IpAddr::V4(a) => a.to_string(),
-            IpAddr::V6(a) => match a.to_ipv4_mapped() {
-                Some(v4) => v4.to_string(),
-                None => {
-                    let s = a.segments();
-                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-                }
-            },
-        }
+        crate::guard::client_key(addr).to_string()
     }
 
     /// Counts an attempt for `name` from `addr`, or says how long to wait. A name no user
