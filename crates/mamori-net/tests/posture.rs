@@ -12,8 +12,12 @@ use common::{
 };
 use mamori_model::{CryptoStatus, Endpoint};
 use mamori_net::collect::{collect_async, NetOptions, NetResult};
-use mamori_net::engine::Limits;
-use mamori_net::target::parse_target;
+use mamori_net::engine::{Engine, Limits};
+use mamori_net::target::{parse_target, Kind};
+use mamori_net::tls::hello::tls13_groups;
+use mamori_net::tls::posture::{self as tp, group_name, scheme_name};
+use mamori_net::tls::probe::Probe;
+use mamori_net::tls::{TLS10, TLS11, TLS12};
 
 fn opts() -> NetOptions {
     NetOptions {
@@ -51,6 +55,46 @@ fn tls(ep: &Endpoint) -> &mamori_model::TlsPosture {
         .unwrap_or_else(|| panic!("no TLS posture: {:?}", ep.error))
 }
 
+/// The survey finds each list by offering everything and removing what the server chose;
+/// asking each candidate alone (the way mamori asked before, one connection per
+/// candidate) must find the same groups, signature schemes and application protocols.
+async fn same_as_one_at_a_time(port: u16, t: &mamori_model::TlsPosture) {
+    use std::collections::BTreeSet;
+    let e = Engine::new(opts().limits);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let p = Probe::new(&e, addr, Some("localhost"), Kind::Tls);
+    let has13 = t.versions.iter().any(|v| v == "TLSv1.3");
+    let best12 = [TLS12, TLS11, TLS10]
+        .into_iter()
+        .find(|&v| t.versions.contains(&tp::version_name(v)));
+    let names = |v: Vec<u16>| v.into_iter().map(group_name).collect::<BTreeSet<_>>();
+    let each = if has13 {
+        names(p.groups13_each(&tls13_groups()).await.unwrap())
+    } else {
+        let v = best12.expect("a version");
+        names(p.curves12_each(v, &tp::ec_groups()).await.unwrap())
+    };
+    let survey: BTreeSet<String> = t.groups.iter().cloned().collect();
+    assert_eq!(survey, each, "groups");
+    if has13 {
+        let fast: BTreeSet<String> = tp::schemes13(&p, true, None)
+            .await
+            .iter()
+            .filter_map(|h| h.scheme.map(scheme_name))
+            .collect();
+        let each = tp::schemes13_each(&p).await;
+        assert_eq!(fast, each, "TLS 1.3 signature schemes");
+        assert!(!each.is_empty());
+        for s in &each {
+            assert!(t.signature_schemes.contains(s), "{s} in {t:?}");
+        }
+    }
+    let each = tp::alpn_each(&p, best12, has13).await.unwrap();
+    assert_eq!(t.alpn, each, "ALPN");
+    let fast = tp::alpn_protocols(&p, best12, has13, None).await.unwrap();
+    assert_eq!(fast, each, "ALPN without a first answer");
+}
+
 #[tokio::test]
 async fn legacy_server_tls10_and_tls12_with_weak_suites() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,6 +127,7 @@ async fn legacy_server_tls10_and_tls12_with_weak_suites() {
     assert_eq!(t.chains.len(), 1);
     assert_eq!(t.chains[0].certificates, [sha256(&der)]);
     assert_eq!(t.chains[0].hostname_match, Some(true));
+    same_as_one_at_a_time(server.port, t).await;
     // assets at localhost:port: TLS 1.0 is a protocol asset of this endpoint, broken
     let at = format!("localhost:{}", server.port);
     let p10 = seen(&r, &format!("proto:tls-1.0@{at}"));
@@ -121,6 +166,7 @@ async fn rsa_1024_certificate_and_tls13_only() {
         .any(|s| s == "rsa_pss_rsae_sha256"));
     assert!(!t.signature_schemes.iter().any(|s| s.starts_with("ecdsa")));
     assert!(!t.pq_key_exchange);
+    same_as_one_at_a_time(server.port, t).await;
     // the 1024-bit key is recorded as broken, located at the endpoint
     let key = r
         .observations
@@ -165,6 +211,7 @@ async fn rustls_server_with_x25519mlkem768() {
         .any(|s| s == "ecdsa_secp256r1_sha256"));
     // rustls follows the client's order unless told otherwise
     assert_eq!(t.server_order.get("TLSv1.2"), Some(&false));
+    same_as_one_at_a_time(port, t).await;
     // the group is a hybrid asset at the endpoint
     let g = seen(&r, "alg:X25519MLKEM768");
     assert_eq!(g.asset.status(), CryptoStatus::Hybrid);
@@ -219,6 +266,84 @@ async fn nginx_with_rsa_and_ecdsa_certificates() {
     assert_eq!(t.alpn, ["h2", "http/1.1"]);
     assert!(t.signature_schemes.iter().any(|s| s.starts_with("ecdsa")));
     assert!(t.signature_schemes.iter().any(|s| s.starts_with("rsa_pss")));
+    same_as_one_at_a_time(n.port, t).await;
+    // one connection per item accepted (plus one refusal per list), not per candidate:
+    // 5 versions, ~45 for the suites with their orders, ~10 for the groups, 5 rustls
+    // handshakes and one for ALPN (asking each candidate alone took 127)
+    assert!(
+        r.endpoints[0].connections <= 80,
+        "{} connections",
+        r.endpoints[0].connections
+    );
+}
+
+/// A server whose only key-exchange groups are post-quantum is where a migration ends:
+/// it must be surveyed as fully as any other (versions, suites, groups, schemes, chain),
+/// and a browser of today (X25519MLKEM768, X25519, P-256, P-384) reaches only the first.
+#[tokio::test]
+async fn servers_with_post_quantum_groups_only() {
+    use rustls::crypto::aws_lc_rs::kx_group;
+    let dir = tempfile::tempdir().unwrap();
+    let der = make_named_cert(dir.path(), "ec", "ec", "DNS:localhost");
+    let cases: [(&'static dyn rustls::crypto::SupportedKxGroup, &str, bool); 4] = [
+        (kx_group::X25519MLKEM768, "X25519MLKEM768", true),
+        (kx_group::SECP256R1MLKEM768, "SecP256r1MLKEM768", false),
+        (kx_group::MLKEM768, "MLKEM768", false),
+        (kx_group::MLKEM1024, "MLKEM1024", false),
+    ];
+    for (group, name, browser) in cases {
+        let addr = mamori_testkit::rustls_server_groups(
+            dir.path(),
+            "ec.pem",
+            "ec.key",
+            "127.0.0.1:0",
+            &[group],
+        );
+        let target = format!("tls://localhost:{}", addr.port());
+        let r = scan(&[&target], &opts()).await;
+        let ep = &r.endpoints[0];
+        assert_eq!(ep.error, None, "{name}");
+        let t = tls(ep);
+        // no TLS 1.2 without an elliptic-curve or finite-field group
+        assert_eq!(t.versions, ["TLSv1.3"], "{name}");
+        assert_eq!(t.groups, [name], "{name}");
+        assert!(t.pq_key_exchange, "{name}");
+        let mut suites = t.suites["TLSv1.3"].clone();
+        suites.sort();
+        assert_eq!(
+            suites,
+            [
+                "TLS_AES_128_GCM_SHA256",
+                "TLS_AES_256_GCM_SHA384",
+                "TLS_CHACHA20_POLY1305_SHA256"
+            ],
+            "{name}"
+        );
+        assert_eq!(t.chains.len(), 1, "{name}");
+        assert_eq!(t.chains[0].certificates, [sha256(&der)], "{name}");
+        assert_eq!(t.signature_schemes, ["ecdsa_secp256r1_sha256"], "{name}");
+        assert_eq!(t.modern_client.is_some(), browser, "{name}: {t:?}");
+        if browser {
+            let m = t.modern_client.as_ref().unwrap();
+            assert_eq!(m.group.as_deref(), Some(name));
+        }
+        same_as_one_at_a_time(addr.port(), t).await;
+        // the group is a post-quantum asset at the endpoint
+        let groups: Vec<_> = r
+            .observations
+            .iter()
+            .filter(|o| o.occurrence.context.as_deref() == Some("key-exchange group accepted"))
+            .collect();
+        assert_eq!(groups.len(), 1, "{name}");
+        assert!(
+            matches!(
+                groups[0].asset.status(),
+                CryptoStatus::Hybrid | CryptoStatus::QuantumSafe
+            ),
+            "{name}: {:?}",
+            groups[0].asset
+        );
+    }
 }
 
 /// A scripted server on 127.0.0.1: each connection is handed to `serve` on a thread of its

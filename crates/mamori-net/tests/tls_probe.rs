@@ -89,7 +89,7 @@ async fn tls12_server_preference() {
 }
 
 #[tokio::test]
-async fn tls13_groups_one_at_a_time() {
+async fn tls13_groups_by_removal_and_one_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     make_cert(dir.path());
     let server = start_server(dir.path(), &["-tls1_3", "-groups", "X25519:P-256"]);
@@ -97,11 +97,19 @@ async fn tls13_groups_one_at_a_time() {
     let p = Probe::new(&e, addr(server.port), Some("localhost"), Kind::Tls);
     // x25519, secp256r1, secp384r1, X25519MLKEM768: OpenSSL 3.0 has no ML-KEM, and the
     // server was limited to X25519 and P-256
-    let g = p.groups13(&[0x001d, 0x0017, 0x0018, 0x11ec]).await.unwrap();
+    let four = [0x001d, 0x0017, 0x0018, 0x11ec];
+    let before = p.connections();
+    let g = p.groups13(&four, None).await.unwrap();
     assert_eq!(g, [0x001d, 0x0017]);
+    // offered all, the chosen one removed each time: two accepted and one refusal
+    assert_eq!(p.connections() - before, 3);
+    // the same as asking each alone (one connection per candidate)
+    let before = p.connections();
+    assert_eq!(p.groups13_each(&four).await.unwrap(), g);
+    assert_eq!(p.connections() - before, 4);
     // none of the post-quantum groups either
     assert_eq!(
-        p.groups13(&probe::PQ_GROUPS).await.unwrap(),
+        p.groups13(&probe::PQ_GROUPS, None).await.unwrap(),
         Vec::<u16>::new()
     );
 

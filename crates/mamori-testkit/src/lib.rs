@@ -119,6 +119,33 @@ pub fn rustls_server(
     extra: &[Vec<u8>],
     bind: &str,
 ) -> SocketAddr {
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    rustls_server_with_provider(dir, cert, key, extra, bind, provider)
+}
+
+/// A rustls server as [`rustls_server`] whose only key-exchange groups are `groups` (for
+/// example `rustls::crypto::aws_lc_rs::kx_group::MLKEM768` alone: a server configured
+/// post-quantum only, which no TLS 1.2 client and no browser of today can reach).
+pub fn rustls_server_groups(
+    dir: &Path,
+    cert: &str,
+    key: &str,
+    bind: &str,
+    groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
+) -> SocketAddr {
+    let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+    provider.kx_groups = groups.to_vec();
+    rustls_server_with_provider(dir, cert, key, &[], bind, provider)
+}
+
+fn rustls_server_with_provider(
+    dir: &Path,
+    cert: &str,
+    key: &str,
+    extra: &[Vec<u8>],
+    bind: &str,
+    provider: rustls::crypto::CryptoProvider,
+) -> SocketAddr {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let mut certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join(cert))
@@ -127,14 +154,12 @@ pub fn rustls_server(
         .collect();
     certs.extend(extra.iter().map(|d| CertificateDer::from(d.clone())));
     let key = PrivateKeyDer::from_pem_file(dir.join(key)).expect("read key PEM");
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("server certificate");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
     let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
     let l = TcpListener::bind(bind).unwrap_or_else(|e| panic!("bind {bind}: {e}"));
     let addr = l.local_addr().expect("local addr");

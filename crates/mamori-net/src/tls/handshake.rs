@@ -1,7 +1,9 @@
 //! A complete TLS handshake with rustls (aws-lc-rs), for what a first flight cannot show:
 //! the TLS 1.3 certificate chain (encrypted), the signature scheme of CertificateVerify, a
 //! stapled OCSP response, and the group a modern client actually gets — rustls offers
-//! X25519MLKEM768, X25519, P-256 and P-384, as current browsers do.
+//! X25519MLKEM768, X25519, P-256 and P-384, as current browsers do ([`Groups::Browser`]).
+//! To see a server that a browser cannot reach (one configured with SecP256r1MLKEM768 or
+//! pure ML-KEM only), [`Groups::All`] offers every group rustls has.
 //!
 //! The certificate is recorded, never trusted: the verifier accepts every chain and every
 //! signature, because the point is to see what the server presents, and mamori sends no
@@ -123,28 +125,57 @@ pub enum Versions {
     Tls13,
 }
 
+/// Which key-exchange groups the handshake offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Groups {
+    /// What a current browser offers: X25519MLKEM768, X25519, P-256, P-384.
+    Browser,
+    /// Every group rustls (aws-lc-rs) has: the above and SecP256r1MLKEM768, MLKEM768 and
+    /// MLKEM1024.
+    All,
+}
+
+/// What a handshake offers.
+#[derive(Debug, Clone, Copy)]
+pub struct Offer<'a> {
+    /// Signature schemes (code points) for the server's signature.
+    pub schemes: &'a [u16],
+    /// Protocol versions.
+    pub versions: Versions,
+    /// Key-exchange groups.
+    pub groups: Groups,
+    /// Application protocols.
+    pub alpn: &'a [&'a str],
+}
+
 /// The application protocols a browser offers, in its order.
 pub const BROWSER_ALPN: [&str; 2] = ["h2", "http/1.1"];
 
 /// Completes a handshake over `stream` (already connected, STARTTLS already spoken),
-/// offering `schemes` (code points) for the server's signature and `alpn`, within
-/// `timeout`. The error says what failed, for the caller to name the endpoint.
+/// offering what `offer` says, within `timeout`. The error says what failed, for the
+/// caller to name the endpoint.
 pub async fn complete<S: AsyncRead + AsyncWrite + Unpin>(
     stream: S,
     sni: Option<&str>,
     ip: IpAddr,
-    schemes: &[u16],
-    versions: Versions,
-    alpn: &[&str],
+    offer: &Offer<'_>,
     timeout: Duration,
 ) -> Result<Handshake, String> {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let recorder = Recorder {
-        schemes: schemes.iter().map(|&s| SignatureScheme::from(s)).collect(),
+        schemes: offer
+            .schemes
+            .iter()
+            .map(|&s| SignatureScheme::from(s))
+            .collect(),
         seen: seen.clone(),
     };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let vs: &[&'static rustls::SupportedProtocolVersion] = match versions {
+    let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+    if offer.groups == Groups::All {
+        provider.kx_groups = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS.to_vec();
+    }
+    let provider = Arc::new(provider);
+    let vs: &[&'static rustls::SupportedProtocolVersion] = match offer.versions {
         Versions::Both => &[&rustls::version::TLS13, &rustls::version::TLS12],
         Versions::Tls13 => &[&rustls::version::TLS13],
     };
@@ -154,7 +185,7 @@ pub async fn complete<S: AsyncRead + AsyncWrite + Unpin>(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(recorder))
         .with_no_client_auth();
-    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    config.alpn_protocols = offer.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.resumption = rustls::client::Resumption::disabled();
     let name = sni
         .filter(|n| n.parse::<IpAddr>().is_err())

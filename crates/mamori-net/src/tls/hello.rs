@@ -133,12 +133,39 @@ pub const DEFAULT_SIGNATURE_ALGORITHMS: [u16; 14] = [
 /// ffdhe2048, ffdhe3072.
 pub const DEFAULT_GROUPS: [u16; 7] = [0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101];
 
+/// Hybrid and pure post-quantum TLS 1.3 groups worth asking for: SecP256r1MLKEM768,
+/// X25519MLKEM768, SecP384r1MLKEM1024, MLKEM512, MLKEM768, MLKEM1024 and the Kyber drafts
+/// X25519Kyber768Draft00 and SecP256r1Kyber768Draft00.
+pub const PQ_GROUPS: [u16; 8] = [
+    0x11eb, 0x11ec, 0x11ed, 0x0200, 0x0201, 0x0202, 0x6399, 0x639a,
+];
+
+/// Every group a TLS 1.3 hello offers: [`DEFAULT_GROUPS`] first (x25519, whose share the
+/// hello carries, leading), then the post-quantum ones, then every other group the
+/// knowledge base knows. A server configured with post-quantum groups only, or with any
+/// one group mamori knows, still finds one it accepts and answers (with a
+/// HelloRetryRequest when it is not x25519).
+pub fn tls13_groups() -> Vec<u16> {
+    let mut out: Vec<u16> = DEFAULT_GROUPS.to_vec();
+    let rest = PQ_GROUPS
+        .iter()
+        .copied()
+        .chain(mamori_algorithms::tls::groups().iter().map(|g| g.code));
+    for g in rest {
+        if !out.contains(&g) {
+            out.push(g);
+        }
+    }
+    out
+}
+
 impl HelloSpec {
     /// A hello for protocol `version` (one of [`SSL3`]..=[`TLS13`]) offering `cipher_suites`,
     /// with the extensions a client of that version sends: none for SSL 3.0; SNI (when
     /// given), groups, point formats, signature algorithms (TLS 1.2+), renegotiation_info
     /// and session_ticket for TLS; for TLS 1.3 also supported_versions, psk modes, a
-    /// 32-byte session id and a random x25519 key share. The random comes from [`random32`].
+    /// 32-byte session id, every group of [`tls13_groups`] and a random x25519 key share.
+    /// The random comes from [`random32`].
     pub fn new(version: u16, cipher_suites: &[u16], server_name: Option<&str>) -> HelloSpec {
         let tls = version >= TLS10;
         let tls12 = version >= TLS12;
@@ -157,7 +184,9 @@ impl HelloSpec {
             extensions: tls,
             server_name: server_name.map(str::to_string),
             renegotiation_info: tls,
-            supported_groups: if tls {
+            supported_groups: if tls13 {
+                tls13_groups()
+            } else if tls {
                 DEFAULT_GROUPS.to_vec()
             } else {
                 Vec::new()

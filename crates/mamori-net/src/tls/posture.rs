@@ -4,11 +4,19 @@
 //! 1. one hello per protocol version (SSL 3.0 … TLS 1.3);
 //! 2. for each accepted version, every accepted suite and the server's order; the key
 //!    exchanges (curve, DH size, signature scheme) and certificates of TLS ≤ 1.2 flights;
-//! 3. the groups: TLS 1.3 groups one at a time with an empty key_share, or, without
-//!    TLS 1.3, the curves of ECDHE;
-//! 4. features: compression, secure renegotiation, OCSP stapling, ALPN;
-//! 5. rustls handshakes: what a modern client gets, and for TLS 1.3 each signature scheme
-//!    one at a time (which reveals one chain per key type).
+//! 3. the groups: TLS 1.3 groups with an empty key_share, or, without TLS 1.3, the curves
+//!    of ECDHE;
+//! 4. features: compression, secure renegotiation and OCSP stapling from step 1's hello
+//!    of the best version below TLS 1.3, ALPN;
+//! 5. rustls handshakes: what a modern client gets, and for TLS 1.3 the signature schemes
+//!    (which reveals one chain per key type), offering every group rustls has so a server
+//!    configured with post-quantum groups only is surveyed as fully as any other.
+//!
+//! Every list (suites, groups, curves, schemes, application protocols) is found the same
+//! way: offer everything, note what the server chose, remove it, ask again until it
+//! refuses — one connection per item the server accepts plus one, and the first answer is
+//! taken from an earlier question when one asked it already. `*_each` functions keep the
+//! one-at-a-time way as the reference the tests hold the survey to.
 //!
 //! The quick post-quantum mode (`groups_only`) asks only step 3's question for the
 //! post-quantum groups, offering all of them and removing the one chosen until refused.
@@ -18,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use mamori_algorithms::tls as kb;
 use mamori_model::{Chain, Negotiated, TlsPosture};
 
-use super::handshake::{self, Versions, ALL_SCHEMES, BROWSER_ALPN, TLS13_SCHEMES};
+use super::handshake::{self, Groups, Offer, Versions, ALL_SCHEMES, BROWSER_ALPN, TLS13_SCHEMES};
+use super::hello::tls13_groups;
 use super::probe::{known_suites, suite_kx, Probe, ProbeError, PQ_GROUPS};
 use super::ske::{self, KeyExchange};
 use super::{Flight, HelloSpec, KeyShare, ServerReply, SSL3, TLS10, TLS11, TLS12, TLS13};
@@ -143,19 +152,30 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
         versions: accepted.iter().map(|&v| version_name(v)).collect(),
         ..TlsPosture::default()
     };
-    // Secure renegotiation, from the hello of the best version below TLS 1.3.
+    // Secure renegotiation, compression and OCSP stapling, from the hello of the best
+    // version below TLS 1.3 (which offered DEFLATE and asked for a stapled response).
     let best12 = accepted.iter().copied().filter(|&v| v < TLS13).max();
+    let mut ocsp = None;
     for (v, f) in &versions {
         if let Some(f) = f {
             col.flight(*v, f);
             if Some(*v) == best12 {
                 if let ServerReply::Hello(h) = &f.reply {
                     posture.secure_renegotiation = Some(h.renegotiation_info.is_some());
+                    posture.compression = Some(h.compression != 0);
                 }
+                ocsp = Some(
+                    f.handshake_types
+                        .contains(&super::hello::HS_CERTIFICATE_STATUS),
+                );
             }
         }
     }
     let has13 = accepted.contains(&TLS13);
+    let first13 = versions
+        .iter()
+        .find(|(v, _)| *v == TLS13)
+        .and_then(|(_, f)| f.as_ref());
 
     let firsts: Vec<(u16, Option<Flight>)> = versions
         .iter()
@@ -169,36 +189,37 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     }));
     let groups = async {
         if has13 {
-            let all: Vec<u16> = kb::groups().iter().map(|g| g.code).collect();
-            probe.groups13(&all).await
+            let all = tls13_groups();
+            let mut found = probe.groups13(&all, first13).await?;
+            found.sort_by_key(|g| all.iter().position(|x| x == g));
+            Ok(found)
         } else if let Some(v) = best12 {
-            let ec: Vec<u16> = kb::groups()
-                .iter()
-                .filter(|g| g.kind == "ec" || g.kind == "ecx")
-                .map(|g| g.code)
-                .collect();
-            probe.curves12(v, &ec).await
+            let ec = ec_groups();
+            let mut found = probe.curves12(v, &ec).await?;
+            found.sort_by_key(|g| ec.iter().position(|x| x == g));
+            Ok(found)
         } else {
             Ok(Vec::new())
         }
     };
-    let features = features(probe, best12);
-    let alpn = alpn_protocols(probe, best12, has13);
-    let modern = full_handshake(probe, &ALL_SCHEMES, Versions::Both, &BROWSER_ALPN);
-    let schemes13 = async {
-        if !has13 {
-            return Vec::new();
-        }
-        futures_util::future::join_all(TLS13_SCHEMES.iter().map(|&s| async move {
-            (
-                s,
-                full_handshake(probe, &[s], Versions::Tls13, &BROWSER_ALPN).await,
-            )
-        }))
-        .await
+    let handshakes = async {
+        let modern = full_handshake(
+            probe,
+            &Offer {
+                schemes: &ALL_SCHEMES,
+                versions: Versions::Both,
+                groups: Groups::Browser,
+                alpn: &BROWSER_ALPN,
+            },
+        )
+        .await;
+        let (schemes, alpn) = tokio::join!(
+            schemes13(probe, has13, modern.as_ref().ok()),
+            alpn_protocols(probe, best12, has13, modern.as_ref().ok())
+        );
+        (modern, schemes, alpn)
     };
-    let (suites, groups, features, modern, schemes13, alpn) =
-        tokio::join!(suites, groups, features, modern, schemes13, alpn);
+    let (suites, groups, (modern, schemes13, alpn)) = tokio::join!(suites, groups, handshakes);
 
     for (v, r, flights) in suites {
         let r = r?;
@@ -217,13 +238,7 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     posture.groups = groups.iter().map(|&g| group_name(g)).collect();
     posture.pq_key_exchange = groups.iter().any(|&g| is_pq_group(g));
     posture.dh_bits = col.dh_bits.iter().copied().collect();
-    let (compression, ocsp12) = features?;
-    posture.compression = compression;
-    let mut ocsp = ocsp12;
     if let Ok(h) = &modern {
-        col.chain(&h.chain);
-        col.schemes.extend(h.scheme);
-        ocsp = Some(ocsp.unwrap_or(false) || h.ocsp);
         posture.modern_client = Some(Negotiated {
             version: version_name(h.version),
             suite: suite_name(h.suite),
@@ -231,11 +246,10 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
             alpn: h.alpn.clone(),
         });
     }
-    for (s, h) in schemes13 {
-        if let Ok(h) = h {
-            col.chain(&h.chain);
-            col.schemes.insert(h.scheme.unwrap_or(s));
-        }
+    for h in modern.iter().chain(&schemes13) {
+        col.chain(&h.chain);
+        col.schemes.extend(h.scheme);
+        ocsp = Some(ocsp.unwrap_or(false) || h.ocsp);
     }
     posture.ocsp_stapling = ocsp;
     posture.alpn = alpn?;
@@ -265,67 +279,155 @@ pub async fn survey(probe: &Probe<'_>, groups_only: bool) -> Result<TlsSurvey, P
     })
 }
 
-/// Compression (a hello offering DEFLATE) and OCSP stapling (status_request, TLS ≤ 1.2) on
-/// the best version below TLS 1.3.
-async fn features(
-    probe: &Probe<'_>,
-    best12: Option<u16>,
-) -> Result<(Option<bool>, Option<bool>), ProbeError> {
-    let Some(v) = best12 else {
-        return Ok((None, None));
-    };
-    let suites = known_suites(v);
-    let mut comp = HelloSpec::new(v, &suites, probe.sni.as_deref());
-    comp.compression_methods = vec![1, 0];
-    let mut ext = HelloSpec::new(v, &suites, probe.sni.as_deref());
-    ext.status_request = true;
-    let (c, e) = tokio::join!(probe.accepted(v, &comp), probe.accepted(v, &ext));
-    let compression = c?.map(|f| matches!(f.reply, ServerReply::Hello(h) if h.compression != 0));
-    let ocsp = e?.map(|f| {
-        f.handshake_types
-            .contains(&super::hello::HS_CERTIFICATE_STATUS)
-    });
-    Ok((compression, ocsp))
+/// The elliptic-curve groups a TLS ≤ 1.2 ECDHE key exchange may use.
+pub fn ec_groups() -> Vec<u16> {
+    kb::groups()
+        .iter()
+        .filter(|g| g.kind == "ec" || g.kind == "ecx")
+        .map(|g| g.code)
+        .collect()
 }
 
-/// Which of the browsers' application protocols (h2, http/1.1) the server agrees to, each
-/// offered alone: in a TLS ≤ 1.2 hello when the server speaks one (the ServerHello names
-/// the protocol in the clear), else in a TLS 1.3 handshake (where it is encrypted).
-async fn alpn_protocols(
+/// The TLS 1.3 signature schemes the server signs with, each with the handshake that
+/// showed it (and so the chain of the key that signs with it): offer every scheme, note
+/// the one the server signs with, remove it, repeat until the handshake fails. `modern`,
+/// when it negotiated TLS 1.3, is the first answer. Every group is offered, so a server
+/// configured with post-quantum groups only is seen too.
+pub async fn schemes13(
+    probe: &Probe<'_>,
+    has13: bool,
+    modern: Option<&handshake::Handshake>,
+) -> Vec<handshake::Handshake> {
+    if !has13 {
+        return Vec::new();
+    }
+    let mut left = TLS13_SCHEMES.to_vec();
+    if let Some(s) = modern.filter(|h| h.version == TLS13).and_then(|h| h.scheme) {
+        left.retain(|&x| x != s);
+    }
+    let mut out = Vec::new();
+    while !left.is_empty() {
+        let Ok(h) = full_handshake(
+            probe,
+            &Offer {
+                schemes: &left,
+                versions: Versions::Tls13,
+                groups: Groups::All,
+                alpn: &BROWSER_ALPN,
+            },
+        )
+        .await
+        else {
+            break;
+        };
+        let i = h.scheme.and_then(|s| left.iter().position(|&x| x == s));
+        out.push(h);
+        // a scheme not offered: the server misbehaves; stop rather than loop
+        let Some(i) = i else {
+            break;
+        };
+        left.remove(i);
+    }
+    out
+}
+
+/// The TLS 1.3 signature schemes the server signs with, asked one at a time: the
+/// reference the tests hold [`survey`]'s (which removes what the server chose and asks
+/// again) to.
+pub async fn schemes13_each(probe: &Probe<'_>) -> BTreeSet<String> {
+    let asks = TLS13_SCHEMES.iter().map(|&s| async move {
+        let offer = Offer {
+            schemes: &[s],
+            versions: Versions::Tls13,
+            groups: Groups::All,
+            alpn: &BROWSER_ALPN,
+        };
+        full_handshake(probe, &offer)
+            .await
+            .ok()
+            .map(|h| scheme_name(h.scheme.unwrap_or(s)))
+    });
+    futures_util::future::join_all(asks)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Which of the browsers' application protocols (h2, http/1.1) the server agrees to:
+/// offer both, note the one chosen, remove it, ask again. Asked in a TLS ≤ 1.2 hello when
+/// the server speaks one (the ServerHello names the protocol in the clear), else in a
+/// TLS 1.3 handshake (where it is encrypted). `modern`, the handshake that offered both,
+/// is the first answer.
+pub async fn alpn_protocols(
+    probe: &Probe<'_>,
+    best12: Option<u16>,
+    has13: bool,
+    modern: Option<&handshake::Handshake>,
+) -> Result<Vec<String>, ProbeError> {
+    let mut left: Vec<&str> = BROWSER_ALPN.to_vec();
+    let mut found: Vec<&str> = Vec::new();
+    let mut first = modern.map(|h| h.alpn.clone());
+    while !left.is_empty() {
+        let got = match first.take() {
+            Some(got) => got,
+            None => alpn_choice(probe, best12, has13, &left).await?,
+        };
+        let Some(i) = got.and_then(|p| left.iter().position(|&x| x == p)) else {
+            break;
+        };
+        found.push(left.remove(i));
+    }
+    found.sort_by_key(|p| BROWSER_ALPN.iter().position(|x| x == p));
+    Ok(found.into_iter().map(str::to_string).collect())
+}
+
+/// The protocol the server picks from `offer`.
+async fn alpn_choice(
+    probe: &Probe<'_>,
+    best12: Option<u16>,
+    has13: bool,
+    offer: &[&str],
+) -> Result<Option<String>, ProbeError> {
+    if let Some(v) = best12 {
+        let mut spec = HelloSpec::new(v, &known_suites(v), probe.sni.as_deref());
+        spec.alpn = offer.iter().map(|p| p.to_string()).collect();
+        return Ok(probe.accepted(v, &spec).await?.and_then(|f| match f.reply {
+            ServerReply::Hello(h) => h.alpn.map(|a| String::from_utf8_lossy(&a).into_owned()),
+            _ => None,
+        }));
+    }
+    if !has13 {
+        return Ok(None);
+    }
+    let o = Offer {
+        schemes: &ALL_SCHEMES,
+        versions: Versions::Tls13,
+        groups: Groups::All,
+        alpn: offer,
+    };
+    Ok(full_handshake(probe, &o).await.ok().and_then(|h| h.alpn))
+}
+
+/// Which of the browsers' application protocols the server agrees to, each offered alone:
+/// the reference the tests hold [`survey`]'s to.
+pub async fn alpn_each(
     probe: &Probe<'_>,
     best12: Option<u16>,
     has13: bool,
 ) -> Result<Vec<String>, ProbeError> {
-    let asks = BROWSER_ALPN.iter().map(|&p| async move {
-        let got = if let Some(v) = best12 {
-            let mut spec = HelloSpec::new(v, &known_suites(v), probe.sni.as_deref());
-            spec.alpn = vec![p.to_string()];
-            probe.accepted(v, &spec).await?.and_then(|f| match f.reply {
-                ServerReply::Hello(h) => h.alpn.map(|a| String::from_utf8_lossy(&a).into_owned()),
-                _ => None,
-            })
-        } else if has13 {
-            full_handshake(probe, &ALL_SCHEMES, Versions::Tls13, &[p])
-                .await
-                .ok()
-                .and_then(|h| h.alpn)
-        } else {
-            None
-        };
-        Ok::<_, ProbeError>((got.as_deref() == Some(p)).then(|| p.to_string()))
-    });
-    let got: Result<Vec<Option<String>>, ProbeError> = futures_util::future::join_all(asks)
-        .await
-        .into_iter()
-        .collect();
-    Ok(got?.into_iter().flatten().collect())
+    let mut out = Vec::new();
+    for p in BROWSER_ALPN {
+        if alpn_choice(probe, best12, has13, &[p]).await?.as_deref() == Some(p) {
+            out.push(p.to_string());
+        }
+    }
+    Ok(out)
 }
 
 async fn full_handshake(
     probe: &Probe<'_>,
-    schemes: &[u16],
-    versions: Versions,
-    alpn: &[&str],
+    offer: &Offer<'_>,
 ) -> Result<handshake::Handshake, String> {
     let conn = probe.open().await.map_err(|e| e.to_string())?;
     let id = conn.id;
@@ -333,19 +435,22 @@ async fn full_handshake(
         conn.stream,
         probe.sni.as_deref(),
         probe.addr.ip(),
-        schemes,
-        versions,
-        alpn,
+        offer,
         probe.timeout(),
     )
     .await;
     probe.trace(
         id,
         &format!(
-            "rustls handshake, {} signature scheme(s){}",
-            schemes.len(),
-            if versions == Versions::Tls13 {
+            "rustls handshake, {} signature scheme(s){}{}",
+            offer.schemes.len(),
+            if offer.versions == Versions::Tls13 {
                 ", TLS 1.3 only"
+            } else {
+                ""
+            },
+            if offer.groups == Groups::All {
+                ", every group"
             } else {
                 ""
             }

@@ -5,10 +5,15 @@
 //! - [`Probe::versions`] — which of SSL 3.0 … TLS 1.3 the server accepts.
 //! - [`Probe::suites`] — every suite the server accepts in one version, and whether it
 //!   imposes its own order.
-//! - [`Probe::groups13`] — which TLS 1.3 named groups the server accepts, one at a time with
-//!   an empty key_share (answered by a ServerHello or a HelloRetryRequest naming the group).
+//! - [`Probe::groups13`] — which TLS 1.3 named groups the server accepts: offer them all
+//!   with an empty key_share, note the one the HelloRetryRequest names, remove it, repeat.
 //! - [`Probe::curves12`] — which elliptic curves a TLS ≤ 1.2 ECDHE key exchange accepts,
-//!   one at a time, read from the ServerKeyExchange.
+//!   read from the ServerKeyExchange, the same way.
+//!
+//! Every enumeration removes what the server chose and asks again, so it costs one
+//! connection per item the server accepts plus the one refused. The `*_each` functions ask
+//! each candidate alone instead (one connection per candidate); they are kept as the
+//! reference the tests hold the fast ones to.
 //!
 //! Only a failure to connect is an error of the survey functions: once the TCP connection
 //! exists, an alert, a closed or reset connection, a timeout or a malformed reply all count
@@ -30,12 +35,7 @@ use crate::target::Kind;
 /// The protocol versions [`Probe::versions`] asks for, oldest first.
 pub const VERSIONS: [u16; 5] = [SSL3, TLS10, TLS11, TLS12, TLS13];
 
-/// Hybrid and pure post-quantum TLS 1.3 groups worth asking for: SecP256r1MLKEM768,
-/// X25519MLKEM768, SecP384r1MLKEM1024, MLKEM512, MLKEM768, MLKEM1024 and the Kyber drafts
-/// X25519Kyber768Draft00 and SecP256r1Kyber768Draft00.
-pub const PQ_GROUPS: [u16; 8] = [
-    0x11eb, 0x11ec, 0x11ed, 0x0200, 0x0201, 0x0202, 0x6399, 0x639a,
-];
+pub use super::hello::PQ_GROUPS;
 
 /// Why a probe got no ServerHello.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -284,10 +284,17 @@ impl<'a> Probe<'a> {
 
     /// For each of [`VERSIONS`], whether the server accepts a hello for that version
     /// offering every suite known for it (TLS 1.3 through `supported_versions`), asked
-    /// concurrently; with the flight of each accepted one.
+    /// concurrently; with the flight of each accepted one. Below TLS 1.3 the hello also
+    /// offers DEFLATE compression and asks for a stapled OCSP response, so the flight
+    /// answers both questions without connections of their own (the handshake messages
+    /// of the first flight are never compressed).
     pub async fn versions(&self) -> Result<Vec<(u16, Option<Flight>)>, ProbeError> {
         let asks = VERSIONS.iter().map(|&v| async move {
-            let spec = HelloSpec::new(v, &known_suites(v), self.sni.as_deref());
+            let mut spec = HelloSpec::new(v, &known_suites(v), self.sni.as_deref());
+            if v < TLS13 {
+                spec.compression_methods = vec![1, 0];
+                spec.status_request = true;
+            }
             Ok::<_, ProbeError>((v, self.accepted(v, &spec).await?))
         });
         futures_util::future::join_all(asks)
@@ -297,8 +304,12 @@ impl<'a> Probe<'a> {
     }
 
     /// Every suite the server accepts in `version`: offer all known suites, record the one
-    /// chosen, remove it, repeat until the server refuses. Then offer the accepted list in
-    /// two orders (as found and reversed) to see whether the choice follows the client.
+    /// chosen, remove it, repeat until the server refuses. Then offer the accepted list
+    /// reversed to see whether the choice follows the client (offered as found, any
+    /// server picks the first again: the one it picked from the full offer, which lists
+    /// suites in code order, so that answer is known already). TLS 1.3 hellos carry an
+    /// empty key_share: the HelloRetryRequest names the suite and costs the server no key
+    /// exchange and no signature.
     /// Each accepted hello's flight is passed to `seen` (certificates, key exchange).
     /// `first`, when given, is the server's answer to the full offer already asked (by
     /// [`Probe::versions`]), which saves asking it again.
@@ -315,7 +326,7 @@ impl<'a> Probe<'a> {
             let f = match first.take() {
                 Some(f) => f,
                 None => {
-                    let spec = HelloSpec::new(version, &left, self.sni.as_deref());
+                    let spec = self.spec(version, &left);
                     match self.accepted(version, &spec).await? {
                         Some(f) => f,
                         None => break,
@@ -335,18 +346,11 @@ impl<'a> Probe<'a> {
             accepted.push(c);
         }
         let server_order = match (accepted.first(), accepted.last()) {
-            (Some(&first), Some(&last)) if accepted.len() >= 2 => {
+            (Some(_), Some(&last)) if accepted.len() >= 2 => {
                 let reversed: Vec<u16> = accepted.iter().rev().copied().collect();
-                let sa = HelloSpec::new(version, &accepted, self.sni.as_deref());
-                let sb = HelloSpec::new(version, &reversed, self.sni.as_deref());
-                let (a, b) = tokio::join!(
-                    self.chosen_suite(version, &sa),
-                    self.chosen_suite(version, &sb)
-                );
-                match (a?, b?) {
-                    (Some(a), Some(b)) => Some(!(a == first && b == last)),
-                    _ => None,
-                }
+                self.chosen_suite(version, &self.spec(version, &reversed))
+                    .await?
+                    .map(|b| b != last)
             }
             _ => None,
         };
@@ -356,27 +360,57 @@ impl<'a> Probe<'a> {
         })
     }
 
-    /// Which of `candidates` the server accepts as a TLS 1.3 key-exchange group, in the
-    /// order given, asked concurrently: for each, a TLS 1.3 hello offering every TLS 1.3
-    /// suite with supported_groups = `[g]` and an empty key_share; accepted when the
-    /// HelloRetryRequest (or ServerHello) selects `g`.
-    pub async fn groups13(&self, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
-        let suites = known_suites(TLS13);
-        let asks = candidates.iter().map(|&g| {
-            let mut spec = HelloSpec::new(TLS13, &suites, self.sni.as_deref());
-            spec.supported_groups = vec![g];
+    /// A hello for `version` offering `suites`; for TLS 1.3 with an empty key_share.
+    fn spec(&self, version: u16, suites: &[u16]) -> HelloSpec {
+        let mut spec = HelloSpec::new(version, suites, self.sni.as_deref());
+        if version >= TLS13 {
             spec.key_share = KeyShare::Empty;
-            async move {
-                let selected = self
-                    .accepted(TLS13, &spec)
-                    .await?
-                    .and_then(|f| match f.reply {
-                        ServerReply::Retry(r) => r.selected_group,
-                        ServerReply::Hello(h) => h.key_share.map(|(g, _)| g),
-                        ServerReply::Alert(_) => None,
-                    });
-                Ok::<_, ProbeError>((selected == Some(g)).then_some(g))
-            }
+        }
+        spec
+    }
+
+    /// The group a TLS 1.3 hello offering `groups` with an empty key_share gets.
+    async fn group13(&self, groups: &[u16]) -> Result<Option<u16>, ProbeError> {
+        let mut spec = self.spec(TLS13, &known_suites(TLS13));
+        spec.supported_groups = groups.to_vec();
+        Ok(self
+            .accepted(TLS13, &spec)
+            .await?
+            .and_then(|f| selected_group(&f)))
+    }
+
+    /// Which of `candidates` the server accepts as a TLS 1.3 key-exchange group, in the
+    /// order found: offer all of them with an empty key_share, note the group the
+    /// HelloRetryRequest (or ServerHello) selects, remove it, repeat until the server
+    /// selects none. `first`, when given, is a TLS 1.3 flight whose hello offered every
+    /// candidate (the versions probe's), which saves asking the first question again.
+    pub async fn groups13(
+        &self,
+        candidates: &[u16],
+        first: Option<&Flight>,
+    ) -> Result<Vec<u16>, ProbeError> {
+        let mut left = candidates.to_vec();
+        let mut found = Vec::new();
+        let mut first = first.and_then(selected_group);
+        while !left.is_empty() {
+            let g = match first.take() {
+                Some(g) => Some(g),
+                None => self.group13(&left).await?,
+            };
+            // a group not offered: the server misbehaves; stop rather than loop
+            let Some(i) = g.and_then(|g| left.iter().position(|&x| x == g)) else {
+                break;
+            };
+            found.push(left.remove(i));
+        }
+        Ok(found)
+    }
+
+    /// [`Probe::groups13`] the slow way, the reference the tests hold it to: each
+    /// candidate alone, concurrently, accepted when the server selects it.
+    pub async fn groups13_each(&self, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
+        let asks = candidates.iter().map(|&g| async move {
+            Ok::<_, ProbeError>((self.group13(&[g]).await? == Some(g)).then_some(g))
         });
         let got: Result<Vec<Option<u16>>, ProbeError> = futures_util::future::join_all(asks)
             .await
@@ -385,41 +419,67 @@ impl<'a> Probe<'a> {
         Ok(got?.into_iter().flatten().collect())
     }
 
-    /// Which of `candidates` (elliptic-curve groups) a TLS ≤ 1.2 server accepts for ECDHE
-    /// in `version`, asked concurrently: a hello offering the version's ECDHE suites with
-    /// supported_groups = `[g]`; accepted when the ServerKeyExchange names `g`.
-    pub async fn curves12(&self, version: u16, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
+    /// The curve of the ECDHE key exchange a TLS ≤ 1.2 hello in `version` offering the
+    /// version's ECDHE suites and `groups` gets.
+    async fn curve12(&self, version: u16, groups: &[u16]) -> Result<Option<u16>, ProbeError> {
         let ecdhe: Vec<u16> = known_suites(version)
             .into_iter()
             .filter(|&c| suite_kx(c) == Some("ECDHE"))
             .collect();
         if ecdhe.is_empty() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        let asks = candidates.iter().map(|&g| {
-            let mut spec = HelloSpec::new(version, &ecdhe, self.sni.as_deref());
-            spec.supported_groups = vec![g];
-            async move {
-                let got = self.accepted(version, &spec).await?.and_then(|f| {
-                    let ServerReply::Hello(h) = &f.reply else {
-                        return None;
-                    };
-                    match super::ske::parse(f.server_key_exchange.as_deref()?, "ECDHE", version) {
-                        Some(super::ske::KeyExchange::Ecdhe { group, .. }) if group == g => {
-                            let _ = h;
-                            Some(g)
-                        }
-                        _ => None,
-                    }
-                });
-                Ok::<_, ProbeError>(got)
+        let mut spec = HelloSpec::new(version, &ecdhe, self.sni.as_deref());
+        spec.supported_groups = groups.to_vec();
+        Ok(self.accepted(version, &spec).await?.and_then(|f| {
+            match super::ske::parse(f.server_key_exchange.as_deref()?, "ECDHE", version) {
+                Some(super::ske::KeyExchange::Ecdhe { group, .. }) => Some(group),
+                _ => None,
             }
+        }))
+    }
+
+    /// Which of `candidates` (elliptic-curve groups) a TLS ≤ 1.2 server accepts for ECDHE
+    /// in `version`: offer them all with the version's ECDHE suites, note the curve the
+    /// ServerKeyExchange names, remove it, repeat until refused.
+    pub async fn curves12(&self, version: u16, candidates: &[u16]) -> Result<Vec<u16>, ProbeError> {
+        let mut left = candidates.to_vec();
+        let mut found = Vec::new();
+        while !left.is_empty() {
+            let g = self.curve12(version, &left).await?;
+            let Some(i) = g.and_then(|g| left.iter().position(|&x| x == g)) else {
+                break;
+            };
+            found.push(left.remove(i));
+        }
+        Ok(found)
+    }
+
+    /// [`Probe::curves12`] the slow way, the reference the tests hold it to: each
+    /// candidate alone, concurrently.
+    pub async fn curves12_each(
+        &self,
+        version: u16,
+        candidates: &[u16],
+    ) -> Result<Vec<u16>, ProbeError> {
+        let asks = candidates.iter().map(|&g| async move {
+            Ok::<_, ProbeError>((self.curve12(version, &[g]).await? == Some(g)).then_some(g))
         });
         let got: Result<Vec<Option<u16>>, ProbeError> = futures_util::future::join_all(asks)
             .await
             .into_iter()
             .collect();
         Ok(got?.into_iter().flatten().collect())
+    }
+}
+
+/// The group a TLS 1.3 flight settled on: the HelloRetryRequest's selected group or the
+/// ServerHello's key share.
+pub fn selected_group(f: &Flight) -> Option<u16> {
+    match &f.reply {
+        ServerReply::Retry(r) => r.selected_group,
+        ServerReply::Hello(h) => h.key_share.as_ref().map(|(g, _)| *g),
+        ServerReply::Alert(_) => None,
     }
 }
 
