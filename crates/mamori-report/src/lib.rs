@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod formats;
 pub mod plan;
 mod run;
 pub use run::{run_xlsx, sarif};

@@ -516,11 +516,13 @@ struct ExportQuery {
     lang: Option<String>,
 }
 
-/// The formats a run can be exported in.
+/// The formats a run can be exported in: the registry's run formats but the terminal
+/// summary (`mamori_report::formats`; a test holds the two together).
 pub const EXPORT_FORMATS: [&str; 5] = ["cyclonedx", "spdx", "sarif", "xlsx", "json"];
 
 /// A run in one of [`EXPORT_FORMATS`], written to `w` as it is made (what `mamori export`
-/// writes to its standard output for the server to stream).
+/// writes to its standard output for the server to stream), by the one writer of each
+/// format (`mamori_report::formats`).
 pub fn export(
     scan: &ScanResult,
     run: i64,
@@ -528,37 +530,25 @@ pub fn export(
     lang: mamori_i18n::Lang,
     w: &mut dyn std::io::Write,
 ) -> Result<(), String> {
-    const VERSION: &str = env!("CARGO_PKG_VERSION");
-    let written =
-        |r: serde_json::Result<()>| r.map_err(|e| format!("cannot write the export: {e}"));
-    match format {
-        "cyclonedx" => written(serde_json::to_writer_pretty(
-            w,
-            &mamori_report::cyclonedx(scan, VERSION),
-        )),
-        "spdx" => {
-            let seed = format!("run {run} {}", scan.targets.join(" "));
-            written(serde_json::to_writer_pretty(
-                w,
-                &mamori_report::spdx23(scan, VERSION, &seed),
-            ))
-        }
-        "sarif" => written(serde_json::to_writer_pretty(
-            w,
-            &mamori_report::sarif(scan, VERSION),
-        )),
-        "xlsx" => {
-            let book = mamori_report::run_xlsx(scan, &mamori_i18n::Messages::new(lang))
-                .map_err(|e| format!("cannot write the workbook: {e}"))?;
-            w.write_all(&book)
-                .map_err(|e| format!("cannot write the export: {e}"))
-        }
-        "json" => written(mamori_report::write_json(scan, Some(run), w)),
-        other => Err(format!(
-            "unknown export format {other:?}: use one of {}",
-            EXPORT_FORMATS.join(", ")
-        )),
-    }
+    use mamori_report::formats::{write_run, Format, RunOptions};
+    let f = format
+        .parse::<Format>()
+        .ok()
+        .filter(|f| EXPORT_FORMATS.contains(&f.name()))
+        .ok_or_else(|| {
+            format!(
+                "unknown export format {format:?}: use one of {}",
+                EXPORT_FORMATS.join(", ")
+            )
+        })?;
+    let options = RunOptions {
+        run: Some(run),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        lang,
+        spdx_seed: format!("run {run} {}", scan.targets.join(" ")),
+        ..RunOptions::default()
+    };
+    write_run(f, scan, &options, w).map_err(|e| e.to_string())
 }
 
 async fn run_export(
@@ -688,18 +678,13 @@ async fn stream_child(
     Ok(axum::body::Body::from_stream(stream))
 }
 
-/// The media type and file extension of an export format.
+/// The media type and file extension of an export format (from the one registry).
 fn export_type(format: &str) -> (&'static str, &'static str) {
-    match format {
-        "cyclonedx" => ("application/vnd.cyclonedx+json", "cdx.json"),
-        "spdx" => ("application/spdx+json", "spdx.json"),
-        "sarif" => ("application/sarif+json", "sarif"),
-        "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => ("application/json", "json"),
-    }
+    let spec = format
+        .parse::<mamori_report::formats::Format>()
+        .unwrap_or(mamori_report::formats::Format::Json)
+        .spec();
+    (spec.media_type, spec.extension)
 }
 
 #[derive(Deserialize)]
@@ -1202,4 +1187,21 @@ async fn add_comment(
     let b: CommentBody = body(&bytes)?;
     let t = act(&app, &c, id, Act::Comment, Some(b.text)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "item": t }))).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_are_the_registry_run_formats_but_text() {
+        let mut from_registry: Vec<&str> = mamori_report::formats::Format::for_run()
+            .filter(|s| s.format != mamori_report::formats::Format::Text)
+            .map(|s| s.name)
+            .collect();
+        from_registry.sort_unstable();
+        let mut ours = EXPORT_FORMATS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(ours, from_registry);
+    }
 }

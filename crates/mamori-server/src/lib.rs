@@ -26,13 +26,11 @@ pub mod insight;
 pub mod openapi;
 pub mod pages;
 pub mod pool;
-pub mod systems;
 pub mod throttle;
 pub mod worker;
 
 use anyhow::{Context, Result};
 use mamori_i18n::Lang;
-use mamori_plan::register::Register;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -71,32 +69,7 @@ pub struct Config {
     pub children: children::ChildLimits,
 }
 
-/// The register as last read, with what pages need from it.
-pub struct Loaded {
-    /// Its file.
-    pub path: PathBuf,
-    /// The systems.
-    pub register: Register,
-    /// Which system owns each place.
-    pub attribution: mamori_plan::attribution::Attribution,
-    /// When the file was changed (to notice edits).
-    pub modified: Option<std::time::SystemTime>,
-}
-
-impl Loaded {
-    /// Reads the register at `path` and where its systems' places are.
-    pub fn load(path: &std::path::Path) -> Result<Loaded> {
-        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-        let register = Register::load(path)?;
-        let t = systems::register_targets(path, &register, None, false)?;
-        Ok(Loaded {
-            path: path.to_path_buf(),
-            attribution: mamori_plan::attribution::Attribution::new(t.owners),
-            register,
-            modified,
-        })
-    }
-}
+pub use mamori_engine::{systems, Loaded};
 
 /// The server's shared state.
 pub struct App {

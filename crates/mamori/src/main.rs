@@ -5,9 +5,10 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mamori_engine::scan::{open_vulndb, schedule_now};
+use mamori_engine::systems;
 use mamori_model::{ScanResult, Severity};
 use mamori_report::{Lang, Messages, TextOptions};
-use mamori_server::systems::{self, Owners};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -376,8 +377,8 @@ struct PlanArgs {
     #[arg(long, default_value_t = 12, value_name = "N")]
     history: usize,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: PlanFormat,
+    #[arg(long, short = 'f', default_value = "text", value_parser = plan_format())]
+    format: mamori_report::formats::Format,
     /// Which table `--format csv` writes.
     #[arg(long, value_enum, default_value = "actions")]
     table: PlanTable,
@@ -390,24 +391,6 @@ struct PlanArgs {
     /// Plan as of this year instead of the current one (reproducing an old plan, tests).
     #[arg(long, hide = true)]
     year: Option<i32>,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum PlanFormat {
-    /// The terminal summary.
-    Text,
-    /// JSON (docs/plan-schema.md).
-    Json,
-    /// Markdown.
-    Md,
-    /// CSV of one table (--table).
-    Csv,
-    /// One self-contained HTML page with SVG charts.
-    Html,
-    /// An Excel workbook (summary, systems, actions, assets, progress).
-    Xlsx,
-    /// SARIF 2.1.0 of the cryptography written into source code.
-    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -458,16 +441,41 @@ enum VulndbCmd {
     },
 }
 
+/// How a list (runs, differences, schedules, users …) is printed.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
-    /// The terminal summary.
+    /// Aligned text.
     Text,
-    /// mamori's own JSON report (docs/json-schema.md).
+    /// JSON.
     Json,
-    /// CycloneDX 1.6 JSON: SBOM, CBOM and vulnerabilities in one document.
-    Cyclonedx,
-    /// SPDX 2.3 JSON: the software components and their relationships.
-    Spdx,
+}
+
+/// The document formats of the one registry (`mamori_report::formats`) that `what` can be
+/// written in, as a command-line value with each format's one-line description.
+fn doc_format(
+    plan: bool,
+) -> impl clap::builder::TypedValueParser<Value = mamori_report::formats::Format> {
+    use clap::builder::TypedValueParser as _;
+    use mamori_report::formats::Format as F;
+    let specs: Vec<_> = if plan {
+        F::for_plan().collect()
+    } else {
+        F::for_run().collect()
+    };
+    clap::builder::PossibleValuesParser::new(specs.into_iter().map(|s| {
+        clap::builder::PossibleValue::new(s.name)
+            .help(s.about)
+            .aliases(s.aliases.iter().copied())
+    }))
+    .try_map(|s| s.parse::<F>())
+}
+
+fn run_format() -> impl clap::builder::TypedValueParser<Value = mamori_report::formats::Format> {
+    doc_format(false)
+}
+
+fn plan_format() -> impl clap::builder::TypedValueParser<Value = mamori_report::formats::Format> {
+    doc_format(true)
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -535,8 +543,8 @@ struct ScanArgs {
     #[arg(long)]
     trace: bool,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
+    #[arg(long, short = 'f', default_value = "text", value_parser = run_format())]
+    format: mamori_report::formats::Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -607,8 +615,8 @@ struct ShowArgs {
     /// The run (default: the newest).
     run: Option<i64>,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
-    format: Format,
+    #[arg(long, short = 'f', default_value = "text", value_parser = run_format())]
+    format: mamori_report::formats::Format,
     /// Write the report to FILE.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -646,15 +654,6 @@ fn default_vulndb() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
         .join("mamori")
         .join("vulndb.sqlite")
-}
-
-/// The vulnerability database for a scan: `None` (and the report says so) when there is none.
-fn open_vulndb(path: &Path) -> Result<Option<mamori_vuln::db::VulnDb>> {
-    match mamori_vuln::db::VulnDb::open_existing(path) {
-        Ok(v) => Ok(Some(v)),
-        Err(mamori_vuln::db::VulnDbError::Missing(_)) => Ok(None),
-        Err(e) => Err(anyhow::anyhow!("{e}")),
-    }
 }
 
 fn vulndb_cmd(c: VulndbCmd, path: &Path, lang: Lang) -> Result<u8> {
@@ -880,8 +879,8 @@ fn run(cli: Cli) -> Result<u8> {
             let store = open_existing(&db)?;
             let mut scan = store.load_run(a.run)?;
             if let Some(reg) = &a.config {
-                let loaded = mamori_server::Loaded::load(reg)?;
-                scan = mamori_server::insight::narrow(
+                let loaded = mamori_engine::Loaded::load(reg)?;
+                scan = mamori_engine::visibility::narrow(
                     scan,
                     &mamori_store::views::Visible::Systems(a.systems.clone()),
                     Some(&loaded),
@@ -1386,42 +1385,34 @@ fn plan(a: PlanArgs, db: &Path, lang: Lang) -> Result<u8> {
         eprintln!("mamori: warning: {w}");
     }
     let m = Messages::new(lang);
-    let ja = lang == Lang::Ja;
+    use mamori_report::formats::{write_plan, PlanOptions};
     use mamori_report::plan as rp;
-    let body: Vec<u8> = match a.format {
-        PlanFormat::Text => rp::plan_text(&p, &m, ja, a.max_actions).into_bytes(),
-        PlanFormat::Md => rp::plan_md(&p, &m, ja).into_bytes(),
-        PlanFormat::Html => rp::plan_html(&p, &m, ja).into_bytes(),
-        PlanFormat::Json => {
-            let mut v = Vec::new();
-            rp::plan_json(&p, &m, &mut v)?;
-            v
-        }
-        PlanFormat::Sarif => {
-            let cwd = std::env::current_dir().ok();
-            let mut v =
-                serde_json::to_vec_pretty(&rp::plan_sarif(&p, &m, VERSION, cwd.as_deref()))?;
-            v.push(b'\n');
-            v
-        }
-        PlanFormat::Csv => {
-            let mut v = Vec::new();
-            let table = match a.table {
+    if a.format.spec().binary && a.output.is_none() && std::io::stdout().is_terminal() {
+        bail!(
+            "{} is binary: write it to a file with -o plan.{}",
+            a.format.spec().about,
+            a.format.spec().extension
+        );
+    }
+    let cwd = std::env::current_dir().ok();
+    let mut body = Vec::new();
+    write_plan(
+        a.format,
+        &p,
+        &PlanOptions {
+            messages: &m,
+            lang,
+            version: VERSION,
+            max_actions: a.max_actions,
+            table: match a.table {
                 PlanTable::Actions => rp::CsvTable::Actions,
                 PlanTable::Systems => rp::CsvTable::Systems,
                 PlanTable::Assets => rp::CsvTable::Assets,
-            };
-            rp::plan_csv(&p, &m, table, &mut v)?;
-            v
-        }
-        PlanFormat::Xlsx => {
-            if a.output.is_none() && std::io::stdout().is_terminal() {
-                bail!("an XLSX workbook is binary: write it to a file with -o plan.xlsx");
-            }
-            rp::plan_xlsx(&p, &m, ja)
-                .map_err(|e| anyhow::anyhow!("cannot write the workbook: {e}"))?
-        }
-    };
+            },
+            base: cwd.as_deref(),
+        },
+        &mut body,
+    )?;
     write_out(a.output.as_deref(), &body)?;
     if p.run.is_some() && p.rows.is_empty() && !reg.systems.is_empty() {
         eprintln!(
@@ -1466,178 +1457,14 @@ fn schedule(a: ScheduleArgs, db: &Path, lang: Lang) -> Result<u8> {
     Ok(0)
 }
 
-/// Each system against its schedule and the runs (and scan jobs) in the store.
-fn schedule_now(
-    reg_path: &Path,
-    reg: &mamori_plan::register::Register,
-    db: &Path,
-) -> Result<Vec<systems::ScheduleStatus>> {
-    let (heads, last) = if mamori_store::store_exists(db) {
-        let s = mamori_store::Store::open(db)?;
-        (s.run_heads()?, s.last_jobs()?)
-    } else {
-        Default::default()
-    };
-    let tried = |id: &str| last.get(&Some(id.to_string())).map(|j| j.created.clone());
-    systems::schedule_status(reg_path, reg, &heads, &tried, systems::unix_now())
-}
-
-/// The service levels new findings' due dates follow: the register's policy's when the scan
-/// is of the register, else the defaults.
-fn scan_service_levels(a: &ScanArgs) -> Result<mamori_model::ServiceLevels> {
-    if !a.targets.is_empty() || a.targets_file.is_some() {
-        return Ok(Default::default());
-    }
-    let Some(reg_path) = a
-        .config
-        .clone()
-        .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
-    else {
-        return Ok(Default::default());
-    };
-    let reg = mamori_plan::register::Register::load(&reg_path)?;
-    Ok(systems::register_policy(&reg_path, &reg, None)?
-        .service_levels
-        .unwrap_or_default())
-}
-
-/// Sorts the named targets into paths and network services: a `scheme://` target is a
-/// service; a path that exists is a path; anything else must parse as `host:port`. A
-/// `--targets` file adds services. Errors name the target and what was wrong.
-fn split_targets(
-    a: &ScanArgs,
-    only: Option<&std::collections::BTreeSet<String>>,
-) -> Result<(Vec<PathBuf>, Vec<mamori_net::target::Target>, Owners)> {
-    let scope = match &a.scope {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read the scope file {}", p.display()))?;
-            let (scope, bad) = mamori_net::target::Scope::parse(&text);
-            if let Some((line, e)) = bad.first() {
-                bail!("scope file {}: line {line}: {e}", p.display());
-            }
-            Some(scope)
-        }
-        None => None,
-    };
-    let mut paths = Vec::new();
-    let mut net = Vec::new();
-    for t in &a.targets {
-        let is_path = !t.contains("://") && std::fs::symlink_metadata(t).is_ok();
-        if is_path {
-            paths.push(PathBuf::from(t));
-            continue;
-        }
-        match mamori_net::target::parse_target_in(t, scope.as_ref()) {
-            Ok(ts) => net.extend(ts),
-            Err(e) if t.contains("://") => bail!("target {t}: {e}"),
-            Err(_) => bail!(
-                "target {t} does not exist or cannot be read (nor is it a network service such as tls://host:port or host:port)"
-            ),
-        }
-    }
-    if let Some(f) = &a.targets_file {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the targets file {}", f.display()))?;
-        let (ts, bad) = mamori_net::target::parse_targets_file(&text, scope.as_ref());
-        if let Some((line, e)) = bad.first() {
-            bail!("targets file {}: line {line}: {e}", f.display());
-        }
-        net.extend(ts);
-    }
-    let mut owners = Owners::new();
-    if a.targets.is_empty() && a.targets_file.is_none() {
-        let reg_path = a
-            .config
-            .clone()
-            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "nothing to scan: name directories, files or services, or describe your systems in {} (`mamori init` writes an example)",
-                    mamori_plan::register::FILE_NAME
-                )
-            })?;
-        let mut reg = mamori_plan::register::Register::load(&reg_path)?;
-        if let Some(only) = only {
-            reg.systems.retain(|s| only.contains(&s.id));
-        }
-        let t = systems::register_targets(&reg_path, &reg, scope.as_ref(), true)?;
-        paths.extend(t.paths);
-        net.extend(t.net);
-        owners = t.owners;
-        if paths.is_empty() && net.is_empty() {
-            bail!("{}: no system has a target to scan", reg_path.display());
-        }
-    }
-    Ok((paths, net, owners))
-}
-
 fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
-    let mut warnings_early = Vec::new();
-    let due = if a.due {
-        if !a.targets.is_empty() || a.targets_file.is_some() {
-            bail!(
-                "--due scans the systems of the register whose time has come; it takes no targets"
-            );
-        }
-        let reg_path = a
-            .config
-            .clone()
-            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
-            .context("--due needs the systems register (mamori.toml here, or --config)")?;
-        let reg = mamori_plan::register::Register::load(&reg_path)?;
-        let due: std::collections::BTreeSet<String> = schedule_now(&reg_path, &reg, db)?
-            .into_iter()
-            .filter(|s| s.due)
-            .map(|s| s.id)
-            .collect();
-        if due.is_empty() {
-            let m = Messages::new(lang);
-            outln!("{}", m.t("schedule.nothing_due"));
-            return Ok(0);
-        }
-        Some(due)
-    } else {
-        None
-    };
-    let only = if a.systems.is_empty() {
-        due
-    } else {
-        if !a.targets.is_empty() || a.targets_file.is_some() {
-            bail!("--system picks systems of the register; it takes no targets");
-        }
-        let reg_path = a
-            .config
-            .clone()
-            .or_else(|| mamori_plan::register::Register::find(Path::new(".")))
-            .context("--system needs the systems register (mamori.toml here, or --config)")?;
-        let reg = mamori_plan::register::Register::load(&reg_path)?;
-        for id in &a.systems {
-            if reg.system(id).is_none() {
-                bail!(
-                    "{}: no system {id} (the register has: {})",
-                    reg_path.display(),
-                    reg.systems
-                        .iter()
-                        .map(|s| s.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-        }
-        let chosen: std::collections::BTreeSet<String> = a.systems.iter().cloned().collect();
-        let picked: std::collections::BTreeSet<String> = match due {
-            Some(d) => d.intersection(&chosen).cloned().collect(),
-            None => chosen,
-        };
-        if picked.is_empty() {
-            outln!("{}", Messages::new(lang).t("schedule.nothing_due"));
-            return Ok(0);
-        }
-        Some(picked)
-    };
-    if a.job.is_some() && a.no_store {
-        bail!("--job records the scan's run: it cannot go with --no-store");
+    use mamori_engine::scan::{self as engine, NetRequest, Only, ScanRequest, Targets};
+    let named = !a.targets.is_empty() || a.targets_file.is_some();
+    if a.due && named {
+        bail!("--due scans the systems of the register whose time has come; it takes no targets");
+    }
+    if !a.systems.is_empty() && named {
+        bail!("--system picks systems of the register; it takes no targets");
     }
     if a.job.is_some() {
         // A scan for a job is its worker's child: when the worker dies (kill -9, a lost
@@ -1657,278 +1484,68 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             }
         });
     }
-    let (paths, net_targets, owners) = split_targets(&a, only.as_ref())?;
-    let sla = scan_service_levels(&a)?;
-    // One spelling of every place (absolute, links and `..` resolved, names as their
-    // directory lists them): a run's evidence does not depend on the directory mamori was
-    // started from, and `../other` or a link into another system's directory is stored,
-    // attributed and shown as the place it is (decision 016).
-    let targets: Vec<PathBuf> = paths
-        .iter()
-        .map(|t| mamori_plan::attribution::canonical(t))
-        .collect();
-    // An --exclude written with a target's path in front, as the user named it (a link,
-    // `..`), is also taken with the path the target is scanned under.
-    let mut excludes = a.exclude.clone();
-    for (named, canon) in paths.iter().zip(&targets) {
-        let canon = canon.display().to_string();
-        let spellings = [
-            named.display().to_string(),
-            std::path::absolute(named)
-                .unwrap_or_else(|_| named.clone())
-                .display()
-                .to_string(),
-        ];
-        for g in &a.exclude {
-            for sp in &spellings {
-                let sp = sp.trim_end_matches('/');
-                if sp.is_empty() || sp == canon {
-                    continue;
-                }
-                if let Some(rest) = g.strip_prefix(sp) {
-                    if rest.is_empty() || rest.starts_with('/') {
-                        excludes.push(format!("{canon}{rest}"));
-                    }
-                }
+    let req = ScanRequest {
+        targets: if named {
+            Targets::Named {
+                targets: a.targets.clone(),
+                targets_file: a.targets_file.clone(),
             }
-        }
-    }
-    let mut passwords = Vec::new();
-    if let Some(pf) = &a.password_file {
-        let text = std::fs::read_to_string(pf)
-            .with_context(|| format!("cannot read the password file {}", pf.display()))?;
-        passwords.extend(text.lines().map(|l| l.trim_end_matches('\r').to_string()));
-    }
-    let opts = mamori_fs::ScanOptions {
-        excludes,
-        passwords,
-        threads: a.threads,
-        only: match a.only {
-            OnlyArg::Crypto => mamori_fs::Only::Crypto,
-            OnlyArg::Software => mamori_fs::Only::Software,
-            OnlyArg::Both => mamori_fs::Only::Both,
+        } else {
+            Targets::Register {
+                config: a.config.clone(),
+                systems: a.systems.clone(),
+                due: a.due,
+            }
         },
-    };
-    // Read VEX documents first: a bad one fails before the work, not after.
-    let mut vex = mamori_vuln::vex::VexSet::new();
-    for p in &a.vex {
-        let bytes = std::fs::read(p)
-            .with_context(|| format!("cannot read the VEX document {}", p.display()))?;
-        let doc = mamori_vuln::vex::VexDoc::parse(&bytes, &p.display().to_string())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for w in &doc.warnings {
-            warnings_early.push(mamori_model::Warning::new(
-                p.display().to_string(),
-                w.clone(),
-            ));
-        }
-        vex.add(doc);
-    }
-    let vulndb = if a.no_vulns {
-        None
-    } else {
-        open_vulndb(vulndb_path)?
-    };
-    // Open the store first: a bad --db fails before the work, not after.
-    let mut store = if a.no_store {
-        None
-    } else {
-        Some(mamori_store::Store::open(db)?)
-    };
-    let started_at = mamori_store::now_rfc3339();
-    let t0 = Instant::now();
-    let progress = mamori_fs::Progress::default();
-    let mut observations = Vec::new();
-    let mut warnings = warnings_early;
-    let mut component_obs = Vec::new();
-    let mut distros = Vec::new();
-    let mut endpoints = Vec::new();
-    let timeout = Duration::try_from_secs_f64(a.timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or_else(|| {
-            anyhow::anyhow!("--timeout {}: give a positive number of seconds", a.timeout)
-        })?;
-    if let Some(r) = a.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
-        bail!("--rate {r}: give a positive number of connections a second");
-    }
-    let net_opts = mamori_net::collect::NetOptions {
-        limits: mamori_net::engine::Limits {
+        net: NetRequest {
+            scope: a.scope.clone(),
+            pq_only: a.pq_only,
             per_host: a.per_host,
             rate: a.rate,
-            timeout,
+            timeout: a.timeout,
             retries: a.retries,
             trace: a.trace,
-            ..Default::default()
         },
-        pq_only: a.pq_only,
-        ..Default::default()
+        excludes: a.exclude.clone(),
+        password_file: a.password_file.clone(),
+        threads: a.threads,
+        only: match a.only {
+            OnlyArg::Crypto => Only::Crypto,
+            OnlyArg::Software => Only::Software,
+            OnlyArg::Both => Only::Both,
+        },
+        deadline_year: a.deadline,
+        vex: a.vex.clone(),
+        vulndb: (!a.no_vulns).then(|| vulndb_path.to_path_buf()),
+        store: (!a.no_store).then(|| db.to_path_buf()),
+        schedule_store: Some(db.to_path_buf()),
+        job: a.job.zip(a.worker_id.clone()),
     };
+    let progress = engine::Progress::default();
     let done = std::sync::atomic::AtomicBool::new(false);
     let show = !a.quiet && std::io::stderr().is_terminal();
-    std::thread::scope(|s| {
-        let bar = s.spawn(|| {
-            if !show {
-                return;
-            }
-            // Only scans that take over a second get a bar.
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(1) {
-                if done.load(Ordering::Relaxed) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let pb = indicatif::ProgressBar::new_spinner();
-            pb.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            while !done.load(Ordering::Relaxed) {
-                let files = progress.files.load(Ordering::Relaxed);
-                let bytes = progress.bytes.load(Ordering::Relaxed);
-                pb.set_message(format!("{files} files, {:.1} MB read", bytes as f64 / 1e6));
-                pb.tick();
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            pb.finish_and_clear();
-        });
-        let net = s.spawn(|| {
-            if net_targets.is_empty() {
-                return mamori_net::collect::NetResult::default();
-            }
-            mamori_net::collect::collect(&net_targets, &net_opts)
-        });
-        for t in &targets {
-            let got = mamori_fs::collect(t, &opts, &progress);
-            observations.extend(got.observations);
-            warnings.extend(got.warnings);
-            component_obs.extend(got.components);
-            distros.extend(got.distros);
-        }
-        match net.join() {
-            Ok(n) => {
-                observations.extend(n.observations);
-                warnings.extend(n.warnings);
-                endpoints = n.endpoints;
-            }
-            Err(_) => warnings.push(mamori_model::Warning::new(
-                "network",
-                "the network probes stopped unexpectedly",
-            )),
-        }
+    let outcome = std::thread::scope(|s| {
+        let bar = s.spawn(|| progress_bar(show, &done, &progress));
+        let r = engine::run(&req, &progress, &|_| {});
         done.store(true, Ordering::Relaxed);
         let _ = bar.join();
-    });
-    // Binaries and archives report both kinds; keep only what was asked for.
-    match a.only {
-        OnlyArg::Crypto => {
-            component_obs.clear();
-            distros.clear();
-        }
-        OnlyArg::Software => observations.clear(),
-        OnlyArg::Both => {}
-    }
-    let assets = mamori_assess::merge(observations);
-    let policy = mamori_assess::Policy {
-        deadline_year: a.deadline,
-        ..Default::default()
+        r
+    })?;
+    let Some(out) = outcome else {
+        outln!("{}", Messages::new(lang).t("schedule.nothing_due"));
+        return Ok(0);
     };
-    let mut findings = mamori_assess::assess(&assets, &policy);
-    findings.extend(mamori_assess::assess_endpoints(&endpoints, &assets));
-    // Each finding and vulnerability names the system whose target most closely contains
-    // its place (or its image or archive), or whose service it was seen at.
-    let systems = mamori_plan::attribution::Attribution::new(owners.iter().cloned());
-    let mut findings = systems::findings_per_system(findings, &assets, &systems);
-    mamori_assess::sort_findings(&mut findings);
-    let components = mamori_assess::merge_components(component_obs);
-    let t_collect = t0.elapsed();
-    let t_match = Instant::now();
-    let (mut vulnerabilities, vuln_warnings) = match &vulndb {
-        Some(v) => v.match_components(&components),
-        None => (Vec::new(), Vec::new()),
-    };
-    warnings.extend(vuln_warnings);
-    let vex_report = vex.apply(&mut vulnerabilities);
-    // A package shared by systems is one vulnerability of the run that names each system
-    // (with its first place there), so each system's people follow it.
-    let by_purl: std::collections::HashMap<&str, &mamori_model::Component> =
-        components.iter().map(|c| (c.purl.as_str(), c)).collect();
-    for v in &mut vulnerabilities {
-        v.system = systems.system_of(&v.location).map(str::to_string);
-        let mut places: Vec<mamori_model::SystemPlace> = Vec::new();
-        for o in by_purl
-            .get(v.component.as_str())
-            .map(|c| c.occurrences.as_slice())
-            .unwrap_or_default()
-        {
-            if let Some(s) = systems.system_of(&o.location) {
-                if !places.iter().any(|p| p.system == s) {
-                    places.push(mamori_model::SystemPlace {
-                        system: s.to_string(),
-                        location: o.location.clone(),
-                    });
-                }
-            }
-        }
-        if let Some(i) = v
-            .system
-            .as_ref()
-            .and_then(|s| places.iter().position(|p| &p.system == s))
-        {
-            let first = places.remove(i);
-            places.insert(0, first);
-        }
-        if places.len() > 1 {
-            v.systems = places;
-        }
-    }
-    mamori_model::sort_vulnerabilities(&mut vulnerabilities);
-    let t_match = t_match.elapsed();
-    let result = ScanResult {
-        targets: targets
-            .iter()
-            .map(|t| t.display().to_string())
-            .chain(net_targets.iter().map(|t| t.to_string()))
-            .collect(),
-        assets,
-        findings,
-        warnings,
-        components,
-        distros,
-        vulnerabilities,
-        endpoints,
-        files: progress.files.load(Ordering::Relaxed),
-        bytes: progress.bytes.load(Ordering::Relaxed),
-    };
-    // The store was opened at the start so a bad --db fails before scanning; a database
-    // server's connection may have been cut during a long scan (a restart, an idle
-    // timeout), so it is opened again for the save.
-    if store.is_some() && mamori_store::postgres_url(db).is_some() {
-        store = Some(mamori_store::Store::open(db)?);
-    }
-    let run_id = match store.as_mut() {
-        Some(s) => Some(s.save_run_for(
-            &result,
-            &started_at,
-            &sla,
-            a.job.zip(a.worker_id.as_deref()),
-        )?),
-        None => None,
-    };
-    let secs = t0.elapsed().as_secs_f64();
+    let secs = out.timings.total.as_secs_f64();
     if a.verbose && !a.quiet {
         eprintln!(
             "timings: collect {:.3} s, match {:.3} s, total {secs:.3} s",
-            t_collect.as_secs_f64(),
-            t_match.as_secs_f64()
+            out.timings.collect.as_secs_f64(),
+            out.timings.matching.as_secs_f64()
         );
         if !a.vex.is_empty() {
             eprintln!(
                 "vex: {} statements, {} findings suppressed, {} statements matched nothing",
-                vex.len(),
-                vex_report.applied,
-                vex_report.unmatched
+                out.vex.statements, out.vex.applied, out.vex.unmatched
             );
         }
     }
@@ -1936,23 +1553,22 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
         // The server shows the run; nobody reads a report.
         return Ok(0);
     }
-    let no_vulndb = (vulndb.is_none() && !a.no_vulns && !result.components.is_empty())
-        .then(|| vulndb_path.display().to_string());
+    let result = &out.result;
     emit(
-        &result,
+        result,
         &Emit {
-            run: run_id,
+            run: out.run,
             format: a.format,
             output: a.output.as_deref(),
             lang,
             verbose: a.verbose,
             secs,
-            no_vulndb,
+            no_vulndb: out.no_vulndb.clone(),
         },
     )?;
     if !a.quiet {
         let m = Messages::new(lang);
-        if a.format != Format::Text || a.output.is_some() {
+        if a.format != mamori_report::formats::Format::Text || a.output.is_some() {
             // The report went elsewhere: a one-line summary on stderr.
             eprintln!(
                 "{}",
@@ -1967,7 +1583,7 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
                 )
             );
         }
-        if let Some(r) = run_id {
+        if let Some(r) = out.run {
             eprintln!(
                 "{}",
                 m.get(
@@ -1977,7 +1593,39 @@ fn scan(a: ScanArgs, db: &Path, vulndb_path: &Path, lang: Lang) -> Result<u8> {
             );
         }
     }
-    Ok(exit_for(&result, a.fail_on))
+    Ok(exit_for(result, a.fail_on))
+}
+
+/// A spinner on standard error with the files and bytes read, for scans that take over a
+/// second, until `done`.
+fn progress_bar(
+    show: bool,
+    done: &std::sync::atomic::AtomicBool,
+    progress: &mamori_engine::scan::Progress,
+) {
+    if !show {
+        return;
+    }
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        if done.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    while !done.load(Ordering::Relaxed) {
+        let files = progress.files.load(Ordering::Relaxed);
+        let bytes = progress.bytes.load(Ordering::Relaxed);
+        pb.set_message(format!("{files} files, {:.1} MB read", bytes as f64 / 1e6));
+        pb.tick();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pb.finish_and_clear();
 }
 
 /// 1 when a finding or an active vulnerability reaches `fail_on`. A vulnerability without
@@ -1997,7 +1645,7 @@ fn exit_for(r: &ScanResult, fail_on: Option<Severity>) -> u8 {
 /// How a report is written.
 struct Emit<'a> {
     run: Option<i64>,
-    format: Format,
+    format: mamori_report::formats::Format,
     output: Option<&'a Path>,
     lang: Lang,
     verbose: bool,
@@ -2007,33 +1655,35 @@ struct Emit<'a> {
 }
 
 fn emit(r: &ScanResult, e: &Emit<'_>) -> Result<()> {
-    let (run, format, output) = (e.run, e.format, e.output);
-    let body = match format {
-        Format::Text => mamori_report::text(
-            r,
-            &TextOptions {
-                lang: e.lang,
-                color: output.is_none() && std::io::stdout().is_terminal(),
-                verbose: e.verbose,
-                seconds: e.secs,
-                no_vulndb: e.no_vulndb.clone(),
-                ..Default::default()
-            },
-        ),
-        Format::Json => serde_json::to_string_pretty(&mamori_report::json(r, run))? + "\n",
-        Format::Cyclonedx => {
-            serde_json::to_string_pretty(&mamori_report::cyclonedx(r, VERSION))? + "\n"
-        }
-        Format::Spdx => {
-            // SPDX wants a namespace unique per document: the run, the targets and the time
-            // (SOURCE_DATE_EPOCH when set, for reproducible documents).
-            let when =
-                std::env::var("SOURCE_DATE_EPOCH").unwrap_or_else(|_| mamori_store::now_rfc3339());
-            let seed = format!("{run:?} {} {when}", r.targets.join(" "));
-            serde_json::to_string_pretty(&mamori_report::spdx23(r, VERSION, &seed))? + "\n"
-        }
+    use mamori_report::formats::{write_run, RunOptions};
+    let spec = e.format.spec();
+    if spec.binary && e.output.is_none() && std::io::stdout().is_terminal() {
+        bail!(
+            "{} is binary: write it to a file with -o report.{}",
+            spec.about,
+            spec.extension
+        );
+    }
+    // SPDX wants a namespace unique per document: the run, the targets and the time
+    // (SOURCE_DATE_EPOCH when set, for reproducible documents).
+    let when = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_else(|_| mamori_store::now_rfc3339());
+    let options = RunOptions {
+        run: e.run,
+        version: VERSION.to_string(),
+        lang: e.lang,
+        text: TextOptions {
+            lang: e.lang,
+            color: e.output.is_none() && std::io::stdout().is_terminal(),
+            verbose: e.verbose,
+            seconds: e.secs,
+            no_vulndb: e.no_vulndb.clone(),
+            ..Default::default()
+        },
+        spdx_seed: format!("{:?} {} {when}", e.run, r.targets.join(" ")),
     };
-    write_out(output, body.as_bytes())
+    let mut body = Vec::new();
+    write_run(e.format, r, &options, &mut body)?;
+    write_out(e.output, &body)
 }
 
 fn write_out(output: Option<&Path>, body: &[u8]) -> Result<()> {
@@ -2121,10 +1771,10 @@ fn diff(a: DiffArgs, db: &Path, lang: Lang) -> Result<u8> {
     let d = match &a.config {
         Some(reg) if !a.systems.is_empty() => {
             // Each run narrowed to the systems first, then compared.
-            let loaded = mamori_server::Loaded::load(reg)?;
+            let loaded = mamori_engine::Loaded::load(reg)?;
             let only = mamori_store::views::Visible::Systems(a.systems.clone());
             let narrow = |run| -> Result<ScanResult> {
-                Ok(mamori_server::insight::narrow(
+                Ok(mamori_engine::visibility::narrow(
                     store.load_run(run)?,
                     &only,
                     Some(&loaded),
