@@ -435,12 +435,20 @@ fn software(r: &ScanResult, o: &TextOptions, m: &Messages, s: &mut String) {
         } else {
             String::new()
         };
+        // The label is the highest rating; unrated advisories are said apart (when none is
+        // rated, the label says so).
+        let unrated = if u.unrated > 0 && u.worst.is_some() {
+            m.get("upgrade_unrated", &[("n", u.unrated.to_string())])
+        } else {
+            String::new()
+        };
         let args = [
             ("name", u.name.clone()),
             ("from", u.version.clone()),
             ("to", u.to.clone().unwrap_or_default()),
             ("n", u.vulnerabilities.to_string()),
             ("nofix", nofix),
+            ("unrated", unrated),
         ];
         let line = match u.to {
             Some(_) => m.get("upgrade_line", &args),

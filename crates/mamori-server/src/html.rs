@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use mamori_i18n::{Lang, Messages};
+use mamori_store::lifecycle::Tracked;
 use mamori_store::views::TrendPoint;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -65,7 +66,8 @@ th a{color:inherit}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .card{border:1px solid var(--bd);border-radius:8px;padding:10px 12px;color:inherit;text-decoration:none}a.card:hover{border-color:var(--ac)}.card b{display:block;font-size:26px}.card span{color:var(--mut)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}figure{margin:0;border:1px solid var(--bd);border-radius:8px;padding:10px}figcaption{font-weight:600;margin-bottom:4px}
 svg text{font:11px system-ui,sans-serif;fill:var(--fg)}
-.sev{color:#fff;border-radius:4px;padding:0 6px;font-size:12px;display:inline-block}
+.sev{color:#fff;border-radius:4px;padding:0 6px;font-size:12px;display:inline-block}.score{font-variant-numeric:tabular-nums}.unrated{color:var(--mut)}
+.sum{display:block;font-size:12px;color:var(--mut)}
 .st{border:1px solid var(--bd);border-radius:10px;padding:0 7px;font-size:12px}.st-new,.st-reopened{background:#fff3e0}.st-fixed{background:#e8f5e9}.st-accepted{background:#f3e5f5}.st-acknowledged{background:#e3f2fd}
 .mut{color:var(--mut)}.bad{color:#b42318;font-weight:600}.ok{color:#2e7d32;font-weight:600}
 form.filters{display:flex;gap:8px;flex-wrap:wrap;align-items:end;margin:8px 0}form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--mut)}
@@ -169,6 +171,69 @@ pub fn sev_badge(m: &Messages, sev: Option<&str>) -> String {
     format!(
         "<span class=\"sev sev-{s}\">{}</span>",
         esc(&m.t(&format!("web.sev.{s}")))
+    )
+}
+
+/// A severity badge with the CVSS score it comes from, when there is one (`high 8.1`).
+pub fn sev_score(m: &Messages, sev: Option<&str>, score: Option<f64>) -> String {
+    match score {
+        Some(x) => format!("{} <span class=\"score\">{x:.1}</span>", sev_badge(m, sev)),
+        None => sev_badge(m, sev),
+    }
+}
+
+/// A component's worst severity: its highest rating with that rating's score, and its
+/// unrated advisories apart (`high 8.1 · 2 unrated`); the unrated badge when none is
+/// rated.
+pub fn worst(m: &Messages, w: &mamori_store::views::Widespread) -> String {
+    match w.worst.as_deref() {
+        Some(s) if w.unrated > 0 => format!(
+            "{} · <span class=\"unrated\">{}</span>",
+            sev_score(m, Some(s), w.worst_score),
+            esc(&m.get("web.unrated_n", &[("n", w.unrated.to_string())]))
+        ),
+        Some(s) => sev_score(m, Some(s), w.worst_score),
+        None => sev_badge(m, None),
+    }
+}
+
+/// A vulnerability's name as people know it: the advisory id and its CVE ids
+/// (`PYSEC-2023-254 (CVE-2023-49083)`), as the terminal report writes it. Plain text.
+pub fn advisory_name(id: &str, aliases: &[String]) -> String {
+    let cves: Vec<&str> = aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|a| a.starts_with("CVE-") && *a != id)
+        .collect();
+    if cves.is_empty() {
+        id.to_string()
+    } else {
+        format!("{id} ({})", cves.join(", "))
+    }
+}
+
+/// A tracked item's title as plain text: a vulnerability's with its CVE ids.
+pub fn tracked_title(t: &Tracked) -> String {
+    if t.kind == "vulnerability" {
+        advisory_name(&t.title, &t.advisory.aliases)
+    } else {
+        t.title.clone()
+    }
+}
+
+/// An advisory's summary on one line of its own under a title, escaped (it is the
+/// advisory's text, not ours), cut at `max` characters; nothing when there is none.
+pub fn summary_line(summary: &str, max: usize) -> String {
+    let words: Vec<&str> = summary.split_whitespace().collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    let one = words.join(" ");
+    let cut: String = one.chars().take(max).collect();
+    format!(
+        "<span class=\"sum\">{}{}</span>",
+        esc(&cut),
+        if cut.len() < one.len() { "…" } else { "" }
     )
 }
 
@@ -508,6 +573,62 @@ pub fn on_track(p: &crate::insight::SystemPqc, year: i32) -> Track {
 mod tests {
     use super::*;
     use crate::insight::SystemPqc;
+
+    #[test]
+    fn a_vulnerability_is_named_by_its_cve_ids_and_its_words_are_text() {
+        let aliases = vec![
+            "GHSA-jfhm-5ghh-2f97".to_string(),
+            "CVE-2023-49083".to_string(),
+            "CVE-2023-0001".to_string(),
+        ];
+        assert_eq!(
+            advisory_name("PYSEC-2023-254", &aliases),
+            "PYSEC-2023-254 (CVE-2023-49083, CVE-2023-0001)"
+        );
+        // An advisory that is a CVE is not named twice; one without a CVE by its id.
+        assert_eq!(
+            advisory_name("CVE-2023-49083", &aliases[1..2]),
+            "CVE-2023-49083"
+        );
+        assert_eq!(advisory_name("GO-2024-1", &aliases[..1]), "GO-2024-1");
+        // One line, escaped, cut at a character (not a byte) boundary.
+        assert_eq!(
+            summary_line("<b>x</b>\n  & \"y\"", 200),
+            "<span class=\"sum\">&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;</span>"
+        );
+        assert_eq!(
+            summary_line("暗号の脆弱性です", 3),
+            "<span class=\"sum\">暗号の…</span>"
+        );
+        assert_eq!(summary_line(" \n ", 200), "");
+    }
+
+    #[test]
+    fn a_components_worst_is_its_highest_rating_and_the_unrated_apart() {
+        let m = Messages::new(Lang::En);
+        let mut w = mamori_store::views::Widespread {
+            purl: "pkg:pypi/cryptography@38.0.4".into(),
+            systems: 1,
+            advisories: 3,
+            items: 3,
+            worst: Some("high".into()),
+            worst_score: Some(8.1),
+            unrated: 2,
+        };
+        assert_eq!(
+            worst(&m, &w),
+            "<span class=\"sev sev-high\">high</span> <span class=\"score\">8.1</span> · <span class=\"unrated\">2 unrated</span>"
+        );
+        assert!(worst(&Messages::new(Lang::Ja), &w).ends_with("未評価 2 件</span>"));
+        w.unrated = 0;
+        w.worst_score = None;
+        assert_eq!(worst(&m, &w), "<span class=\"sev sev-high\">high</span>");
+        (w.worst, w.unrated) = (None, 3);
+        assert_eq!(
+            worst(&m, &w),
+            "<span class=\"sev sev-unrated\">unrated</span>"
+        );
+    }
 
     #[test]
     fn axes_have_whole_round_steps() {

@@ -166,7 +166,7 @@ fn build() -> Value {
             }}));
     paths.insert("/api/v1/overview".into(), json!({"get": {
                 "operationId": "overview", "summary": "The organization in numbers: findings by severity and age, overdue, trend, systems, widespread vulnerable components, SBOM coverage.",
-                "responses": with_errors(json!({"200": ok("The overview.", json!({"type": "object"}))}), &["401"])
+                "responses": with_errors(json!({"200": ok("The overview.", json!({"type": "object", "properties": {"widespread": {"type": "array", "items": {"$ref": "#/components/schemas/Widespread"}}}}))}), &["401"])
             }}));
     paths.insert("/api/v1/systems".into(), json!({"get": {
                 "operationId": "listSystems", "summary": "Systems of the register the caller may read, with their findings, schedule and post-quantum migration.",
@@ -307,7 +307,19 @@ fn build() -> Value {
                     "status": {"type": "string", "enum": ["new", "open", "acknowledged", "accepted", "fixed", "reopened"]},
                     "accepted_until": {"type": ["string", "null"]}, "assignee": {"type": ["string", "null"]}, "due": {"type": ["string", "null"]},
                     "first_run": {"type": "integer"}, "last_run": {"type": "integer"}, "first_seen": {"type": "string"}, "last_seen": {"type": "string"},
-                    "fixed_run": {"type": ["integer", "null"]}
+                    "fixed_run": {"type": ["integer", "null"]},
+                    "aliases": {"type": "array", "items": {"type": "string"}, "description": "A vulnerability's other ids (CVE-…, GHSA-…), as the run that last saw it stored them; absent for a finding."},
+                    "summary": {"type": "string", "description": "A vulnerability's one-line summary: the advisory's own words (untrusted text)."},
+                    "cvss": {"$ref": "#/components/schemas/Cvss"}
+                }},
+                "Cvss": {"type": "object", "required": ["version", "vector", "score"], "description": "The CVSS rating a vulnerability's severity comes from.", "properties": {
+                    "version": {"type": "string", "examples": ["3.1", "4.0"]}, "vector": {"type": "string"}, "score": {"type": "number", "minimum": 0, "maximum": 10}
+                }},
+                "Widespread": {"type": "object", "required": ["purl", "systems", "advisories", "items", "unrated"], "description": "A component with open vulnerabilities, by how far it has spread.", "properties": {
+                    "purl": {"type": "string"}, "systems": {"type": "integer", "minimum": 0}, "advisories": {"type": "integer", "minimum": 0}, "items": {"type": "integer", "minimum": 0},
+                    "worst": {"type": ["string", "null"], "enum": ["info", "low", "medium", "high", "critical", null], "description": "The highest rating among its advisories; null when none is rated."},
+                    "worst_score": {"type": ["number", "null"], "description": "The highest CVSS score among its advisories at that rating."},
+                    "unrated": {"type": "integer", "minimum": 0, "description": "Its advisories without any rating, counted apart (an unrated advisory may be anything)."}
                 }},
                 "Event": {"type": "object", "required": ["at", "actor", "action"], "properties": {
                     "key": {"type": "string"}, "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"},

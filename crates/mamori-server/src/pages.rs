@@ -21,6 +21,9 @@ use std::sync::Arc;
 
 mod account;
 
+/// Characters of an advisory's summary shown in a list (the finding's page shows it whole).
+const SUMMARY_IN_LISTS: usize = 200;
+
 /// The page routes.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -597,7 +600,7 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
                 esc(&w.purl),
                 w.systems,
                 w.advisories,
-                html::sev_badge(&m, w.worst.as_deref())
+                html::worst(&m, w)
             );
         }
         b.push_str("</table>");
@@ -631,10 +634,11 @@ async fn overview(State(app): State<Arc<App>>, pc: PageCaller) -> Result<Respons
         for t in &overdue {
             let _ = write!(
                 b,
-                "<tr data-id=\"{id}\"><td class=\"bad\">{}</td><td>{}</td><td><a href=\"/findings/{id}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-id=\"{id}\"><td class=\"bad\">{}</td><td>{}</td><td><a href=\"/findings/{id}\">{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(t.due.as_deref().unwrap_or("")),
                 html::sev_badge(&m, t.severity.map(|s| s.as_str())),
-                esc(&t.title),
+                esc(&html::tracked_title(t)),
+                html::summary_line(&t.advisory.summary, SUMMARY_IN_LISTS),
                 esc(t.system.as_deref().unwrap_or("")),
                 html::status_badge(&m, t.status.as_str()),
                 esc(t.assignee.as_deref().unwrap_or("")),
@@ -877,9 +881,14 @@ async fn findings(
         let overdue = t.status.active() && t.due.as_deref().is_some_and(|d| d < today.as_str());
         let _ = write!(
             b,
-            "<tr data-id=\"{id}\" data-status=\"{st}\"><td><a href=\"/findings/{id}\">#{id}</a></td><td>{}</td><td><a href=\"/findings/{id}\">{}</a></td><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-            html::sev_badge(&m, t.severity.map(|s| s.as_str())),
-            esc(&t.title),
+            "<tr data-id=\"{id}\" data-status=\"{st}\"><td><a href=\"/findings/{id}\">#{id}</a></td><td>{}</td><td><a href=\"/findings/{id}\">{}</a>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            html::sev_score(
+                &m,
+                t.severity.map(|s| s.as_str()),
+                t.advisory.cvss.as_ref().map(|c| c.score)
+            ),
+            esc(&html::tracked_title(t)),
+            html::summary_line(&t.advisory.summary, SUMMARY_IN_LISTS),
             esc(t.system.as_deref().unwrap_or("")),
             esc(&t.location),
             html::status_badge(&m, t.status.as_str()),
@@ -941,12 +950,17 @@ async fn finding_page(
     let (t, events) = api::visible_finding(app, &pc.caller, id)
         .await
         .map_err(|e| pc.err(e))?;
+    let title = html::tracked_title(&t);
     let mut b = format!(
         "<h1>#{} {} {}</h1>",
         t.id,
         html::sev_badge(&m, t.severity.map(|s| s.as_str())),
-        esc(&t.title)
+        esc(&title)
     );
+    if !t.advisory.summary.trim().is_empty() {
+        // The advisory's own words, whole.
+        let _ = write!(b, "<p id=\"summary\">{}</p>", esc(&t.advisory.summary));
+    }
     if let Some(why) = failed {
         let _ = write!(b, "<p class=\"notice\" role=\"alert\">{}</p>", esc(why));
     }
@@ -995,6 +1009,28 @@ async fn finding_page(
             r = t.last_run
         ),
     ));
+    if !t.advisory.aliases.is_empty() {
+        b.push_str(&row(
+            "web.col.aliases",
+            t.advisory
+                .aliases
+                .iter()
+                .map(|a| format!("<code>{}</code>", esc(a)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ));
+    }
+    if let Some(c) = &t.advisory.cvss {
+        b.push_str(&row(
+            "web.col.cvss",
+            format!(
+                "{:.1} (CVSS {}) <code>{}</code>",
+                c.score,
+                esc(&c.version),
+                esc(&c.vector)
+            ),
+        ));
+    }
     b.push_str(&row("web.col.key", format!("<code>{}</code>", esc(&t.key))));
     b.push_str("</table>");
     if pc.caller.can_act(t.system.as_deref()) && t.status != Status::Fixed {
@@ -1069,7 +1105,7 @@ async fn finding_page(
         );
     }
     b.push_str("</table>");
-    Ok(pc.page("findings", &format!("#{} {}", t.id, t.title), &b))
+    Ok(pc.page("findings", &format!("#{} {title}", t.id), &b))
 }
 
 #[derive(Deserialize)]
@@ -1755,7 +1791,17 @@ async fn diff(
         d.components_removed.iter().map(c).collect(),
     );
     let v = |x: &mamori_model::Vulnerability| {
-        format!("{} <code>{}</code>", esc(&x.id), esc(&x.component))
+        format!(
+            "{} {} <code>{}</code>{}",
+            html::sev_score(
+                &m,
+                x.severity.map(|s| s.as_str()),
+                x.cvss.as_ref().map(|c| c.score)
+            ),
+            esc(&html::advisory_name(&x.id, &x.aliases)),
+            esc(&x.component),
+            html::summary_line(&x.summary, SUMMARY_IN_LISTS)
+        )
     };
     section(
         &mut b,

@@ -765,6 +765,7 @@ impl Store {
             },
         )?;
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+        self.fill_advisories(&mut out)?;
         Ok(out)
     }
 
@@ -773,7 +774,7 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<(lifecycle::Tracked, Vec<lifecycle::Event>), StoreError> {
-        let t = self
+        let mut t = self
             .db
             .opt(
                 &format!("SELECT {TRACKED_COLUMNS} FROM tracked WHERE id = ?1"),
@@ -781,6 +782,7 @@ impl Store {
                 tracked_row,
             )?
             .ok_or(StoreError::NoTracked(id))?;
+        self.fill_advisories(std::slice::from_mut(&mut t))?;
         let events = self.db.all(
             "SELECT at, actor, action, from_status, to_status, run, detail FROM events WHERE tracked_id = ?1 ORDER BY id",
             vals![id],
@@ -820,10 +822,11 @@ impl Store {
                 tracked_row,
             )?
             .ok_or(StoreError::NoTracked(id))?;
-        let (n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
+        let (mut n, e) = lifecycle::apply(&t, act, actor, &now_rfc3339(), comment)?;
         write_tracked(&tx, &n)?;
         write_event(&tx, id, &e)?;
         tx.commit()?;
+        self.fill_advisories(std::slice::from_mut(&mut n))?;
         Ok(n)
     }
 
@@ -1488,7 +1491,94 @@ pub(crate) fn tracked_row(r: &Row<'_>) -> Result<lifecycle::Tracked, DbError> {
         first_seen: r.get(14)?,
         last_seen: r.get(15)?,
         fixed_run: r.get(16)?,
+        advisory: lifecycle::Advisory::default(),
     })
+}
+
+/// The key of a tracked vulnerability's row in the run's `vulnerabilities` table
+/// (`ADVISORY|PURL`): its own key (`vuln:ADVISORY|PURL|SYSTEM`, or without the system when
+/// it has none) without the prefix and the system. `None` for a finding.
+fn vulnerability_key(t: &lifecycle::Tracked) -> Option<&str> {
+    if t.kind != "vulnerability" {
+        return None;
+    }
+    let k = t.key.strip_prefix("vuln:")?;
+    match &t.system {
+        Some(s) => k.strip_suffix(s.as_str()).and_then(|k| k.strip_suffix('|')),
+        None => Some(k),
+    }
+}
+
+/// The part of a stored vulnerability's record that a tracked item shows.
+#[derive(serde::Deserialize)]
+struct AdvisoryPart {
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    cvss: Option<mamori_model::Cvss>,
+}
+
+/// Keys looked up in one query.
+const ADVISORY_CHUNK: usize = 100;
+
+impl Store {
+    /// Fills in the advisory (aliases, summary, CVSS) of the vulnerabilities among `items`
+    /// from the run that last saw each — a few queries by primary key for a page of items.
+    /// An item whose run is gone keeps an empty one.
+    pub(crate) fn fill_advisories(
+        &self,
+        items: &mut [lifecycle::Tracked],
+    ) -> Result<(), StoreError> {
+        // Wanted: run → keys → the items that show them.
+        let mut wanted: BTreeMap<i64, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+        for (i, t) in items.iter().enumerate() {
+            if let Some(k) = vulnerability_key(t) {
+                wanted
+                    .entry(t.last_run)
+                    .or_default()
+                    .entry(k.to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for (run, keys) in wanted {
+            let keys: Vec<(&String, &Vec<usize>)> = keys.iter().collect();
+            for chunk in keys.chunks(ADVISORY_CHUNK) {
+                let mut params = vec![db::Val::Int(run)];
+                let marks: Vec<String> = chunk
+                    .iter()
+                    .map(|(k, _)| {
+                        params.push(db::Val::Text(std::borrow::Cow::Owned((*k).clone())));
+                        format!("?{}", params.len())
+                    })
+                    .collect();
+                let found: Vec<(String, String)> = self.db.all(
+                    &format!(
+                        "SELECT key, data FROM vulnerabilities WHERE run_id = ?1 AND key IN ({})",
+                        marks.join(", ")
+                    ),
+                    &params,
+                    |r| Ok::<_, DbError>((r.get(0)?, r.get(1)?)),
+                )?;
+                for (key, data) in found {
+                    let part: AdvisoryPart = serde_json::from_str(&data)?;
+                    let Some((_, at)) = chunk.iter().find(|(k, _)| **k == key) else {
+                        continue;
+                    };
+                    for &i in at.iter() {
+                        items[i].advisory = lifecycle::Advisory {
+                            aliases: part.aliases.clone(),
+                            summary: part.summary.clone(),
+                            cvss: part.cvss.clone(),
+                        };
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes an item (inserting it when its id is 0) and returns its id.

@@ -67,7 +67,7 @@ impl Status {
 }
 
 /// A finding or vulnerability followed across runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tracked {
     /// Store id (stable, short: what `mamori findings ack 12` names).
     pub id: i64,
@@ -103,6 +103,26 @@ pub struct Tracked {
     pub last_seen: String,
     /// The run that found it fixed.
     pub fixed_run: Option<i64>,
+    /// A vulnerability's advisory as the run that last saw it stored it (its other ids,
+    /// summary and CVSS rating; see [`Advisory`]); empty for a finding. Not a column of
+    /// the item: the store's readers fill it in.
+    #[serde(flatten)]
+    pub advisory: Advisory,
+}
+
+/// What a tracked vulnerability's advisory says beyond its id. Its words are the
+/// advisory's, not mamori's: untrusted text, to be escaped wherever it is shown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Advisory {
+    /// Other ids of the same vulnerability (`CVE-…`, `GHSA-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The one-line summary.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
+    /// The CVSS rating the severity comes from, when the advisory gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<mamori_model::Cvss>,
 }
 
 /// One change of a tracked item.
@@ -241,6 +261,7 @@ pub fn reconcile(
                     first_seen: run.at.into(),
                     last_seen: run.at.into(),
                     fixed_run: None,
+                    advisory: Advisory::default(),
                 });
             }
             Some(t) => {

@@ -120,6 +120,8 @@ const DEEP_PAGE: usize = 1000;
 
 /// The generated column of severity as a number (unrated: 5).
 const SEVERITY_RANK: &str = "rank";
+/// Its value for an unrated item.
+const UNRATED: i64 = 5;
 
 /// A text value.
 fn text(s: impl Into<String>) -> Val<'static> {
@@ -275,8 +277,21 @@ pub struct Widespread {
     pub advisories: u64,
     /// Open items.
     pub items: u64,
-    /// The worst severity.
+    /// The highest rating among its advisories; `None` when none is rated.
     pub worst: Option<String>,
+    /// The highest CVSS score among the advisories at that rating, when one gives a score.
+    pub worst_score: Option<f64>,
+    /// Its advisories without any rating, counted apart: an unrated advisory may be
+    /// anything (decision 008), so it neither hides the rated ones nor passes for one.
+    pub unrated: u64,
+}
+
+/// A severity's name from its rank (the `rank` column: 0 info … 4 critical); `None` for
+/// anything else (5: unrated).
+fn rank_name(rank: i64) -> Option<String> {
+    mamori_model::Severity::ALL
+        .get(usize::try_from(rank).ok()?)
+        .map(|s| s.as_str().to_string())
 }
 
 fn sev_name(s: String) -> String {
@@ -337,7 +352,9 @@ impl Store {
                 "SELECT {TRACKED_COLUMNS} FROM tracked WHERE id IN (SELECT id FROM tracked WHERE {filter} ORDER BY {order} LIMIT ?{l} OFFSET ?{o}) ORDER BY {order}"
             )
         };
-        Ok(self.db.all(&sql, &params, tracked_row)?)
+        let mut rows = self.db.all(&sql, &params, tracked_row)?;
+        self.fill_advisories(&mut rows)?;
+        Ok(rows)
     }
 
     /// A number that changes whenever another connection has committed a change to the
@@ -473,7 +490,9 @@ impl Store {
         Ok(out)
     }
 
-    /// The components with open vulnerabilities in the most systems.
+    /// The components with open vulnerabilities in the most systems, each with its
+    /// highest rating (and that rating's highest CVSS score) and its unrated advisories
+    /// apart.
     pub fn widespread(
         &self,
         visible: &Visible,
@@ -487,30 +506,79 @@ impl Store {
         } else {
             "CASE WHEN instr(location, ' ') > 0 THEN substr(location, 1, instr(location, ' ') - 1) ELSE location END"
         };
+        // The rank puts unrated above critical (for sorting and filtering, where an
+        // unrated item must not hide); the highest *rating* is the highest rank below it.
         let sql = format!(
             "SELECT {purl} AS purl,
                     COUNT(DISTINCT COALESCE(system, '')), COUNT(DISTINCT title), COUNT(*),
-                    MAX({SEVERITY_RANK})
+                    COALESCE(MAX(CASE WHEN {SEVERITY_RANK} < {UNRATED} THEN {SEVERITY_RANK} END), -1),
+                    COUNT(DISTINCT CASE WHEN {SEVERITY_RANK} >= {UNRATED} THEN title END)
              FROM tracked WHERE kind = 'vulnerability' AND {ACTIVE} AND ({vis})
-             GROUP BY purl ORDER BY 2 DESC, 4 DESC, 5 DESC, purl LIMIT {limit}"
+             GROUP BY purl ORDER BY 2 DESC, 4 DESC, 5 DESC, 6 DESC, purl LIMIT {limit}"
         );
-        Ok(self.db.all(&sql, &params, |r| {
-            let rank: i64 = r.get(4)?;
-            Ok::<_, DbError>(Widespread {
-                purl: r.get(0)?,
-                systems: r.get::<i64>(1)? as u64,
-                advisories: r.get::<i64>(2)? as u64,
-                items: r.get::<i64>(3)? as u64,
-                worst: match rank {
-                    4 => Some("critical".into()),
-                    3 => Some("high".into()),
-                    2 => Some("medium".into()),
-                    1 => Some("low".into()),
-                    0 => Some("info".into()),
-                    _ => None,
+        let rows = self.db.all(&sql, &params, |r| {
+            Ok::<_, DbError>((
+                Widespread {
+                    purl: r.get(0)?,
+                    systems: r.get::<i64>(1)? as u64,
+                    advisories: r.get::<i64>(2)? as u64,
+                    items: r.get::<i64>(3)? as u64,
+                    worst: rank_name(r.get(4)?),
+                    worst_score: None,
+                    unrated: r.get::<i64>(5)? as u64,
                 },
-            })
-        })?)
+                r.get::<i64>(4)?,
+            ))
+        })?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (mut w, rank) in rows {
+            if w.worst.is_some() {
+                w.worst_score = self.worst_score(visible, &w.purl, purl, rank)?;
+            }
+            out.push(w);
+        }
+        Ok(out)
+    }
+
+    /// The highest CVSS score among the open advisories of rank `rank` on the component
+    /// `purl` (`purl_sql`: the package URL of an item's location), read from the runs
+    /// that last saw them.
+    fn worst_score(
+        &self,
+        visible: &Visible,
+        purl: &str,
+        purl_sql: &str,
+        rank: i64,
+    ) -> Result<Option<f64>, StoreError> {
+        let mut params = Vec::new();
+        let vis = visible.clause("system", &mut params);
+        params.push(text(purl));
+        let p = params.len();
+        params.push(Val::Int(rank));
+        let r = params.len();
+        let mut items = Vec::new();
+        let mut titles = std::collections::HashSet::new();
+        self.db.each(
+            &format!(
+                "SELECT {TRACKED_COLUMNS} FROM tracked
+                 WHERE kind = 'vulnerability' AND {ACTIVE} AND ({vis}) AND {purl_sql} = ?{p} AND {SEVERITY_RANK} = ?{r}
+                 ORDER BY title, last_run DESC"
+            ),
+            &params,
+            |row| {
+                // One item per advisory: the one its newest run saw.
+                let t = tracked_row(row)?;
+                if titles.insert(t.title.clone()) {
+                    items.push(t);
+                }
+                Ok::<(), DbError>(())
+            },
+        )?;
+        self.fill_advisories(&mut items)?;
+        Ok(items
+            .iter()
+            .filter_map(|t| t.advisory.cvss.as_ref().map(|c| c.score))
+            .reduce(f64::max))
     }
 }
 
@@ -642,6 +710,114 @@ mod tests {
                 0,
                 "no grants, nothing"
             );
+        });
+    }
+
+    fn vuln(
+        id: &str,
+        purl: &str,
+        sev: Option<Severity>,
+        score: Option<f64>,
+        system: &str,
+    ) -> mamori_model::Vulnerability {
+        mamori_model::Vulnerability {
+            id: id.into(),
+            aliases: vec![format!("CVE-{id}"), format!("GHSA-{id}")],
+            summary: format!("<b>{id}</b> in the parser"),
+            severity: sev,
+            cvss: score.map(|score| mamori_model::Cvss {
+                version: "3.1".into(),
+                vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N".into(),
+                score,
+            }),
+            component: purl.into(),
+            component_name: "cryptography".into(),
+            component_version: "38.0.4".into(),
+            fixed: None,
+            location: Location::file(format!("/srv/{system}/requirements.txt")),
+            suppressed: None,
+            system: Some(system.into()),
+            systems: Vec::new(),
+        }
+    }
+
+    /// An unrated advisory may be anything: it is counted apart, and neither hides the
+    /// highest rating nor passes for one (issue 15: "unrated" was shown as the worst of a
+    /// component with a HIGH advisory, because unrated ranks above critical for sorting).
+    #[test]
+    fn the_worst_of_a_component_is_its_highest_rating_and_unrated_ones_are_counted_apart() {
+        crate::testdb::both(|place| {
+            let p = "pkg:pypi/cryptography@38.0.4";
+            let q = "pkg:pypi/pip@23.2.1";
+            let mut s = place.open();
+            let r = ScanResult {
+                targets: vec!["/srv".into()],
+                vulnerabilities: vec![
+                    vuln("A-1", p, Some(Severity::High), Some(7.5), "web"),
+                    vuln("A-1", p, Some(Severity::High), Some(7.5), "db"),
+                    vuln("A-2", p, Some(Severity::High), Some(8.1), "web"),
+                    vuln("A-3", p, Some(Severity::Medium), Some(9.9), "web"),
+                    vuln("A-4", p, None, None, "web"),
+                    vuln("A-4", p, None, None, "db"),
+                    vuln("A-5", p, None, None, "db"),
+                    vuln("B-1", q, None, None, "web"),
+                    vuln("B-2", q, Some(Severity::Low), None, "web"),
+                ],
+                ..Default::default()
+            };
+            s.save_run(&r, &crate::now_rfc3339()).unwrap();
+            let w = s.widespread(&Visible::All, 10).unwrap();
+            assert_eq!(w.len(), 2, "{w:?}");
+            let c = &w[0];
+            assert_eq!(c.purl, p);
+            assert_eq!((c.systems, c.advisories, c.items), (2, 5, 7));
+            assert_eq!(c.worst.as_deref(), Some("high"));
+            // The highest score at the highest rating (not the medium advisory's 9.9).
+            assert_eq!(c.worst_score, Some(8.1));
+            assert_eq!(c.unrated, 2);
+            // A rating without a score, beside an unrated advisory.
+            assert_eq!(w[1].worst.as_deref(), Some("low"));
+            assert_eq!((w[1].worst_score, w[1].unrated), (None, 1));
+            // A reader of db alone: A-1 high 7.5 and the two unrated ones.
+            let db = s
+                .widespread(&Visible::Systems(vec!["db".into()]), 10)
+                .unwrap();
+            assert_eq!(db.len(), 1);
+            assert_eq!(db[0].worst.as_deref(), Some("high"));
+            assert_eq!((db[0].worst_score, db[0].unrated), (Some(7.5), 2));
+            // Only unrated advisories: no rating, and all of them counted.
+            let r = ScanResult {
+                targets: vec!["/srv".into()],
+                vulnerabilities: vec![
+                    vuln("A-4", p, None, None, "web"),
+                    vuln("A-5", p, None, None, "web"),
+                ],
+                ..Default::default()
+            };
+            s.save_run(&r, &crate::now_rfc3339()).unwrap();
+            let w = s.widespread(&Visible::All, 10).unwrap();
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert_eq!((w[0].worst.as_deref(), w[0].worst_score), (None, None));
+            assert_eq!((w[0].advisories, w[0].unrated), (2, 2));
+            // The items carry their advisory's ids, summary and rating as stored.
+            let (items, _) = s
+                .tracked_page(&TrackedQuery {
+                    kind: Some("vulnerability".into()),
+                    statuses: vec![Status::Fixed],
+                    sort: SortBy::Title,
+                    limit: 100,
+                    ..Default::default()
+                })
+                .unwrap();
+            let a2 = items.iter().find(|t| t.title == "A-2").unwrap();
+            assert_eq!(a2.advisory.aliases, ["CVE-A-2", "GHSA-A-2"]);
+            assert_eq!(a2.advisory.summary, "<b>A-2</b> in the parser");
+            assert_eq!(a2.advisory.cvss.as_ref().map(|c| c.score), Some(8.1));
+            let (one, _) = s.tracked_one(a2.id).unwrap();
+            assert_eq!(one.advisory, a2.advisory);
+            let j = serde_json::to_value(&one).unwrap();
+            assert_eq!(j["aliases"][0], "CVE-A-2");
+            assert_eq!(j["cvss"]["score"], 8.1);
         });
     }
 

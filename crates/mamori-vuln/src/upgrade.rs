@@ -22,8 +22,11 @@ pub struct Upgrade {
     pub vulnerabilities: usize,
     /// Of which no fixed version is known.
     pub without_fix: usize,
-    /// The worst severity among them (`None`: all unrated).
+    /// The highest rating among them (`None`: none is rated). An unrated advisory never
+    /// stands for the worst: it may be anything (decision 008), and is counted apart.
     pub worst: Option<Severity>,
+    /// Of which no rating is known.
+    pub unrated: usize,
 }
 
 /// Upgrades for the components with active (not VEX-suppressed) vulnerabilities, worst
@@ -44,9 +47,14 @@ pub fn upgrades(vulns: &[Vulnerability], components: &[Component]) -> Vec<Upgrad
             vulnerabilities: 0,
             without_fix: 0,
             worst: None,
+            unrated: 0,
         });
         u.vulnerabilities += 1;
+        // `None < Some(_)`: the highest rating wins over none.
         u.worst = u.worst.max(v.severity);
+        if v.severity.is_none() {
+            u.unrated += 1;
+        }
         let Some(fixed) = &v.fixed else {
             u.without_fix += 1;
             continue;
@@ -121,6 +129,7 @@ mod tests {
         assert_eq!(u[0].to.as_deref(), Some("3.2.25"));
         assert_eq!((u[0].vulnerabilities, u[0].without_fix), (5, 1));
         assert_eq!(u[0].worst, Some(Severity::High));
+        assert_eq!(u[0].unrated, 2);
     }
 
     #[test]

@@ -23,14 +23,58 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The top-level help: what mamori is, then its commands by what they are for (clap lists
+/// subcommands in one flat list; a test holds this one to the subcommands there are).
+const HELP_TEMPLATE: &str = "\
+{about-with-newline}
+{usage-heading} {usage}
+
+Inventory — what is there, and what is wrong with it:
+  scan      Scan directories, files, container images and network services (TLS, SSH,
+            STARTTLS): cryptography (CBOM), software (SBOM) and its known vulnerabilities
+  vulndb    The offline vulnerability database: import OSV data, show what it holds, query it
+  runs      List the runs kept in the store
+  show      Print a stored run again: text, JSON, CycloneDX or SPDX
+  diff      What appeared and went away between two runs
+
+Post-quantum migration:
+  init      Write an example systems register (mamori.toml) to describe your systems in
+  plan      The migration plan per system: priority, deadline, Mosca, agility, roadmap
+
+Findings followed to their fix:
+  findings  Followed across runs (new, open, fixed, reopened): list, show, ack, accept,
+            assign, due, comment
+
+Monitoring:
+  serve     The server: scheduled scans, the dashboard and the REST API
+  worker    More scan workers beside the server, sharing its store
+  schedule  Each system's schedule: when it was last scanned, when it is next due
+  user      Users of the store and the server: roles per system, API tokens, passwords
+
+  help      This help, or a command's (also: mamori COMMAND --help)
+
+Options:
+{options}{after-help}";
+
 #[derive(Parser)]
 #[command(
     name = "mamori",
     version,
-    about = "Inventory an organization's cryptography (CBOM) and make its risk visible.",
-    long_about = "mamori (守り) inventories the cryptography on disks and container images — certificates, keys, \
-configuration, binaries, source code — judges it against today's attacks and a quantum computer, \
-and keeps every scan as a run you can compare.\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or fatal error."
+    help_template = HELP_TEMPLATE,
+    about = "Cyber-risk inventory: the cryptography (CBOM) and software (SBOM, known \
+vulnerabilities) on disks, container images and network services, the post-quantum \
+migration plan, findings followed to their fix, and a monitoring server.",
+    long_about = "mamori (守り) inventories an organization's cryptography and software and judges \
+them against today's attacks, known vulnerabilities and a quantum computer. One scan of \
+directories, files, container images and network services (TLS, SSH, STARTTLS) records the \
+CBOM (certificates, keys, configured algorithms, crypto libraries and calls in source code), \
+the SBOM (packages from lockfiles, package databases and binaries) and the components' known \
+vulnerabilities, matched offline against OSV advisories. Every scan is kept \
+as a run; the migration plan ranks each system of the register for the post-quantum move; \
+findings are followed from discovery to verified fix; `mamori serve` does it all on a \
+schedule, with a dashboard and a REST API.",
+    after_help = "Exit codes: 0 clean, 1 a finding or an active vulnerability at or above \
+--fail-on, 2 usage or fatal error."
 )]
 struct Cli {
     /// The store: an SQLite file, or a PostgreSQL database as a URL
@@ -1912,4 +1956,32 @@ fn show(a: ShowArgs, db: &Path, lang: Lang) -> Result<u8> {
         },
     )?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The grouped list of the top-level help names every command there is, and only those
+    /// (hidden ones aside).
+    #[test]
+    fn the_help_lists_every_command_once() {
+        let mut listed: Vec<&str> = HELP_TEMPLATE
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter(|l| !l.starts_with(' '))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        listed.sort_unstable();
+        let mut real: Vec<String> = Cli::command()
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set())
+            .map(|c| c.get_name().to_string())
+            .chain(["help".to_string()])
+            .collect();
+        real.sort_unstable();
+        assert_eq!(listed, real);
+        Cli::command().debug_assert();
+    }
 }

@@ -31,6 +31,56 @@ fn fixture(d: &Path) {
     .unwrap();
 }
 
+/// `mamori --help` says what mamori is today — cryptography and software, vulnerabilities,
+/// the migration plan, the findings lifecycle, the server — and names its commands by what
+/// they are for; `-h` says it in short, and each listed command answers `--help`.
+#[test]
+fn help_says_what_mamori_is_and_names_its_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let out = mamori(&db, &["--help"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let help = stdout(&out);
+    for words in [
+        "CBOM",
+        "SBOM",
+        "vulnerabilities",
+        "container images",
+        "network services",
+        "post-quantum",
+        "findings are followed",
+        "mamori serve",
+        "Inventory — what is there",
+        "Post-quantum migration:",
+        "Findings followed to their fix:",
+        "Monitoring:",
+        "Exit codes: 0 clean",
+    ] {
+        assert!(help.contains(words), "{words}: {help}");
+    }
+    let commands = [
+        "scan", "vulndb", "runs", "show", "diff", "init", "plan", "findings", "serve", "worker",
+        "schedule", "user",
+    ];
+    for c in commands {
+        assert!(help.contains(&format!("\n  {c} ")), "{c}: {help}");
+        let sub = mamori(&db, &[c, "--help"]);
+        assert_eq!(sub.status.code(), Some(0), "{c}: {}", stderr(&sub));
+    }
+    // The commands run by the server itself stay out of the list.
+    assert!(!help.contains("\n  insight") && !help.contains("\n  export"));
+    let short = stdout(&mamori(&db, &["-h"]));
+    assert!(
+        short.contains("CBOM") && short.contains("monitoring server"),
+        "{short}"
+    );
+    assert!(
+        short.contains("\n  serve ") && short.contains("\n  findings "),
+        "{short}"
+    );
+    assert!(short.len() < help.len());
+}
+
 #[test]
 fn cyclonedx_output_is_schema_valid_and_complete() {
     let dir = tempfile::tempdir().unwrap();

@@ -660,6 +660,266 @@ fn the_openapi_document_describes_every_route_and_the_routes_answer() {
     assert_eq!(a["status"], "queued");
 }
 
+/// The real OSV advisories of PyPI, and one made here whose words and ids are markup, in a
+/// vulnerability database made through the command line.
+fn vulndb_with_pypi(d: &Path) -> std::path::PathBuf {
+    let hostile = d.join("hostile.json");
+    std::fs::write(
+        &hostile,
+        serde_json::to_vec(&serde_json::json!({
+            "id": "MAMORI-TEST-1",
+            "modified": "2026-01-01T00:00:00Z",
+            "aliases": ["CVE-2099-0001\"><img src=x onerror=alert(2)>"],
+            "summary": "<script>alert(1)</script> in the \"parser\" & more",
+            "affected": [{
+                "package": {"ecosystem": "PyPI", "name": "mamori-hostile"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]
+            }]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let v = d.join("vulndb.sqlite");
+    let zip = common::shared().join("osv/PyPI/all.zip");
+    let out = mamori(
+        &d.join("import.db"),
+        &[
+            "--vulndb",
+            v.to_str().unwrap(),
+            "vulndb",
+            "import",
+            zip.to_str().unwrap(),
+            hostile.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "import: {}", stderr(&out));
+    v
+}
+
+/// `schema` of the server's OpenAPI document `doc`, as a validator.
+fn openapi_schema(doc: &Value, schema: &str) -> jsonschema::Validator {
+    let mut s = serde_json::json!({"$ref": format!("#/components/schemas/{schema}")});
+    s["components"] = doc["components"].clone();
+    jsonschema::validator_for(&s).unwrap_or_else(|e| panic!("{schema}: {e}"))
+}
+
+/// Issue 15: a vulnerability is named as people know it — the CVE id and the advisory's
+/// summary beside its id — in every list and page of the dashboard and in the API, its
+/// words escaped; and a component's worst severity is its highest rating with its unrated
+/// advisories counted apart, as the command line says too. cryptography 38.0.4 has two
+/// real PyPI advisories: PYSEC-2023-254 (CVE-2023-49083), HIGH 7.5, and PYSEC-2023-11
+/// (CVE-2023-23931), unrated.
+#[test]
+fn a_vulnerability_shows_its_cve_and_summary_and_a_component_its_highest_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vulndb = vulndb_with_pypi(d);
+    let shop = d.join("shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::write(
+        shop.join("requirements.txt"),
+        "cryptography==38.0.4\nmamori-hostile==1.0\n",
+    )
+    .unwrap();
+    let reg = d.join("mamori.toml");
+    std::fs::write(
+        &reg,
+        "[[system]]\nid = \"shop\"\nname = \"Shop\"\nowner = \"S team\"\ncriticality = \"high\"\ntargets = [\"shop\"]\n",
+    )
+    .unwrap();
+    let db = d.join("m.db");
+    let admin = user_with_token(&db, "admin", "admin", None);
+    let s = Served::start_with_vulndb(&db, &vulndb, &["--config", reg.to_str().unwrap()]);
+    let p = s.port;
+    let scan = |admin: &str| {
+        let r = post_json(p, "/api/v1/scans", admin, r#"{"system": "shop"}"#);
+        assert_eq!(r.status, 202, "{}", r.text());
+        let done = wait_job(
+            p,
+            admin,
+            r.json()["id"].as_i64().unwrap(),
+            Duration::from_secs(120),
+        );
+        assert_eq!(done["status"], "done", "{done} {}", s.log());
+        done["run_id"].as_i64().unwrap()
+    };
+    let first = scan(&admin);
+    let doc = http(p, "GET", "/api/openapi.json", &[], b"").json();
+
+    // The API: each item carries its advisory's aliases, summary and rating, as documented.
+    let list = get(p, "/api/v1/findings?kind=vulnerability&limit=100", &admin).json();
+    let tracked = openapi_schema(&doc, "Tracked");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{list}");
+    for i in items {
+        let errors: Vec<String> = tracked.iter_errors(i).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{i}: {errors:?}");
+    }
+    let item = |title: &str| {
+        items
+            .iter()
+            .find(|i| i["title"] == title)
+            .unwrap_or_else(|| panic!("no {title}: {list}"))
+    };
+    let high = item("PYSEC-2023-254");
+    assert_eq!(high["severity"], "high");
+    assert!(high["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "CVE-2023-49083"));
+    assert!(
+        high["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Calling `load_pem_pkcs7_certificates`"),
+        "{high}"
+    );
+    assert_eq!(high["cvss"]["score"].as_f64(), Some(7.5));
+    let unrated = item("PYSEC-2023-11");
+    assert_eq!(unrated["severity"], Value::Null);
+    assert!(unrated["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "CVE-2023-23931"));
+    let one = get(
+        p,
+        &format!("/api/v1/findings/{}", high["id"].as_i64().unwrap()),
+        &admin,
+    )
+    .json();
+    assert_eq!(one["item"]["aliases"], high["aliases"]);
+    assert_eq!(one["item"]["summary"], high["summary"]);
+
+    // The component's worst: its highest rating, with the unrated advisory apart.
+    let o = get(p, "/api/v1/overview", &admin).json();
+    let widespread = openapi_schema(&doc, "Widespread");
+    let crypto = o["widespread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["purl"] == "pkg:pypi/cryptography@38.0.4")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert!(widespread.is_valid(crypto), "{crypto}");
+    assert_eq!(crypto["worst"], "high", "{crypto}");
+    assert_eq!(crypto["worst_score"].as_f64(), Some(7.5));
+    assert_eq!(
+        (crypto["advisories"].as_u64(), crypto["unrated"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    // The pages, as a browser of each language reads them.
+    let page = |path: &str, lang: &str| {
+        let r = http(
+            p,
+            "GET",
+            path,
+            &[
+                ("Authorization", &bearer(&admin)),
+                ("Accept-Language", lang),
+            ],
+            b"",
+        );
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        r.text()
+    };
+    let overview = page("/", "en");
+    let row = overview
+        .split("<tr>")
+        .find(|r| r.contains("pkg:pypi/cryptography@38.0.4"))
+        .unwrap_or_else(|| panic!("no row of cryptography: {overview}"));
+    assert!(
+        row.contains("<span class=\"sev sev-high\">high</span> <span class=\"score\">7.5</span> · <span class=\"unrated\">1 unrated</span>"),
+        "{row}"
+    );
+    assert!(page("/", "ja").contains("<span class=\"sev sev-high\">高</span> <span class=\"score\">7.5</span> · <span class=\"unrated\">未評価 1 件</span>"));
+    let findings = page("/findings?kind=vulnerability", "en");
+    for text in [
+        "PYSEC-2023-254 (CVE-2023-49083)</a>",
+        "Calling `load_pem_pkcs7_certificates`",
+        "PYSEC-2023-11 (CVE-2023-23931)</a>",
+        "In affected versions `Cipher.update_into`",
+        "<span class=\"sev sev-high\">high</span> <span class=\"score\">7.5</span>",
+    ] {
+        assert!(findings.contains(text), "{text}: {findings}");
+    }
+    let finding = page(&format!("/findings/{}", high["id"]), "ja");
+    assert!(
+        finding.contains("<title>#")
+            && finding.contains("PYSEC-2023-254 (CVE-2023-49083) — mamori</title>"),
+        "{finding}"
+    );
+    assert!(finding.contains("PYSEC-2023-254 (CVE-2023-49083)</h1>"));
+    assert!(finding.contains("<p id=\"summary\">cryptography is a package designed"));
+    assert!(finding.contains("<code>GHSA-jfhm-5ghh-2f97</code>"));
+    assert!(finding.contains("7.5 (CVSS 3.1) <code>CVSS:3.1/"));
+    // The advisory's words are text, never markup, wherever they are shown.
+    let hostile = item("MAMORI-TEST-1");
+    for html in [
+        findings.clone(),
+        page(&format!("/findings/{}", hostile["id"]), "en"),
+        overview,
+    ] {
+        assert!(
+            !html.contains("<script>") && !html.contains("<img"),
+            "{html}"
+        );
+    }
+    assert!(findings
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt; in the &quot;parser&quot; &amp; more"));
+    assert!(findings
+        .contains("MAMORI-TEST-1 (CVE-2099-0001&quot;&gt;&lt;img src=x onerror=alert(2)&gt;)"));
+
+    // The command line agrees: HIGH, with the unrated advisory said apart.
+    let out = mamori(
+        &db,
+        &[
+            "--vulndb",
+            vulndb.to_str().unwrap(),
+            "scan",
+            "--no-store",
+            shop.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stdout(&out)
+            .contains("HIGH     cryptography 38.0.4 → 41.0.6  (2 vulnerabilities, 1 unrated)"),
+        "{}",
+        stdout(&out)
+    );
+
+    // cryptography goes: the difference names what went, and the fixed items still carry
+    // their advisory (from the run that last saw them).
+    std::fs::write(shop.join("requirements.txt"), "mamori-hostile==1.0\n").unwrap();
+    let second = scan(&admin);
+    let diff = page(&format!("/diff?from={first}&to={second}"), "en");
+    let removed = diff
+        .split("id=\"vulns-removed\">")
+        .nth(1)
+        .and_then(|r| r.split("</ul>").next())
+        .unwrap_or_else(|| panic!("{diff}"));
+    assert!(
+        removed.contains("PYSEC-2023-254 (CVE-2023-49083)"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("Calling `load_pem_pkcs7_certificates`"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("PYSEC-2023-11 (CVE-2023-23931)"),
+        "{removed}"
+    );
+    let fixed = page("/findings?kind=vulnerability&status=fixed", "en");
+    assert!(
+        fixed.contains("PYSEC-2023-254 (CVE-2023-49083)</a>"),
+        "{fixed}"
+    );
+    let o = get(p, "/api/v1/overview", &admin).json();
+    assert!(!o["widespread"].to_string().contains("cryptography"), "{o}");
+}
+
 /// A TLS port that accepts connections and never answers: a scan of it takes its time.
 struct Silent {
     port: u16,

@@ -150,8 +150,15 @@ impl Drop for Served {
 }
 
 impl Served {
-    /// Starts `mamori --db DB serve --listen 127.0.0.1:0 ARGS…` and waits until it listens.
+    /// Starts `mamori --db DB serve --listen 127.0.0.1:0 ARGS…` (with no vulnerability
+    /// database) and waits until it listens.
     pub fn start(db: &Path, args: &[&str]) -> Served {
+        Served::start_with_vulndb(db, &beside(db, "no-vulndb"), args)
+    }
+
+    /// [`Served::start`] with the vulnerability database at `vulndb` (its scans match
+    /// components against it).
+    pub fn start_with_vulndb(db: &Path, vulndb: &Path, args: &[&str]) -> Served {
         let log = beside(
             db,
             &format!("serve-{}.log", std::process::id() ^ rand_u32()),
@@ -161,7 +168,7 @@ impl Served {
         #[allow(clippy::zombie_processes)]
         let mut child = Command::new(env!("CARGO_BIN_EXE_mamori"))
             .args(["--db", db.to_str().unwrap(), "--vulndb"])
-            .arg(beside(db, "no-vulndb"))
+            .arg(vulndb)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .env("LANG", "C.UTF-8")
