@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
             fixed: None,
             location: Location::file("fuzz"),
             suppressed: None,
+            systems: Vec::new(),
         })
         .collect();
     let mut set = VexSet::new();
