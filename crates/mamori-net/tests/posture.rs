@@ -76,6 +76,22 @@ async fn same_as_one_at_a_time(port: u16, t: &mamori_model::TlsPosture) {
     };
     let survey: BTreeSet<String> = t.groups.iter().cloned().collect();
     assert_eq!(survey, each, "groups");
+    for v in [TLS10, TLS11, TLS12, mamori_net::tls::TLS13] {
+        let name = tp::version_name(v);
+        let each: BTreeSet<String> = p
+            .suites_each(v)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(tp::suite_name)
+            .collect();
+        let survey: BTreeSet<String> = t
+            .suites
+            .get(&name)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        assert_eq!(survey, each, "{name} suites");
+    }
     if has13 {
         let fast: BTreeSet<String> = tp::schemes13(&p, true, None)
             .await
