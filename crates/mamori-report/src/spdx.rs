@@ -284,87 +284,18 @@ pub fn spdx23(r: &ScanResult, tool_version: &str, document_namespace_seed: &str)
         let Some(id) = ids.get(c.purl.as_str()) else {
             continue;
         };
-        let mut p = Map::new();
-        p.insert("SPDXID".into(), id.clone().into());
-        p.insert("name".into(), c.name.clone().into());
-        if let Some(v) = &c.version {
-            p.insert("versionInfo".into(), v.clone().into());
-        }
-        p.insert("downloadLocation".into(), "NOASSERTION".into());
-        p.insert("filesAnalyzed".into(), false.into());
-        p.insert("supplier".into(), "NOASSERTION".into());
-        p.insert("licenseConcluded".into(), "NOASSERTION".into());
-        p.insert("copyrightText".into(), "NOASSERTION".into());
-        let declared = match c.license.as_deref().map(str::trim) {
-            None | Some("") | Some("NOASSERTION") => "NOASSERTION".to_string(),
-            Some("NONE") => "NONE".to_string(),
-            Some(l) => match license_expression(l) {
-                Some(e) => {
-                    for lr in license_refs(&e) {
-                        extracted
-                            .entry(lr)
-                            .or_insert_with(|| format!("Declared as part of: {e}"));
-                    }
-                    e
-                }
-                None => {
-                    let lr = format!(
-                        "LicenseRef-{}-{}",
-                        sanitize(l).chars().take(24).collect::<String>(),
-                        sha256_hex(l).get(..8).unwrap_or("0")
-                    )
-                    .replace("LicenseRef--", "LicenseRef-");
-                    extracted.insert(lr.clone(), l.to_string());
-                    lr
-                }
-            },
-        };
-        p.insert("licenseDeclared".into(), declared.into());
-        let mut sums: Vec<(String, String)> = c
-            .hashes
-            .iter()
-            .filter(|h| !h.value.is_empty() && h.value.bytes().all(|b| b.is_ascii_hexdigit()))
-            .filter_map(|h| {
-                let alg = spdx_checksum_alg(&h.alg)?;
-                checksum_len_ok(alg, h.value.len())
-                    .then(|| (alg.to_string(), h.value.to_ascii_lowercase()))
-            })
-            .collect();
-        sums.sort();
-        sums.dedup_by(|a, b| a.0 == b.0);
-        if !sums.is_empty() {
-            let v: Vec<Value> = sums
-                .iter()
-                .map(|(a, v)| json!({"algorithm": a, "checksumValue": v}))
-                .collect();
-            p.insert("checksums".into(), v.into());
-        }
-        let mut refs = vec![json!({
-            "referenceCategory": "PACKAGE-MANAGER",
-            "referenceType": "purl",
-            "referenceLocator": c.purl,
-        })];
-        for a in advisories.get(c.purl.as_str()).into_iter().flatten() {
-            refs.push(json!({
-                "referenceCategory": "SECURITY",
-                "referenceType": "advisory",
-                "referenceLocator": crate::osv_url(a),
-            }));
-        }
-        p.insert("externalRefs".into(), refs.into());
-        if let Some(s) = &c.source {
-            p.insert(
-                "sourceInfo".into(),
-                format!("built package from: {} {}", s.name, s.version).into(),
-            );
-        }
         let purpose = if roots.contains(c.purl.as_str()) {
             "APPLICATION"
         } else {
             "LIBRARY"
         };
-        p.insert("primaryPackagePurpose".into(), purpose.into());
-        packages.insert(id.clone(), Value::Object(p));
+        let advisories = advisories
+            .get(c.purl.as_str())
+            .into_iter()
+            .flatten()
+            .copied();
+        let p = component_package(c, id, purpose, advisories, &mut extracted);
+        packages.insert(id.clone(), p);
         if let Some(tid) = target_of(c, &targets).and_then(|t| target_ids.get(t)) {
             rels.insert(relationship(tid, "CONTAINS", id));
         }
@@ -400,6 +331,105 @@ pub fn spdx23(r: &ScanResult, tool_version: &str, document_namespace_seed: &str)
             .into();
     }
     doc
+}
+
+/// The SPDX package of component `c` (`purpose`: APPLICATION or LIBRARY) with the
+/// advisories that affect it; license references it declares go into `extracted`.
+fn component_package<'a>(
+    c: &mamori_model::Component,
+    id: &str,
+    purpose: &str,
+    advisories: impl Iterator<Item = &'a str>,
+    extracted: &mut BTreeMap<String, String>,
+) -> Value {
+    let mut p = Map::new();
+    p.insert("SPDXID".into(), id.into());
+    p.insert("name".into(), c.name.clone().into());
+    if let Some(v) = &c.version {
+        p.insert("versionInfo".into(), v.clone().into());
+    }
+    p.insert("downloadLocation".into(), "NOASSERTION".into());
+    p.insert("filesAnalyzed".into(), false.into());
+    p.insert("supplier".into(), "NOASSERTION".into());
+    p.insert("licenseConcluded".into(), "NOASSERTION".into());
+    p.insert("copyrightText".into(), "NOASSERTION".into());
+    let declared = declared_license(c.license.as_deref(), extracted);
+    p.insert("licenseDeclared".into(), declared.into());
+    if let Some(v) = checksums(c) {
+        p.insert("checksums".into(), v);
+    }
+    let mut refs = vec![json!({
+        "referenceCategory": "PACKAGE-MANAGER",
+        "referenceType": "purl",
+        "referenceLocator": c.purl,
+    })];
+    for a in advisories {
+        refs.push(json!({
+            "referenceCategory": "SECURITY",
+            "referenceType": "advisory",
+            "referenceLocator": crate::osv_url(a),
+        }));
+    }
+    p.insert("externalRefs".into(), refs.into());
+    if let Some(s) = &c.source {
+        p.insert(
+            "sourceInfo".into(),
+            format!("built package from: {} {}", s.name, s.version).into(),
+        );
+    }
+    p.insert("primaryPackagePurpose".into(), purpose.into());
+    Value::Object(p)
+}
+
+/// A component's declared license as an SPDX expression; what is not one becomes a
+/// `LicenseRef-` with its text in `extracted`.
+fn declared_license(license: Option<&str>, extracted: &mut BTreeMap<String, String>) -> String {
+    match license.map(str::trim) {
+        None | Some("") | Some("NOASSERTION") => "NOASSERTION".to_string(),
+        Some("NONE") => "NONE".to_string(),
+        Some(l) => match license_expression(l) {
+            Some(e) => {
+                for lr in license_refs(&e) {
+                    extracted
+                        .entry(lr)
+                        .or_insert_with(|| format!("Declared as part of: {e}"));
+                }
+                e
+            }
+            None => {
+                let lr = format!(
+                    "LicenseRef-{}-{}",
+                    sanitize(l).chars().take(24).collect::<String>(),
+                    sha256_hex(l).get(..8).unwrap_or("0")
+                )
+                .replace("LicenseRef--", "LicenseRef-");
+                extracted.insert(lr.clone(), l.to_string());
+                lr
+            }
+        },
+    }
+}
+
+/// A component's hashes SPDX can carry (one per algorithm, hex of the right length).
+fn checksums(c: &mamori_model::Component) -> Option<Value> {
+    let mut sums: Vec<(String, String)> = c
+        .hashes
+        .iter()
+        .filter(|h| !h.value.is_empty() && h.value.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter_map(|h| {
+            let alg = spdx_checksum_alg(&h.alg)?;
+            checksum_len_ok(alg, h.value.len())
+                .then(|| (alg.to_string(), h.value.to_ascii_lowercase()))
+        })
+        .collect();
+    sums.sort();
+    sums.dedup_by(|a, b| a.0 == b.0);
+    (!sums.is_empty()).then(|| {
+        sums.iter()
+            .map(|(a, v)| json!({"algorithm": a, "checksumValue": v}))
+            .collect::<Vec<_>>()
+            .into()
+    })
 }
 
 #[cfg(test)]
