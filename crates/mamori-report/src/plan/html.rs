@@ -66,6 +66,24 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
         esc(&m.t("plan.html.details"))
     );
 
+    charts(&mut h, p, m);
+    systems(&mut h, p, m);
+    roadmap(&mut h, p, m);
+    details(&mut h, p, m);
+    let _ = write!(h, "<footer><p>{}</p><ul>", esc(&m.t("plan.html.sources")));
+    for src in &p.policy.sources {
+        let _ = write!(h, "<li>{}</li>", esc(src));
+    }
+    let _ = writeln!(
+        h,
+        "</ul><p>{}</p></footer></body></html>",
+        esc(&m.t("plan.html.method"))
+    );
+    h
+}
+
+/// The burndown, timeline and heatmap.
+fn charts(h: &mut String, p: &Plan, m: &Messages) {
     // Charts.
     let _ = write!(
         h,
@@ -91,7 +109,10 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
         heatmap(p, m)
     );
     h.push_str("</div>\n");
+}
 
+/// The systems by priority.
+fn systems(h: &mut String, p: &Plan, m: &Messages) {
     // Systems.
     let _ = write!(h, "<h2 id=\"systems\">{}</h2>", esc(&m.t("plan.systems")));
     let t = systems_table(p, m);
@@ -119,7 +140,10 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table>\n");
+}
 
+/// Per wave, the counts by kind, then the first actions.
+fn roadmap(h: &mut String, p: &Plan, m: &Messages) {
     // Roadmap: per wave, counts by kind, then the first actions.
     let _ = write!(h, "<h2 id=\"roadmap\">{}</h2>", esc(&m.t("plan.waves")));
     if p.actions.is_empty() {
@@ -154,7 +178,7 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
             );
         }
         h.push_str("</tbody></table>");
-        action_table(&mut h, m, in_wave.clone().take(WAVE_LIST), true);
+        action_table(h, m, in_wave.clone().take(WAVE_LIST), true);
         let n = in_wave.count();
         if n > WAVE_LIST {
             let _ = write!(
@@ -164,7 +188,10 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
             );
         }
     }
+}
 
+/// Per system: reasons, Mosca, agility, states and its actions.
+fn details(h: &mut String, p: &Plan, m: &Messages) {
     // Per system.
     let _ = write!(
         h,
@@ -208,7 +235,7 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
                 ],
             ))
         );
-        agility_table(&mut h, m, s.agility.score, &s.agility.parts);
+        agility_table(h, m, s.agility.score, &s.agility.parts);
         if !states[si].is_empty() {
             h.push_str("<p class=\"mut\">");
             let parts: Vec<String> = states[si]
@@ -221,7 +248,7 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
         let list = &by_system[si];
         if !list.is_empty() {
             action_table(
-                &mut h,
+                h,
                 m,
                 list.iter().take(per_system).map(|&i| &p.actions[i]),
                 false,
@@ -239,17 +266,6 @@ pub fn plan_html(p: &Plan, m: &Messages, ja: bool) -> String {
         }
         h.push_str("</details>\n");
     }
-
-    let _ = write!(h, "<footer><p>{}</p><ul>", esc(&m.t("plan.html.sources")));
-    for src in &p.policy.sources {
-        let _ = write!(h, "<li>{}</li>", esc(src));
-    }
-    let _ = writeln!(
-        h,
-        "</ul><p>{}</p></footer></body></html>",
-        esc(&m.t("plan.html.method"))
-    );
-    h
 }
 
 fn action_table<'a>(
