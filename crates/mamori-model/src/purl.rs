@@ -282,30 +282,38 @@ impl Purl {
     /// Applies the normalization and checks of the purl's type (from the type definitions
     /// of the specification). Types not listed have no extra rule.
     fn apply_type_rules(&mut self) -> Result<(), PurlError> {
-        let ty = self.ty.as_str();
-        let err = |message: &'static str| PurlError::TypeRule {
-            ty: ty.to_string(),
-            message,
-        };
-        // git: the namespace is the host (first segment); the name is the repository path
-        // on that host, which may have several segments ("owner/repo").
-        if ty == "git" {
-            let mut all: Vec<String> = Vec::new();
-            if let Some(ns) = self.namespace.take() {
-                all.extend(ns.split('/').map(str::to_string));
-            }
-            all.extend(self.name.split('/').map(str::to_string));
-            all.retain(|s| !s.is_empty());
-            if all.len() < 2 {
-                return Err(PurlError::NamespaceRequired(ty.to_string()));
-            }
-            let host = all.remove(0);
-            self.namespace = Some(host);
-            self.name = all.join("/");
+        if self.ty == "git" {
+            self.split_git_host()?;
         }
         if self.name.is_empty() {
             return Err(PurlError::MissingName);
         }
+        self.check_namespace()?;
+        self.fold_case();
+        self.check_type()
+    }
+
+    /// git: the namespace is the host (first segment); the name is the repository path on
+    /// that host, which may have several segments ("owner/repo").
+    fn split_git_host(&mut self) -> Result<(), PurlError> {
+        let mut all: Vec<String> = Vec::new();
+        if let Some(ns) = self.namespace.take() {
+            all.extend(ns.split('/').map(str::to_string));
+        }
+        all.extend(self.name.split('/').map(str::to_string));
+        all.retain(|s| !s.is_empty());
+        if all.len() < 2 {
+            return Err(PurlError::NamespaceRequired(self.ty.clone()));
+        }
+        let host = all.remove(0);
+        self.namespace = Some(host);
+        self.name = all.join("/");
+        Ok(())
+    }
+
+    /// Whether the type requires or prohibits a namespace.
+    fn check_namespace(&self) -> Result<(), PurlError> {
+        let ty = self.ty.as_str();
         // Namespace requirement.
         const NS_REQUIRED: &[&str] = &[
             "alpm",
@@ -352,7 +360,12 @@ impl Purl {
             }
             _ => {}
         }
-        // Case folding where the type definition says the component is case-insensitive.
+        Ok(())
+    }
+
+    /// Case folding where the type definition says the component is case-insensitive.
+    fn fold_case(&mut self) {
+        let ty = self.ty.as_str();
         const NS_LOWER: &[&str] = &[
             "alpm",
             "apk",
@@ -400,6 +413,17 @@ impl Purl {
                 *v = v.to_lowercase();
             }
         }
+    }
+
+    /// The rules of single types (pypi, pub, cpan, chrome-extension, cocoapods, swid,
+    /// julia, mlflow).
+    fn check_type(&mut self) -> Result<(), PurlError> {
+        let ty = self.ty.clone();
+        let ty = ty.as_str();
+        let err = |message: &'static str| PurlError::TypeRule {
+            ty: ty.to_string(),
+            message,
+        };
         match ty {
             "pypi" => self.name = self.name.replace('_', "-"),
             "pub" => {
