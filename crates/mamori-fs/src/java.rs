@@ -459,7 +459,10 @@ impl JavaArchiveDetector {
     ) -> Result<Vec<u8>, String> {
         let f = zip.by_index(i).map_err(|e| e.to_string())?;
         let limit = cap.min(budget.bytes);
-        let name = f.name().to_string();
+        let name = f
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(f.name_raw()).into_owned());
         if f.size() > limit {
             return Err(format!(
                 "entry {name} declares {} bytes, over the {limit}-byte limit; not read",
@@ -525,7 +528,12 @@ impl JavaArchiveDetector {
             }
         };
         let names: Vec<String> = (0..zip.len())
-            .map(|i| zip.name_for_index(i).unwrap_or("").to_string())
+            .map(|i| {
+                zip.name_for_index(i)
+                    .and_then(Result::ok)
+                    .map(|n| n.into_owned())
+                    .unwrap_or_default()
+            })
             .collect();
 
         // Manifest and Maven metadata of this archive.

@@ -587,10 +587,10 @@ fn pbkdf2(hash: Hash, pass: &[u8], salt: &[u8], iter: u32, out: &mut [u8]) {
 }
 
 fn hmac_verify(hash: Hash, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit, Mac};
     macro_rules! run {
         ($d:ty) => {{
-            match <Hmac<$d> as Mac>::new_from_slice(key) {
+            match <Hmac<$d> as KeyInit>::new_from_slice(key) {
                 Ok(mut m) => {
                     m.update(data);
                     m.verify_slice(tag).is_ok()

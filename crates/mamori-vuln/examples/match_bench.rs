@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut e = archive.by_index(i)?;
             let mut buf = Vec::new();
             e.read_to_end(&mut buf)?;
-            let Ok(adv) = osv::parse(&buf, e.name()) else {
+            let Ok(adv) = osv::parse(&buf, &e.name().unwrap_or_default()) else {
                 continue;
             };
             for a in &adv.affected {

@@ -943,7 +943,10 @@ fn import_zip(
         if entry.is_dir() {
             continue;
         }
-        let name = entry.name().to_string();
+        let name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
         if !name.to_ascii_lowercase().ends_with(".json") {
             continue;
         }

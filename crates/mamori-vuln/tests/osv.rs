@@ -358,7 +358,7 @@ fn package_index_agrees_with_the_reference_evaluator() {
             let mut e = z.by_index(i).unwrap();
             let mut buf = Vec::new();
             e.read_to_end(&mut buf).unwrap();
-            let adv = mamori_vuln::osv::parse(&buf, e.name()).unwrap();
+            let adv = mamori_vuln::osv::parse(&buf, &e.name().unwrap()).unwrap();
             for a in &adv.affected {
                 let p = a.package.as_ref().unwrap();
                 let key = (p.ecosystem.clone(), p.name.clone());
