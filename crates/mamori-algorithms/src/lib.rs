@@ -142,6 +142,8 @@ pub fn norm_key(s: &str) -> String {
         .collect()
 }
 
+// The tables are compiled into the binary and a test parses each: they cannot fail here.
+#[allow(clippy::expect_used)]
 fn kb() -> &'static Kb {
     static KB: OnceLock<Kb> = OnceLock::new();
     KB.get_or_init(|| {

@@ -132,6 +132,8 @@ struct SshFile {
     alg: Vec<SshAlg>,
 }
 
+// The tables are compiled into the binary and a test parses each: they cannot fail here.
+#[allow(clippy::expect_used)]
 fn data() -> &'static SshFile {
     static D: OnceLock<SshFile> = OnceLock::new();
     D.get_or_init(|| {

@@ -206,6 +206,8 @@ struct Tls {
     versions: Vec<ProtocolVersion>,
 }
 
+// The tables are compiled into the binary and a test parses each: they cannot fail here.
+#[allow(clippy::expect_used)]
 fn tls() -> &'static Tls {
     static T: OnceLock<Tls> = OnceLock::new();
     T.get_or_init(|| {

@@ -1,5 +1,8 @@
 //! CycloneDX BOMs as scan targets: what is read, what is ignored silently, and what is
 //! reported as a warning (never a panic) — through the real walker.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_fs::cyclonedx::{CycloneDxDetector, MAX_COMPONENTS};
 use mamori_fs::{collect, Detector, FileInfo, Output, Progress, ScanOptions};

@@ -4,6 +4,9 @@
 //! fifo) and by the tar crate (a hard link into a lower layer); compressed with gzip and zstd;
 //! assembled as `docker save` and as OCI layout tarballs with real sha256 digests.
 //! Tools needed (Debian packages): openssl, tar, gzip, zstd, skopeo.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_fs::image::{collect_image, is_image};
 use mamori_fs::{Detector, FileInfo, Output, Progress, ScanOptions};

@@ -7,6 +7,9 @@
 //! against `go mod edit -json`; archives are built with `javac`/`jar` and checked against
 //! what `jar xf` extracts and `sha1sum` computes. A missing tool fails the test naming the
 //! Debian package that provides it.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_fs::sbom::{golang, maven, python};
 use mamori_fs::{collect, Collected, Detector, FileInfo, Output, Progress, ScanOptions};

@@ -13,6 +13,9 @@
 //! The certificate and key are PEM files (made with `openssl req`, see `bench/net/servers`).
 //! Only loopback addresses are accepted for `--bind`. The process runs until killed; it
 //! prints one line `listening HOST:FIRST-LAST groups=… versions=…` once every port is bound.
+// A tool for benchmarks and demos, not the product: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![forbid(unsafe_code)]
 
 use rustls::crypto::aws_lc_rs::{self as provider, kx_group};

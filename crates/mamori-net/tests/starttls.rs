@@ -8,6 +8,9 @@
 //! Needs (Debian packages): postgresql, postfix, dovecot-imapd, dovecot-pop3d, vsftpd, slapd,
 //! openssh-server, openssl. Postfix, Dovecot, vsftpd and slapd are started as root (they drop
 //! privileges themselves); PostgreSQL runs as `nobody` when the tests run as root.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -5,6 +5,9 @@
 //! The data is real: purls, Cargo.lock checksums and npm integrity hashes as the registries
 //! publish them; RUSTSEC-2020-0071 and PYSEC-2023-74 as they are in the OSV data under
 //! ../shared/data/osv (read from there, not copied).
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_model::{
     Component, Cvss, Distro, Hash, Location, Occurrence, ScanResult, Severity, SourcePackage,

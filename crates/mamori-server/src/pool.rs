@@ -175,6 +175,8 @@ impl Pool {
     }
 }
 
+// `store` is Some from the moment a Pooled is made until its drop takes it back.
+#[allow(clippy::expect_used)]
 impl std::ops::Deref for Pooled {
     type Target = Store;
     fn deref(&self) -> &Store {
@@ -182,6 +184,7 @@ impl std::ops::Deref for Pooled {
     }
 }
 
+#[allow(clippy::expect_used)]
 impl std::ops::DerefMut for Pooled {
     fn deref_mut(&mut self) -> &mut Store {
         self.store.as_mut().expect("present until dropped")

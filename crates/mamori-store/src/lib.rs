@@ -1279,7 +1279,8 @@ impl Store {
                         .collect();
                     handles
                         .into_iter()
-                        .map(|h| h.join().expect("a JSON parser thread panicked"))
+                        // A parser thread that panicked passes its panic on.
+                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                         .collect()
                 });
             batch.clear();

@@ -8,6 +8,9 @@
 //! - [`postgres`] — a throwaway PostgreSQL server (Debian's `postgresql`), or a fresh
 //!   schema on the one `MAMORI_TEST_POSTGRES` names.
 #![forbid(unsafe_code)]
+// Test support only (a dev-dependency): a server that cannot be started is a failed test,
+// so setup panics with a message naming what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod postgres;
 

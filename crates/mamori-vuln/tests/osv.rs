@@ -1,6 +1,9 @@
 //! The local OSV database on the real osv.dev dumps of crates.io, Go and
 //! PyPI (`shared/data/osv/*/all.zip`): import counts, matching of known
 //! advisories, re-import, corrupt inputs, withdrawn advisories.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_model::{Component, Severity, Vulnerability};
 use mamori_vuln::db::{component_from_purl, VulnDb};

@@ -1,5 +1,8 @@
 //! VEX parsing and application on real documents (tests/fixtures/vex, see its README).
 //! Expected values were read off the fixture files by hand.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mamori_model::{Location, Vulnerability};
 use mamori_vuln::vex::{ApplyReport, Status, VexDoc, VexError, VexFormat, VexSet};

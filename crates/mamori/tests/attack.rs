@@ -15,6 +15,9 @@
 //! - the security headers of every page, no inline script or style, text from a link shown
 //!   as the server's, Unicode bidirectional overrides, impossible and endless dates, the
 //!   API's own errors as JSON, the bearer scheme in any case, the store's file modes.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

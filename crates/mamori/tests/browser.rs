@@ -2,6 +2,9 @@
 //! (`playwright-core` from npm, with Chromium as its executable). The steps are in
 //! `tests/browser/dashboard.js`; `scripts/test` installs node, npm and playwright-core
 //! (into target/npm) and keeps the screenshots in target/screenshots.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

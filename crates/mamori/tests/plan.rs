@@ -3,6 +3,9 @@
 //! real source files, a register, `mamori scan`, then every plan format read back the way
 //! its reader would: JSON parsed, the workbook opened with calamine, the HTML page loaded
 //! in headless Chromium, CSV parsed, SARIF checked for what code-scanning tools use.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! The software half end to end, as a user runs it: `mamori vulndb import` of the real OSV
 //! exports, `mamori scan` of real lockfiles, installed Python distributions and a root file
 //! system, VEX, exit codes, CycloneDX/SPDX output, runs and diffs.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -3,6 +3,9 @@
 //! script use them. What users rely on: a viewer of one system never reads another's, a
 //! change needs the session's CSRF token, a client mistake is a 4xx with a JSON error, a
 //! scheduled scan runs by itself, and a server killed mid-scan loses nothing and retries.
+// Tests: a failed expectation panics with its message (the workspace denies
+// unwrap/expect in the product's code only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
