@@ -22,6 +22,7 @@ pub mod account;
 pub mod db;
 pub mod jobs;
 pub mod lifecycle;
+mod migrations;
 mod sessions;
 pub mod users;
 pub mod views;
@@ -107,219 +108,6 @@ impl From<DbError> for StoreError {
         StoreError::Sql(e)
     }
 }
-
-/// Schema migrations of the SQLite store, in order; `PRAGMA user_version` counts those
-/// applied. A new one needs its PostgreSQL twin: `PG_SCHEMA` and `PG_SCHEMA_VERSION` (a
-/// test holds them together).
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE runs (
-    id        INTEGER PRIMARY KEY,
-    started   TEXT NOT NULL,
-    finished  TEXT NOT NULL,
-    targets   TEXT NOT NULL,
-    files     INTEGER NOT NULL,
-    bytes     INTEGER NOT NULL
-);
-CREATE TABLE assets (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    asset_id  TEXT NOT NULL,
-    kind      TEXT NOT NULL,
-    name      TEXT NOT NULL,
-    status    TEXT NOT NULL,
-    data      TEXT NOT NULL,
-    PRIMARY KEY (run_id, asset_id)
-);
-CREATE TABLE findings (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    key       TEXT NOT NULL,
-    code      TEXT NOT NULL,
-    severity  TEXT NOT NULL,
-    asset_id  TEXT NOT NULL,
-    data      TEXT NOT NULL,
-    PRIMARY KEY (run_id, key)
-);
-CREATE TABLE warnings (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    path      TEXT NOT NULL,
-    message   TEXT NOT NULL
-);
-CREATE INDEX findings_severity ON findings(run_id, severity);
-"#,
-    r#"
-CREATE TABLE components (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    purl      TEXT NOT NULL,
-    name      TEXT NOT NULL,
-    version   TEXT,
-    ecosystem TEXT NOT NULL,
-    data      TEXT NOT NULL,
-    PRIMARY KEY (run_id, purl)
-);
-CREATE INDEX components_name ON components(ecosystem, name);
-CREATE TABLE vulnerabilities (
-    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    key        TEXT NOT NULL,
-    advisory   TEXT NOT NULL,
-    severity   TEXT,
-    component  TEXT NOT NULL,
-    suppressed INTEGER NOT NULL,
-    data       TEXT NOT NULL,
-    PRIMARY KEY (run_id, key)
-);
-CREATE TABLE distros (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    data      TEXT NOT NULL
-);
-"#,
-    r#"
-CREATE TABLE endpoints (
-    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    endpoint  TEXT NOT NULL,
-    service   TEXT NOT NULL,
-    data      TEXT NOT NULL
-);
-CREATE INDEX endpoints_endpoint ON endpoints(run_id, endpoint);
-"#,
-    r#"
-CREATE TABLE tracked (
-    id             INTEGER PRIMARY KEY,
-    key            TEXT NOT NULL UNIQUE,
-    kind           TEXT NOT NULL,
-    title          TEXT NOT NULL,
-    severity       TEXT,
-    system         TEXT,
-    location       TEXT NOT NULL,
-    scope          TEXT NOT NULL,
-    status         TEXT NOT NULL,
-    accepted_until TEXT,
-    assignee       TEXT,
-    due            TEXT,
-    first_run      INTEGER NOT NULL,
-    last_run       INTEGER NOT NULL,
-    first_seen     TEXT NOT NULL,
-    last_seen      TEXT NOT NULL,
-    fixed_run      INTEGER
-);
-CREATE INDEX tracked_status ON tracked(status, severity);
-CREATE TABLE events (
-    id          INTEGER PRIMARY KEY,
-    tracked_id  INTEGER NOT NULL REFERENCES tracked(id),
-    at          TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    action      TEXT NOT NULL,
-    from_status TEXT,
-    to_status   TEXT,
-    run         INTEGER,
-    detail      TEXT
-);
-CREATE INDEX events_tracked ON events(tracked_id);
-CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
-CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the history of findings is append-only'); END;
-"#,
-    r#"
-CREATE TABLE users (
-    id       INTEGER PRIMARY KEY,
-    name     TEXT NOT NULL UNIQUE,
-    password TEXT NOT NULL,
-    created  TEXT NOT NULL
-);
-CREATE TABLE grants (
-    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    role    TEXT NOT NULL,
-    system  TEXT
-);
-CREATE TABLE tokens (
-    id      INTEGER PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    label   TEXT NOT NULL,
-    digest  TEXT NOT NULL UNIQUE,
-    created TEXT NOT NULL
-);
-"#,
-    r#"
-CREATE TABLE jobs (
-    id           INTEGER PRIMARY KEY,
-    system       TEXT,
-    requested_by TEXT NOT NULL,
-    status       TEXT NOT NULL,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    max_attempts INTEGER NOT NULL,
-    created      TEXT NOT NULL,
-    not_before   TEXT NOT NULL,
-    started      TEXT,
-    finished     TEXT,
-    heartbeat    TEXT,
-    worker       TEXT,
-    run_id       INTEGER,
-    error        TEXT
-);
-CREATE INDEX jobs_status ON jobs(status, not_before);
-CREATE INDEX jobs_system ON jobs(system, id);
-CREATE TABLE sessions (
-    digest  TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    csrf    TEXT NOT NULL,
-    created TEXT NOT NULL,
-    expires TEXT NOT NULL
-);
-CREATE TABLE run_stats (
-    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    at       TEXT NOT NULL,
-    system   TEXT NOT NULL,
-    severity TEXT NOT NULL,
-    active   INTEGER NOT NULL,
-    PRIMARY KEY (run_id, system, severity)
-);
--- Severity as a number (unrated above critical: it may be anything), for sorting by index.
-ALTER TABLE tracked ADD COLUMN rank INTEGER GENERATED ALWAYS AS (
-    CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
-                  WHEN 'low' THEN 1 WHEN 'info' THEN 0 ELSE 5 END) VIRTUAL;
-DROP INDEX tracked_status;
-CREATE INDEX tracked_status ON tracked(status, rank, id);
-CREATE INDEX tracked_rank ON tracked(rank, id);
-CREATE INDEX tracked_system ON tracked(system, rank, id);
--- Due date with "none" last, for sorting by index.
-ALTER TABLE tracked ADD COLUMN due_key TEXT GENERATED ALWAYS AS (COALESCE(due, '9999-12-31')) VIRTUAL;
-CREATE INDEX tracked_due ON tracked(due_key, id);
-CREATE INDEX tracked_first_seen ON tracked(first_seen, id);
-UPDATE tracked SET key = key || '|' || system WHERE kind = 'vulnerability' AND system IS NOT NULL;
-INSERT INTO run_stats (run_id, at, system, severity, active)
-    SELECT r.id, r.finished, COALESCE(t.system, ''), COALESCE(t.severity, ''), COUNT(*)
-    FROM runs r JOIN tracked t ON t.first_run <= r.id AND (t.fixed_run IS NULL OR t.fixed_run > r.id)
-    GROUP BY r.id, COALESCE(t.system, ''), COALESCE(t.severity, '');
-"#,
-    // Tokens end (NULL: never) and show their last use (written at most once a minute);
-    // a user's tokens and sessions are found by user (listing, ending all but one).
-    r#"
-ALTER TABLE tokens ADD COLUMN expires TEXT;
-ALTER TABLE tokens ADD COLUMN last_used TEXT;
-CREATE INDEX tokens_user ON tokens(user_id);
-CREATE INDEX sessions_user ON sessions(user_id);
-"#,
-];
-
-/// The PostgreSQL store's schema, made whole at [`PG_SCHEMA_VERSION`] (PostgreSQL stores
-/// began at the SQLite store's sixth version; [`PG_UPGRADES`] bring older ones up to it).
-const PG_SCHEMA: &str = include_str!("pg_schema.sql");
-/// The version [`PG_SCHEMA`] builds.
-const PG_SCHEMA_VERSION: i64 = 7;
-/// The first version of PostgreSQL stores.
-const PG_FIRST_VERSION: i64 = 6;
-/// Upgrades of PostgreSQL stores: `PG_UPGRADES[i]` takes version `PG_FIRST_VERSION + i`
-/// to the next, as the SQLite migration of the same number does.
-const PG_UPGRADES: &[&str] = &[r#"
-ALTER TABLE tokens ADD COLUMN expires TEXT COLLATE "C";
-ALTER TABLE tokens ADD COLUMN last_used TEXT COLLATE "C";
-CREATE INDEX tokens_user ON tokens(user_id);
-CREATE INDEX sessions_user ON sessions(user_id);
-"#];
-
-/// The schema version that added the findings lifecycle: upgrading to it replays the
-/// stored runs so that the history starts with the first run.
-const LIFECYCLE_VERSION: usize = 4;
 
 /// Which tracked items [`Store::tracked`] returns (empty: all).
 #[derive(Debug, Clone, Default)]
@@ -430,10 +218,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
-        let mut store = Store {
+        let store = Store {
             db: Db::sqlite(conn),
         };
-        store.migrate(path)?;
+        migrations::migrate(&store.db, path)?;
         Ok(store)
     }
 
@@ -483,114 +271,17 @@ impl Store {
             .db
             .batch("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '5min'")
             .map_err(open_err)?;
-        let version = |db: &Db| -> Result<Option<i64>, DbError> {
-            let made: bool = db.one(
-                "SELECT to_regclass('mamori_schema') IS NOT NULL",
-                vals![],
-                |r| r.get(0),
-            )?;
-            if !made {
-                return Ok(None);
-            }
-            db.opt("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
-        };
-        // Read without the lock (opening never waits on a run being stored); made under
-        // it, read again there, so a server and workers starting together make it once.
-        let mut found = version(&store.db).map_err(open_err)?;
-        if found.is_none() {
-            let tx = store.db.begin_write().map_err(open_err)?;
-            found = version(&tx).map_err(open_err)?;
-            if found.is_none() {
-                tx.batch(PG_SCHEMA)?;
-                tx.batch("CREATE TABLE mamori_schema (version BIGINT NOT NULL)")?;
-                tx.exec(
-                    "INSERT INTO mamori_schema (version) VALUES (?1)",
-                    vals![PG_SCHEMA_VERSION],
-                )?;
-                found = Some(PG_SCHEMA_VERSION);
-            }
-            tx.commit()?;
-        }
-        match found {
-            Some(v) if v > PG_SCHEMA_VERSION => Err(StoreError::TooNew {
-                path: PathBuf::from(&shown),
-                found: v,
-                known: PG_SCHEMA_VERSION,
-            }),
-            Some(v) if v < PG_FIRST_VERSION => Err(StoreError::TooOld {
-                path: PathBuf::from(&shown),
-                found: v,
-                known: PG_SCHEMA_VERSION,
-            }),
-            Some(v) if v < PG_SCHEMA_VERSION => {
-                store.upgrade_postgres().map_err(|e| match e {
-                    StoreError::Sql(error) => open_err(error),
-                    other => other,
-                })?;
-                Ok(store)
-            }
-            _ => Ok(store),
-        }
-    }
-
-    /// Applies the [`PG_UPGRADES`] an older PostgreSQL store lacks, under the write lock
-    /// and each only if no other process (a server and workers starting together) applied
-    /// it meanwhile; all in one transaction, so a failure leaves the store as it was.
-    fn upgrade_postgres(&self) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
-        let now: i64 = tx.one("SELECT version FROM mamori_schema", vals![], |r| r.get(0))?;
-        for v in now.max(PG_FIRST_VERSION)..PG_SCHEMA_VERSION {
-            tx.batch(PG_UPGRADES[(v - PG_FIRST_VERSION) as usize])?;
-        }
-        if now < PG_SCHEMA_VERSION {
-            tx.exec(
-                "UPDATE mamori_schema SET version = ?1",
-                vals![PG_SCHEMA_VERSION],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        migrations::migrate(&store.db, Path::new(&shown)).map_err(|e| match e {
+            StoreError::Sql(error) => open_err(error),
+            other => other,
+        })?;
+        Ok(store)
     }
 
     /// False once the store's connection is known to be lost (a database server gone
     /// away): a pool drops it rather than reuse it.
     pub fn usable(&self) -> bool {
         self.db.usable()
-    }
-
-    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
-        let open_err = |error: DbError| StoreError::Open {
-            path: path.to_path_buf(),
-            error,
-        };
-        let version: i64 = self
-            .db
-            .one("PRAGMA user_version", vals![], |r| r.get(0))
-            .map_err(open_err)?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                known,
-            });
-        }
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            // Under the write lock, and only if no other process (a server and a worker
-            // starting together) applied it meanwhile.
-            let tx = self.db.begin_write()?;
-            let now: i64 = tx.one("PRAGMA user_version", vals![], |r| r.get(0))?;
-            if now > i as i64 {
-                continue;
-            }
-            tx.batch(m)?;
-            if i + 1 == LIFECYCLE_VERSION {
-                replay_lifecycle(&tx)?;
-            }
-            tx.batch(&format!("PRAGMA user_version = {}", i + 1))?;
-            tx.commit()?;
-        }
-        Ok(())
     }
 
     /// Store a finished scan as a new run, in one transaction. Returns the run id. Findings
@@ -1668,7 +1359,7 @@ fn follow(
 }
 
 /// Follows every stored run in order (the upgrade to the lifecycle's schema).
-fn replay_lifecycle(tx: &Db) -> Result<(), StoreError> {
+pub(crate) fn replay_lifecycle(tx: &Db) -> Result<(), StoreError> {
     let runs: Vec<(i64, String, String)> = tx.all(
         "SELECT id, started, targets FROM runs ORDER BY id",
         vals![],
@@ -2059,8 +1750,8 @@ mod tests {
         {
             // A store as schema 3 left it, with two runs: MD5 found, then gone.
             let conn = rusqlite::Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..3] {
-                conn.execute_batch(m).unwrap();
+            for m in &migrations::MIGRATIONS[..3] {
+                conn.execute_batch(m.sqlite).unwrap();
             }
             conn.pragma_update(None, "user_version", 3).unwrap();
             let f = &result(&["alg:MD5"], &["alg:MD5"]).findings[0];
@@ -2193,7 +1884,7 @@ mod tests {
         let p = dir.path().join("old.db");
         {
             let c = rusqlite::Connection::open(&p).unwrap();
-            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(migrations::MIGRATIONS[0].sqlite).unwrap();
             c.pragma_update(None, "user_version", 1).unwrap();
             c.execute(
                 "INSERT INTO runs (started, finished, targets, files, bytes) VALUES ('a','b','[]',1,2)",
@@ -2256,12 +1947,17 @@ mod tests {
         let e = Store::open(&place.location).err().expect("must fail");
         assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
         assert!(e.to_string().contains("upgrade mamori"), "{e}");
-        // The PostgreSQL schema is the SQLite store's newest version.
-        assert_eq!(PG_SCHEMA_VERSION, MIGRATIONS.len() as i64);
-        assert_eq!(
-            PG_FIRST_VERSION + PG_UPGRADES.len() as i64,
-            PG_SCHEMA_VERSION
-        );
+        // One runner, one list: versions follow each other, and every one since
+        // PostgreSQL stores began has its PostgreSQL text.
+        for (i, m) in migrations::MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            assert_eq!(
+                m.postgres.is_some(),
+                m.version > migrations::PG_BASE_VERSION,
+                "version {}",
+                m.version
+            );
+        }
     }
 
     /// Each table's columns and indexes, by name: (table, "column …" or "index …").
@@ -2350,7 +2046,7 @@ mod tests {
         let version: i64 =
             s.db.one("SELECT version FROM mamori_schema", vals![], |r| r.get(0))
                 .unwrap();
-        assert_eq!(version, PG_SCHEMA_VERSION);
+        assert_eq!(version, migrations::newest());
         assert_eq!(schema_of(&s), fresh);
         // A token made before expiry existed never ends.
         assert_eq!(s.user_by_token(&token).unwrap().unwrap().name, "aiko");
@@ -2374,8 +2070,8 @@ mod tests {
         let path = dir.path().join("v6.db");
         let token = {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..6] {
-                conn.execute_batch(m).unwrap();
+            for m in &migrations::MIGRATIONS[..6] {
+                conn.execute_batch(m.sqlite).unwrap();
             }
             conn.pragma_update(None, "user_version", 6).unwrap();
             let (token, digest) = users::new_token();
