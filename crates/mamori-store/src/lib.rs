@@ -21,10 +21,10 @@
 pub mod account;
 pub mod db;
 pub mod jobs;
-pub mod lifecycle;
+pub use mamori_domain::lifecycle;
 mod migrations;
 mod sessions;
-pub mod users;
+pub use mamori_domain::users;
 pub mod views;
 
 use db::{vals, Db, DbError, Row};
