@@ -125,6 +125,77 @@ pub struct Advisory {
     pub cvss: Option<mamori_model::Cvss>,
 }
 
+/// What happened to a tracked item: the closed set of event actions. Each has its words in
+/// both catalogs (`lifecycle.action.<name>` for the terminal, `web.event.<name>` for the
+/// dashboard; a test holds the catalogs to this list) and is stored and sent by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventAction {
+    /// A run saw it first.
+    Created,
+    /// A run saw a new item again: it is open.
+    SeenAgain,
+    /// A run covering its place no longer saw it.
+    Fixed,
+    /// A run saw it again after it was fixed.
+    Reopened,
+    /// Its acceptance ended: it is open again.
+    AcceptanceExpired,
+    /// Someone acknowledged it.
+    Acknowledged,
+    /// Someone accepted the risk until a date.
+    Accepted,
+    /// Someone assigned it.
+    Assigned,
+    /// Someone commented.
+    Commented,
+    /// Someone set its due date.
+    DueChanged,
+}
+
+impl EventAction {
+    /// Every action.
+    pub const ALL: [EventAction; 10] = [
+        EventAction::Created,
+        EventAction::SeenAgain,
+        EventAction::Fixed,
+        EventAction::Reopened,
+        EventAction::AcceptanceExpired,
+        EventAction::Acknowledged,
+        EventAction::Accepted,
+        EventAction::Assigned,
+        EventAction::Commented,
+        EventAction::DueChanged,
+    ];
+
+    /// Its name (stored, sent, and the tail of its catalog keys).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventAction::Created => "created",
+            EventAction::SeenAgain => "seen-again",
+            EventAction::Fixed => "fixed",
+            EventAction::Reopened => "reopened",
+            EventAction::AcceptanceExpired => "acceptance-expired",
+            EventAction::Acknowledged => "acknowledged",
+            EventAction::Accepted => "accepted",
+            EventAction::Assigned => "assigned",
+            EventAction::Commented => "commented",
+            EventAction::DueChanged => "due-changed",
+        }
+    }
+
+    /// The action named `s`.
+    pub fn parse(s: &str) -> Option<EventAction> {
+        EventAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for EventAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One change of a tracked item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -134,9 +205,8 @@ pub struct Event {
     pub at: String,
     /// Who: a user, or `mamori` for what a run decided.
     pub actor: String,
-    /// What: `created`, `seen-again`, `fixed`, `reopened`, `acceptance-expired`,
-    /// `acknowledged`, `accepted`, `assigned`, `commented`, `due-changed`.
-    pub action: String,
+    /// What happened.
+    pub action: EventAction,
     /// Status before.
     pub from: Option<Status>,
     /// Status after.
@@ -224,11 +294,11 @@ pub fn reconcile(
 ) -> Changes {
     let mut out = Changes::default();
     let today = run.at.get(..10).unwrap_or("");
-    let event = |key: &str, action: &str, from: Option<Status>, to: Option<Status>| Event {
+    let event = |key: &str, action: EventAction, from: Option<Status>, to: Option<Status>| Event {
         key: key.to_string(),
         at: run.at.to_string(),
         actor: "mamori".into(),
-        action: action.into(),
+        action,
         from,
         to,
         run: Some(run.id),
@@ -242,7 +312,7 @@ pub fn reconcile(
         match tracked.get(&s.key) {
             None => {
                 out.events
-                    .push(event(&s.key, "created", None, Some(Status::New)));
+                    .push(event(&s.key, EventAction::Created, None, Some(Status::New)));
                 out.items.push(Tracked {
                     id: 0,
                     key: s.key.clone(),
@@ -268,10 +338,10 @@ pub fn reconcile(
                 let mut t = t.clone();
                 let from = t.status;
                 let (to, action) = match from {
-                    Status::Fixed => (Status::Reopened, Some("reopened")),
-                    Status::New | Status::Reopened => (Status::Open, Some("seen-again")),
+                    Status::Fixed => (Status::Reopened, Some(EventAction::Reopened)),
+                    Status::New | Status::Reopened => (Status::Open, Some(EventAction::SeenAgain)),
                     Status::Accepted if t.accepted_until.as_deref().is_some_and(|u| u < today) => {
-                        (Status::Open, Some("acceptance-expired"))
+                        (Status::Open, Some(EventAction::AcceptanceExpired))
                     }
                     other => (other, None),
                 };
@@ -303,8 +373,12 @@ pub fn reconcile(
             continue;
         }
         let mut t = t.clone();
-        out.events
-            .push(event(&t.key, "fixed", Some(t.status), Some(Status::Fixed)));
+        out.events.push(event(
+            &t.key,
+            EventAction::Fixed,
+            Some(t.status),
+            Some(Status::Fixed),
+        ));
         t.status = Status::Fixed;
         t.fixed_run = Some(run.id);
         out.items.push(t);
@@ -387,7 +461,7 @@ pub fn apply(
         }
         Act::Acknowledge => {
             n.status = Status::Acknowledged;
-            ("acknowledged", detail(None))
+            (EventAction::Acknowledged, detail(None))
         }
         Act::Accept { until } => {
             if !is_date(until) {
@@ -403,23 +477,23 @@ pub fn apply(
             }
             n.status = Status::Accepted;
             n.accepted_until = Some(until.clone());
-            ("accepted", detail(Some(until.clone())))
+            (EventAction::Accepted, detail(Some(until.clone())))
         }
         Act::Assign { to } => {
             if to.trim().is_empty() {
                 return Err(ActError::NoAssignee);
             }
             n.assignee = Some(to.trim().to_string());
-            ("assigned", detail(Some(to.trim().to_string())))
+            (EventAction::Assigned, detail(Some(to.trim().to_string())))
         }
         Act::Due { date } => {
             if !is_date(date) {
                 return Err(ActError::BadDate(date.clone()));
             }
             n.due = Some(date.clone());
-            ("due-changed", detail(Some(date.clone())))
+            (EventAction::DueChanged, detail(Some(date.clone())))
         }
-        Act::Comment => ("commented", detail(None)),
+        Act::Comment => (EventAction::Commented, detail(None)),
     };
     let to = (n.status != from).then_some(n.status);
     Ok((
@@ -428,7 +502,7 @@ pub fn apply(
             key: t.key.clone(),
             at: at.to_string(),
             actor: actor.to_string(),
-            action: action.into(),
+            action,
             from: to.map(|_| from),
             to,
             run: None,
@@ -440,6 +514,21 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_event_action_has_its_words_in_both_languages_and_parses_back() {
+        for lang in [mamori_i18n::Lang::En, mamori_i18n::Lang::Ja] {
+            let m = mamori_i18n::Messages::new(lang);
+            for a in EventAction::ALL {
+                for key in [format!("lifecycle.action.{a}"), format!("web.event.{a}")] {
+                    assert_ne!(m.t(&key), key, "{key} missing in {lang:?}");
+                }
+                assert_eq!(EventAction::parse(a.as_str()), Some(a));
+                let json = serde_json::to_string(&a).unwrap_or_default();
+                assert_eq!(json, format!("\"{a}\""));
+            }
+        }
+    }
 
     fn sight(key: &str, scope: &str) -> Sighting {
         Sighting {
@@ -477,7 +566,7 @@ mod tests {
         );
         assert_eq!(ch.items[0].status, Status::New);
         assert_eq!(ch.items[0].due.as_deref(), Some("2026-12-01"));
-        assert_eq!(ch.events[0].action, "created");
+        assert_eq!(ch.events[0].action, EventAction::Created);
         fold(&mut state, ch);
         // A scan of /opt does not fix what was found under /etc.
         let ch = reconcile(
@@ -507,7 +596,7 @@ mod tests {
             (ch.items[0].status, ch.items[0].fixed_run),
             (Status::Fixed, Some(4))
         );
-        assert_eq!(ch.events[0].action, "fixed");
+        assert_eq!(ch.events[0].action, EventAction::Fixed);
         fold(&mut state, ch);
         // Back: reopened, then open.
         let ch = reconcile(
@@ -606,7 +695,7 @@ mod tests {
             &sla,
         );
         assert_eq!(ch.items[0].status, Status::Open);
-        assert_eq!(ch.events[0].action, "acceptance-expired");
+        assert_eq!(ch.events[0].action, EventAction::AcceptanceExpired);
         fold(&mut state, ch);
         let fixed = reconcile(
             &state,

@@ -480,11 +480,17 @@ impl Store {
             |r| {
                 let from: Option<String> = r.get(3)?;
                 let to: Option<String> = r.get(4)?;
+                let action: String = r.get(2)?;
+                let action =
+                    lifecycle::EventAction::parse(&action).ok_or_else(|| DbError::Type {
+                        column: 2,
+                        message: format!("unknown event action {action:?}"),
+                    })?;
                 Ok::<_, DbError>(lifecycle::Event {
                     key: t.key.clone(),
                     at: r.get(0)?,
                     actor: r.get(1)?,
-                    action: r.get(2)?,
+                    action,
                     from: from.as_deref().and_then(lifecycle::Status::parse),
                     to: to.as_deref().and_then(lifecycle::Status::parse),
                     run: r.get(5)?,
@@ -1301,7 +1307,7 @@ fn event_values(id: i64, e: &lifecycle::Event) -> [db::Val<'_>; 8] {
         Val::Int(id),
         e.at.to_val(),
         e.actor.to_val(),
-        e.action.to_val(),
+        e.action.as_str().to_val(),
         text(e.from.map(|s| s.as_str())),
         text(e.to.map(|s| s.as_str())),
         e.run.map_or(Val::Null, Val::Int),
