@@ -176,6 +176,24 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
             }
         }
     }
+    let mut pkgs = read_packages(file, doc, by_mamori, &extracted, out);
+    link_packages(file, doc, &mut pkgs, out);
+    let loc = file.location();
+    for p in pkgs {
+        let ctx = p.note.unwrap_or_else(|| format!("SPDXID {}", p.spdx_id));
+        out.component(p.component, loc.clone(), NAME, Some(ctx));
+    }
+}
+
+/// The document's packages as components (a mamori document's scan targets and operating
+/// systems left out); what cannot be read is a warning.
+fn read_packages<'a>(
+    file: &FileInfo<'_>,
+    doc: &'a Map<String, Value>,
+    by_mamori: bool,
+    extracted: &HashMap<&str, &str>,
+    out: &mut Output,
+) -> Vec<Pkg<'a>> {
     let packages = match doc.get("packages") {
         Some(Value::Array(a)) => a.as_slice(),
         Some(_) => {
@@ -242,39 +260,7 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
                 }
             }
         };
-        let mut c = component_of(&purl, name);
-        if c.version.is_none() {
-            c.version = version.map(str::to_string);
-        }
-        c.license = str_of(p, "licenseDeclared")
-            .filter(|l| *l != "NOASSERTION" && *l != "NONE")
-            .map(|l| extracted.get(l).copied().unwrap_or(l).to_string());
-        c.hashes = p
-            .get("checksums")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object)
-            .filter_map(|h| {
-                let alg = hash_alg(str_of(h, "algorithm")?)?;
-                let v = str_of(h, "checksumValue")?;
-                v.bytes().all(|b| b.is_ascii_hexdigit()).then(|| Hash {
-                    alg: alg.to_string(),
-                    value: v.to_ascii_lowercase(),
-                })
-            })
-            .collect();
-        if c.source.is_none() {
-            if let Some((n, v)) = str_of(p, "sourceInfo")
-                .and_then(|s| s.strip_prefix("built package from: "))
-                .and_then(|s| s.trim().split_once(' '))
-            {
-                c.source = Some(SourcePackage {
-                    name: n.to_string(),
-                    version: v.trim().to_string(),
-                });
-            }
-        }
+        let c = component(p, &purl, name, version, extracted);
         pkgs.push(Pkg {
             spdx_id,
             component: c,
@@ -287,8 +273,62 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
             format!("{bad} packages are not objects with an SPDXID and a name; skipped"),
         );
     }
+    pkgs
+}
 
-    // Relationships.
+/// A package's component: its purl and name, version, declared license (a LicenseRef by
+/// its name), checksums and source package.
+fn component(
+    p: &Map<String, Value>,
+    purl: &Purl,
+    name: Option<&str>,
+    version: Option<&str>,
+    extracted: &HashMap<&str, &str>,
+) -> Component {
+    let mut c = component_of(purl, name);
+    if c.version.is_none() {
+        c.version = version.map(str::to_string);
+    }
+    c.license = str_of(p, "licenseDeclared")
+        .filter(|l| *l != "NOASSERTION" && *l != "NONE")
+        .map(|l| extracted.get(l).copied().unwrap_or(l).to_string());
+    c.hashes = p
+        .get("checksums")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter_map(|h| {
+            let alg = hash_alg(str_of(h, "algorithm")?)?;
+            let v = str_of(h, "checksumValue")?;
+            v.bytes().all(|b| b.is_ascii_hexdigit()).then(|| Hash {
+                alg: alg.to_string(),
+                value: v.to_ascii_lowercase(),
+            })
+        })
+        .collect();
+    if c.source.is_none() {
+        if let Some((n, v)) = str_of(p, "sourceInfo")
+            .and_then(|s| s.strip_prefix("built package from: "))
+            .and_then(|s| s.trim().split_once(' '))
+        {
+            c.source = Some(SourcePackage {
+                name: n.to_string(),
+                version: v.trim().to_string(),
+            });
+        }
+    }
+    c
+}
+
+/// The relationships: dependency edges (dev and test ones mark the package dev), and
+/// which packages are direct dependencies of what the document describes.
+fn link_packages(
+    file: &FileInfo<'_>,
+    doc: &Map<String, Value>,
+    pkgs: &mut [Pkg<'_>],
+    out: &mut Output,
+) {
     let index: HashMap<&str, usize> = pkgs
         .iter()
         .enumerate()
@@ -376,12 +416,6 @@ fn read_doc(file: &FileInfo<'_>, doc: &Map<String, Value>, out: &mut Output) {
                 pkgs[i].component.direct = Some(direct.contains(&i));
             }
         }
-    }
-
-    let loc = file.location();
-    for p in pkgs {
-        let ctx = p.note.unwrap_or_else(|| format!("SPDXID {}", p.spdx_id));
-        out.component(p.component, loc.clone(), NAME, Some(ctx));
     }
 }
 
