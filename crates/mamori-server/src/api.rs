@@ -10,7 +10,6 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use mamori_model::ScanResult;
 use mamori_store::lifecycle::{Act, Status};
 use mamori_store::views::{SortBy, TrackedQuery, Visible};
 use mamori_store::StoreError;
@@ -519,37 +518,6 @@ struct ExportQuery {
 /// The formats a run can be exported in: the registry's run formats but the terminal
 /// summary (`mamori_report::formats`; a test holds the two together).
 pub const EXPORT_FORMATS: [&str; 5] = ["cyclonedx", "spdx", "sarif", "xlsx", "json"];
-
-/// A run in one of [`EXPORT_FORMATS`], written to `w` as it is made (what `mamori export`
-/// writes to its standard output for the server to stream), by the one writer of each
-/// format (`mamori_report::formats`).
-pub fn export(
-    scan: &ScanResult,
-    run: i64,
-    format: &str,
-    lang: mamori_i18n::Lang,
-    w: &mut dyn std::io::Write,
-) -> Result<(), String> {
-    use mamori_report::formats::{write_run, Format, RunOptions};
-    let f = format
-        .parse::<Format>()
-        .ok()
-        .filter(|f| EXPORT_FORMATS.contains(&f.name()))
-        .ok_or_else(|| {
-            format!(
-                "unknown export format {format:?}: use one of {}",
-                EXPORT_FORMATS.join(", ")
-            )
-        })?;
-    let options = RunOptions {
-        run: Some(run),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        lang,
-        spdx_seed: format!("run {run} {}", scan.targets.join(" ")),
-        ..RunOptions::default()
-    };
-    write_run(f, scan, &options, w).map_err(|e| e.to_string())
-}
 
 async fn run_export(
     State(app): State<Arc<App>>,

@@ -151,7 +151,8 @@ enum Cmd {
 struct ExportArgs {
     /// The run.
     run: i64,
-    /// cyclonedx, spdx, sarif, xlsx or json.
+    /// A run format of the registry (`mamori_report::formats`): cyclonedx, spdx, sarif,
+    /// xlsx, json (what the server exports) or text.
     #[arg(long)]
     format: String,
     /// The systems register (with --system).
@@ -933,8 +934,18 @@ fn run(cli: Cli) -> Result<u8> {
             // Written as it is made: the document is never whole in this process.
             let out = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(256 * 1024, out.lock());
-            mamori_server::api::export(&scan, a.run, &a.format, lang, &mut w)
+            let format = a
+                .format
+                .parse::<mamori_report::formats::Format>()
                 .map_err(|e| anyhow::anyhow!(e))?;
+            let options = mamori_report::formats::RunOptions {
+                run: Some(a.run),
+                version: VERSION.to_string(),
+                lang,
+                spdx_seed: format!("run {} {}", a.run, scan.targets.join(" ")),
+                ..Default::default()
+            };
+            mamori_report::formats::write_run(format, &scan, &options, &mut w)?;
             w.flush().context("cannot write the export")?;
             Ok(0)
         }
