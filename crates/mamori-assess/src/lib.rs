@@ -31,7 +31,7 @@
 //! let mut md5 = CryptoAsset::new(AssetKind::Algorithm, "alg:MD5", "MD5");
 //! md5.algorithm = mamori_algorithms::by_name("md5");
 //! let obs = vec![Observation { asset: md5, occurrence: Occurrence {
-//!     location: Location::file("app.py").with_line(3), detector: "source.python".into(), context: None } }];
+//!     location: Location::file("app.py").with_line(3), detector: "source.python".into(), context: None, package: None } }];
 //! let assets = merge(obs);
 //! let findings = assess(&assets, &Policy::default());
 //! assert_eq!(findings[0].code, "crypto-broken-algorithm");
@@ -393,6 +393,7 @@ fn finding(
         other_locations: 0,
         args: map,
         system: None,
+        package: None,
     }
 }
 
@@ -621,6 +622,7 @@ mod tests {
                     location: Location::file(path),
                     detector: "sbom.cargo-lock".into(),
                     context: None,
+                    package: None,
                 },
             }
         };
@@ -658,6 +660,7 @@ mod tests {
                 location: Location::file(path).with_line(line),
                 detector: "test".into(),
                 context: None,
+                package: None,
             },
         }
     }
@@ -809,6 +812,7 @@ mod tests {
                 location: Location::file(path),
                 detector: "certificate".into(),
                 context: Some(ctx.into()),
+                package: None,
             },
         };
         let roots = merge(vec![at("roots.pem", "signature algorithm (self-signed)")]);

@@ -92,6 +92,7 @@ impl Output {
                 location,
                 detector: detector.to_string(),
                 context,
+                package: None,
             },
         });
     }
@@ -110,6 +111,7 @@ impl Output {
                 location,
                 detector: detector.to_string(),
                 context,
+                package: None,
             },
         });
     }

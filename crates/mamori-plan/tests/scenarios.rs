@@ -26,6 +26,7 @@ fn at(mut a: CryptoAsset, path: &str, detector: &str, line: Option<u32>) -> Cryp
         },
         detector: detector.into(),
         context: None,
+        package: None,
     });
     a
 }

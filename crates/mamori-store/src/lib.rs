@@ -1768,6 +1768,7 @@ mod tests {
                     other_locations: 0,
                     args: Default::default(),
                     system: None,
+                    package: None,
                 })
                 .collect(),
             warnings: vec![Warning::new("/t/bad", "truncated")],

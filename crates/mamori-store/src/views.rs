@@ -531,6 +531,7 @@ mod tests {
             other_locations: 0,
             args: Default::default(),
             system: Some(system.into()),
+            package: None,
         }
     }
 

@@ -43,6 +43,7 @@ fn finding(sys: usize, file: usize, line: u32, call: usize) -> Finding {
         other_locations: 0,
         args: BTreeMap::new(),
         system: Some(format!("sys{sys:03}")),
+        package: None,
     }
 }
 
@@ -97,6 +98,7 @@ fn run(systems: usize, per: usize, keep: &dyn Fn(usize, usize) -> bool) -> ScanR
                 location: f.location.clone(),
                 detector: "source.python".into(),
                 context: None,
+                package: None,
             });
             findings.push(f);
         }
