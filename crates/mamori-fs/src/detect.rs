@@ -102,9 +102,11 @@ pub struct PackageFiles {
     /// Architecture, where one name may be installed for several (`pkg:arch.list`, rpm
     /// multilib); `None`: any.
     pub arch: Option<String>,
-    /// The listed paths, one per line, relative to `root` with or without a leading `/`
-    /// (`/usr/lib/python3.11/hashlib.py`); directories may be among them.
-    pub paths: String,
+    /// The listed paths (directories may be among them), each as the
+    /// [`path_hash`](crate::sbom::owners::path_hash) of its path inside the root
+    /// (`/usr/lib/python3.11/hashlib.py`): eight bytes a path instead of the path, for the
+    /// 100,000 paths the lists of a Debian system hold.
+    pub paths: Vec<u64>,
 }
 
 impl Output {

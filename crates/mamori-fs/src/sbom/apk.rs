@@ -289,7 +289,7 @@ impl Detector for ApkDetector {
                     database: file.path.to_string(),
                     name: p.name,
                     arch: None,
-                    paths: p.files,
+                    paths: super::owners::hash_lines(p.files.as_bytes()),
                 });
             }
         }

@@ -89,7 +89,6 @@ pub fn package_files(
     container: Option<&str>,
     data: &[u8],
 ) -> Option<crate::PackageFiles> {
-    let text = String::from_utf8_lossy(data);
     let (root, database, package, paths) = match dpkg_file(path, name)? {
         DpkgFile::List => {
             let stem = name.strip_suffix(".list")?;
@@ -98,22 +97,21 @@ pub fn package_files(
                 root,
                 format!("{root}var/lib/dpkg/status"),
                 stem,
-                text.into_owned(),
+                super::owners::hash_lines(data),
             )
         }
         DpkgFile::StatusDSums => {
             let stem = name.strip_suffix(".md5sums")?;
             let root = super::owners::root_before(path, &format!("var/lib/dpkg/status.d/{name}"))?;
             // `<md5>  <path relative to the root>`.
-            let mut paths = String::with_capacity(text.len());
-            for line in text.lines() {
-                let mut it = line.splitn(2, char::is_whitespace);
-                let (Some(_sum), Some(p)) = (it.next(), it.next()) else {
-                    continue;
-                };
-                paths.push_str(p.trim_start());
-                paths.push('\n');
-            }
+            let paths = data
+                .split(|&b| b == b'\n')
+                .filter_map(|line| {
+                    let at = line.iter().position(|b| b.is_ascii_whitespace())?;
+                    let p = line[at..].trim_ascii();
+                    (!p.is_empty()).then(|| super::owners::path_hash(p))
+                })
+                .collect();
             (
                 root,
                 format!("{root}var/lib/dpkg/status.d/{stem}"),
@@ -598,7 +596,14 @@ mod tests {
             (f.name.as_str(), f.arch.as_deref()),
             ("libssl3", Some("amd64"))
         );
-        assert!(f.paths.contains("/usr/lib/x86_64-linux-gnu/libssl.so.3"));
+        use super::super::owners::path_hash;
+        assert_eq!(
+            f.paths,
+            [
+                path_hash(b"/."),
+                path_hash(b"usr/lib/x86_64-linux-gnu/libssl.so.3")
+            ]
+        );
         let f = package_files(
             "/var/lib/dpkg/status.d/libssl3.md5sums",
             "libssl3.md5sums",
@@ -609,7 +614,10 @@ mod tests {
         assert_eq!(f.root, "/");
         assert_eq!(f.database, "/var/lib/dpkg/status.d/libssl3");
         assert_eq!(f.container.as_deref(), Some("img.tar"));
-        assert_eq!(f.paths, "usr/lib/x86_64-linux-gnu/libssl.so.3\n");
+        assert_eq!(
+            f.paths,
+            [path_hash(b"/usr/lib/x86_64-linux-gnu/libssl.so.3")]
+        );
     }
 
     #[test]

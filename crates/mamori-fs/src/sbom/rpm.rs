@@ -535,7 +535,7 @@ impl Detector for RpmDetector {
                     database: file.path.to_string(),
                     name: p.name,
                     arch: Some(p.arch).filter(|a| !a.is_empty()),
-                    paths: p.files,
+                    paths: super::owners::hash_lines(p.files.as_bytes()),
                 });
             }
         }
