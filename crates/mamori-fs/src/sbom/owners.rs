@@ -37,7 +37,7 @@
 use crate::Collected;
 use mamori_model::purl::Purl;
 use mamori_model::{Component, PackageRef};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Top-level directories merged into `/usr` on merged-/usr systems.
 const MERGED_DIRS: [&str; 7] = ["bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32"];
@@ -88,29 +88,57 @@ fn purl_arch(purl: &str) -> Option<String> {
 }
 
 /// The identity of a listed or walked path inside its root, for looking one up among the
-/// other: a 64-bit SipHash of the path without leading `./` and `/` (and a trailing `\r`).
-/// Lists are kept as these hashes, eight bytes a path, not as text. Two different paths of
-/// one root share a hash with a probability of about 10⁻¹¹ for a whole Debian system's
-/// lists against a scan's few thousand files — then one file gets a wrong owner.
+/// other: a 64-bit hash (foldhash's quality hash with a fixed seed) of the path without
+/// leading `./` and `/` (and a trailing `\r`). Lists are kept as these hashes, eight bytes a
+/// path, not as text. Two different paths of one root share a hash with a probability of
+/// about 10⁻¹¹ for a whole Debian system's lists against a scan's few thousand files — then
+/// one file gets a wrong owner.
 pub fn path_hash(path: &[u8]) -> u64 {
-    use std::hash::Hasher;
+    use std::hash::BuildHasher;
     let mut p = path.strip_suffix(b"\r").unwrap_or(path);
     while let Some(rest) = p.strip_prefix(b"./").or_else(|| p.strip_prefix(b"/")) {
         p = rest;
     }
-    // Fixed keys: the same path hashes alike in every thread of the scan.
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(p);
-    h.finish()
+    // A fixed seed: the same path hashes alike in every thread of the scan.
+    const STATE: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x6d61_6d6f_7269);
+    STATE.hash_one(p)
 }
 
 /// [`path_hash`] of every non-empty line of a list (one path a line).
 pub fn hash_lines(text: &[u8]) -> Vec<u64> {
-    text.split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty() && *l != b"\r")
-        .map(path_hash)
-        .collect()
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
+        let line = &text[start..end];
+        start = end + 1;
+        if !line.is_empty() && line != b"\r" {
+            out.push(path_hash(line));
+        }
+    }
+    out
 }
+
+/// Hashes keys that are [`path_hash`]es already: they are used as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type ByHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
 
 /// One root file system that holds package lists.
 struct Root<'a> {
@@ -119,7 +147,7 @@ struct Root<'a> {
     /// Directories of it that are links into `usr/`.
     merged: Vec<&'static str>,
     /// Walked files of it, by [`path_hash`] → their slot.
-    files: HashMap<u64, u32>,
+    files: ByHash<u32>,
 }
 
 /// Marks every occurrence of `got.observations` in a file an installed package owns with
@@ -187,7 +215,7 @@ pub fn attach_owners(got: &mut Collected) {
                 container: l.container.as_deref(),
                 prefix: &l.root,
                 merged: Vec::new(),
-                files: HashMap::new(),
+                files: ByHash::default(),
             });
         }
     }
@@ -247,7 +275,6 @@ pub fn attach_owners(got: &mut Collected) {
     }
     // Every list read once: its paths looked up among the observed files of its root.
     let mut owner_of_slot: Vec<Option<u32>> = vec![None; slots as usize];
-    let mut listed: HashSet<u32> = HashSet::new();
     for (l, o) in lists.iter().zip(&owner_of_list) {
         let Some(owner) = *o else { continue };
         let Some(r) = roots
@@ -261,9 +288,8 @@ pub fn attach_owners(got: &mut Collected) {
         }
         for h in &l.paths {
             if let Some(&s) = r.files.get(h) {
-                if listed.insert(s) {
-                    owner_of_slot[s as usize] = Some(owner);
-                }
+                // The first list (by package name) that names the file owns it.
+                owner_of_slot[s as usize].get_or_insert(owner);
             }
         }
     }
