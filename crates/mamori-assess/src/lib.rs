@@ -24,6 +24,11 @@
 //! | `tls-insecure-renegotiation` | medium | a TLS ≤ 1.2 service without RFC 5746 secure renegotiation |
 //! | `cert-hostname-mismatch` | medium | a served certificate does not name the host it was reached by |
 //! | `ssh-terrapin` | medium | an SSH service offering ChaCha20-Poly1305 or CBC with EtM MACs without strict key exchange (CVE-2023-48795) |
+//! | `package-crypto-broken-algorithm`, `package-key-weak`, `package-cert-weak-signature`, `package-protocol-deprecated`, `package-library-eol` | low | the judgement of the code without `package-`, on the places of one installed OS package (files its dpkg/rpm/apk list owns, outside `/etc`): one finding per package and code |
+//! | `package-crypto-hndl-vulnerable`, `package-crypto-quantum-vulnerable`, `package-crypto-unknown-algorithm`, `package-key-private-unencrypted`, `package-cert-expired`, `package-cert-quantum-vulnerable-past-deadline`, `package-library-no-pqc` | info | the same, for judgements below high (`package-crypto-broken-algorithm` too, for trust anchors' self-signatures) |
+//!
+//! Findings without `package-` count only the user's own places: an asset seen only in
+//! packages' files has none ([`assess`], decision 017).
 //!
 //! ```
 //! use mamori_assess::{assess, merge, Policy};
@@ -31,7 +36,7 @@
 //! let mut md5 = CryptoAsset::new(AssetKind::Algorithm, "alg:MD5", "MD5");
 //! md5.algorithm = mamori_algorithms::by_name("md5");
 //! let obs = vec![Observation { asset: md5, occurrence: Occurrence {
-//!     location: Location::file("app.py").with_line(3), detector: "source.python".into(), context: None } }];
+//!     location: Location::file("app.py").with_line(3), detector: "source.python".into(), context: None, package: None } }];
 //! let assets = merge(obs);
 //! let findings = assess(&assets, &Policy::default());
 //! assert_eq!(findings[0].code, "crypto-broken-algorithm");
@@ -44,9 +49,9 @@ use mamori_algorithms::libraries;
 use mamori_i18n::{Lang, Messages};
 use mamori_model::{
     AssetKind, Component, ComponentObservation, CryptoAsset, CryptoStatus, Endpoint, Finding,
-    Location, Observation, Primitive, Severity, SshPosture,
+    Location, Observation, Occurrence, PackageRef, Primitive, Severity, SshPosture,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What the findings are judged against.
 #[derive(Debug, Clone)]
@@ -162,206 +167,312 @@ pub fn merge_components(observations: Vec<ComponentObservation>) -> Vec<Componen
 type Args = Vec<(&'static str, String)>;
 
 /// Judge every asset. Findings come most severe first.
+///
+/// An asset's places are judged in two kinds of groups: the user's own (places no installed
+/// package owns, and everything under `/etc`), which give the findings of the table above
+/// at the first such place; and, per installed package that owns some of its places, that
+/// package's, which give the same judgement as a `package-…` finding (one per package and
+/// code, at the package's first place without its line, counting its places), rated for
+/// what the user can do about a package's own files: high and critical become low, the
+/// rest info (decision 017). An asset whose places are all a package's gives no finding of
+/// the user's; a certificate or key the user holds too gives only the user's.
 pub fn assess(assets: &[CryptoAsset], policy: &Policy) -> Vec<Finding> {
     let en = Messages::new(Lang::En);
+    let today = iso_date(policy.now);
     let mut out = Vec::new();
+    let mut user: Vec<&Occurrence> = Vec::new();
+    let mut packages: Vec<(&PackageRef, Vec<&Occurrence>)> = Vec::new();
+    let mut slot: HashMap<&PackageRef, usize> = HashMap::new();
     for a in assets {
-        let Some(first) = a.occurrences.first() else {
-            continue;
-        };
-        let loc = first.location.clone();
-        let others = a.occurrences.len().saturating_sub(1) as u32;
-        // One finding: its English text comes from the catalog, keyed by code and variant,
-        // so reporters can render the same finding in any language from `args`.
-        let mut push = |code: &str, sev: Severity, variant: Option<&str>, args: Args| {
-            let mut f = finding(&en, code, sev, variant, args, a, &loc);
-            f.other_locations = others;
-            out.push(f);
-        };
-        match a.kind {
-            AssetKind::Algorithm => {
-                let Some(p) = &a.algorithm else { continue };
-                let args = || -> Args {
-                    vec![
-                        ("name", p.name.clone()),
-                        ("note", p.note.clone().unwrap_or_default()),
-                    ]
-                };
-                // Seen only as the self-signature of trust anchors: nothing verifies it.
-                let only_self_signatures = a
-                    .occurrences
-                    .iter()
-                    .all(|o| o.context.as_deref() == Some("signature algorithm (self-signed)"));
-                match p.status {
-                    CryptoStatus::Broken if only_self_signatures => push(
-                        "crypto-broken-algorithm",
-                        Severity::Low,
-                        Some("self-signed"),
-                        args(),
-                    ),
-                    CryptoStatus::Broken => push(
-                        "crypto-broken-algorithm",
-                        Severity::High,
-                        Some(replacement(p.primitive)),
-                        args(),
-                    ),
-                    CryptoStatus::QuantumVulnerable => {
-                        if matches!(
-                            p.primitive,
-                            Primitive::KeyAgree | Primitive::Kem | Primitive::Combiner
-                        ) || (p.primitive == Primitive::Pke && p.family != "RSA")
-                        {
-                            push("crypto-hndl-vulnerable", Severity::Medium, None, args())
-                        } else if p.primitive == Primitive::Pke {
-                            // An RSA key signs and decrypts: both fall to Shor.
-                            push(
-                                "crypto-quantum-vulnerable",
-                                Severity::Medium,
-                                Some("rsa"),
-                                args(),
-                            )
-                        } else {
-                            push("crypto-quantum-vulnerable", Severity::Low, None, args())
-                        }
+        user.clear();
+        packages.clear();
+        slot.clear();
+        for o in &a.occurrences {
+            match o.package.as_deref() {
+                None => user.push(o),
+                Some(p) => match slot.get(p) {
+                    Some(&i) => packages[i].1.push(o),
+                    None => {
+                        slot.insert(p, packages.len());
+                        packages.push((p, vec![o]));
                     }
-                    CryptoStatus::Unknown => {
-                        push("crypto-unknown-algorithm", Severity::Info, None, args())
-                    }
-                    _ => {}
-                }
+                },
             }
-            AssetKind::Key => {
-                let Some(k) = &a.key else { continue };
-                if let Some(p) = &a.algorithm {
-                    if p.status == CryptoStatus::Broken {
-                        push(
-                            "key-weak",
-                            Severity::High,
-                            None,
-                            vec![
-                                ("algorithm", k.algorithm.clone()),
-                                ("note", p.note.clone().unwrap_or_default()),
-                            ],
-                        );
-                    }
-                }
-                if k.material == "private-key" && k.encrypted == Some(false) && !is_host_key(&loc) {
-                    push(
-                        "key-private-unencrypted",
-                        Severity::Info,
-                        None,
-                        vec![("algorithm", k.algorithm.clone())],
-                    );
-                }
+        }
+        if let Some(first) = user.first() {
+            let others = (user.len() - 1) as u32;
+            for j in judge(a, &user, policy, &today) {
+                let mut f = finding(
+                    &en,
+                    j.code,
+                    j.severity,
+                    j.variant,
+                    j.args,
+                    a,
+                    &first.location,
+                );
+                f.other_locations = others;
+                out.push(f);
             }
-            AssetKind::Certificate => {
-                let Some(c) = &a.certificate else { continue };
-                let not_after = parse_rfc3339(&c.not_after);
-                if let Some(na) = not_after {
-                    if na < policy.now {
-                        push(
-                            "cert-expired",
-                            Severity::Medium,
-                            None,
-                            vec![
-                                ("name", a.name.clone()),
-                                ("date", c.not_after.chars().take(10).collect()),
-                            ],
-                        );
-                    }
-                }
-                if let Some(p) = &a.algorithm {
-                    let sig_broken = mamori_algorithms::by_oid(&c.signature_algorithm_oid)
-                        .map(|s| s.status == CryptoStatus::Broken)
-                        .unwrap_or(false)
-                        || c.signature_algorithm.contains("SHA-1")
-                        || c.signature_algorithm.contains("MD5");
-                    if sig_broken && !c.self_signed {
-                        push(
-                            "cert-weak-signature",
-                            Severity::High,
-                            None,
-                            vec![
-                                ("name", a.name.clone()),
-                                ("algorithm", c.signature_algorithm.clone()),
-                            ],
-                        );
-                    }
-                    let deadline = deadline_unix(policy.deadline_year);
-                    if p.status == CryptoStatus::QuantumVulnerable
-                        && not_after.map(|na| na > deadline).unwrap_or(false)
-                    {
-                        // A self-signed root in a trust store is replaced by its CA, not by
-                        // the system owner: worth knowing, not worth a medium.
-                        let sev = if c.self_signed && c.is_ca {
-                            Severity::Low
-                        } else {
-                            Severity::Medium
-                        };
-                        push(
-                            "cert-quantum-vulnerable-past-deadline",
-                            sev,
-                            None,
-                            vec![
-                                ("name", a.name.clone()),
-                                ("algorithm", c.public_key_algorithm.clone()),
-                                ("deadline", policy.deadline_year.to_string()),
-                            ],
-                        );
-                    }
-                }
-            }
-            AssetKind::Protocol => {
-                if a.status() == CryptoStatus::Broken {
-                    push(
-                        "protocol-deprecated",
-                        Severity::High,
-                        None,
-                        vec![("name", a.name.clone())],
-                    );
-                }
-            }
-            AssetKind::Library => {
-                let Some(l) = &a.library else { continue };
-                let Some(version) = l.version.as_deref() else {
-                    continue;
-                };
-                let today = &iso_date(policy.now);
-                if libraries::is_eol(&l.library, version, today) == Some(true) {
-                    let note = libraries::version_facts(&l.library, version)
-                        .iter()
-                        .find(|f| f.eol.is_some())
-                        .map(|f| f.note.clone())
-                        .unwrap_or_default();
-                    push(
-                        "library-eol",
-                        Severity::High,
-                        None,
-                        vec![
-                            ("library", l.library.clone()),
-                            ("version", version.to_string()),
-                            ("note", note),
-                        ],
-                    );
-                }
-                if libraries::pqc_capabilities(&l.library, version).is_empty() {
-                    if let Some(from) = libraries::first_pqc_version(&l.library) {
-                        push(
-                            "library-no-pqc",
-                            Severity::Low,
-                            None,
-                            vec![
-                                ("library", l.library.clone()),
-                                ("version", version.to_string()),
-                                ("from", from),
-                            ],
-                        );
-                    }
-                }
+        }
+        // A certificate or key is one object: where the user holds it too (a root of the
+        // trust store under /etc, copied from ca-certificates' own files), the user's
+        // finding is about it, and the package's copy adds nothing to do.
+        let identity = matches!(a.kind, AssetKind::Certificate | AssetKind::Key);
+        if identity && !user.is_empty() {
+            packages.clear();
+        }
+        for (p, occs) in &packages {
+            let Some(first) = occs.first() else { continue };
+            // The package's first file, without its line: the same finding after an
+            // upgrade moves the code (decision 017).
+            let loc = Location {
+                line: None,
+                offset: None,
+                ..first.location.clone()
+            };
+            for j in judge(a, occs, policy, &today) {
+                let mut args = j.args;
+                args.push(("package", p.name.clone()));
+                args.push(("package_version", p.version.clone()));
+                let code = format!("{PACKAGE_PREFIX}{}", j.code);
+                let mut f = finding(
+                    &en,
+                    &code,
+                    package_severity(j.severity),
+                    j.variant,
+                    args,
+                    a,
+                    &loc,
+                );
+                f.other_locations = (occs.len() - 1) as u32;
+                f.package = Some((*p).clone());
+                out.push(f);
             }
         }
     }
     sort_findings(&mut out);
+    out
+}
+
+/// The prefix of the codes of findings about an installed package's files.
+pub const PACKAGE_PREFIX: &str = "package-";
+
+/// How serious a judgement on a package's own files is: what the user can do there is
+/// upgrade the package or configure it, so a weakness broken today (high, critical) is
+/// low — take the package's updates, choose another algorithm where its configuration
+/// lets you — and the rest is info: the package's maintainers migrate it.
+pub fn package_severity(s: Severity) -> Severity {
+    match s {
+        Severity::Critical | Severity::High => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
+/// One judgement on an asset over some of its places: a finding before it has a place.
+struct Judgement {
+    code: &'static str,
+    severity: Severity,
+    variant: Option<&'static str>,
+    args: Args,
+}
+
+/// Judges `a` as seen at `occs` (its places of one owner, in order; not empty).
+fn judge(a: &CryptoAsset, occs: &[&Occurrence], policy: &Policy, today: &str) -> Vec<Judgement> {
+    let mut out = Vec::new();
+    let Some(first) = occs.first() else {
+        return out;
+    };
+    let loc = &first.location;
+    let mut push =
+        |code: &'static str, sev: Severity, variant: Option<&'static str>, args: Args| {
+            out.push(Judgement {
+                code,
+                severity: sev,
+                variant,
+                args,
+            })
+        };
+    match a.kind {
+        AssetKind::Algorithm => {
+            let Some(p) = &a.algorithm else { return out };
+            let args = || -> Args {
+                vec![
+                    ("name", p.name.clone()),
+                    ("note", p.note.clone().unwrap_or_default()),
+                ]
+            };
+            // Seen only as the self-signature of trust anchors: nothing verifies it.
+            let only_self_signatures = occs
+                .iter()
+                .all(|o| o.context.as_deref() == Some("signature algorithm (self-signed)"));
+            match p.status {
+                CryptoStatus::Broken if only_self_signatures => push(
+                    "crypto-broken-algorithm",
+                    Severity::Low,
+                    Some("self-signed"),
+                    args(),
+                ),
+                CryptoStatus::Broken => push(
+                    "crypto-broken-algorithm",
+                    Severity::High,
+                    Some(replacement(p.primitive)),
+                    args(),
+                ),
+                CryptoStatus::QuantumVulnerable => {
+                    if matches!(
+                        p.primitive,
+                        Primitive::KeyAgree | Primitive::Kem | Primitive::Combiner
+                    ) || (p.primitive == Primitive::Pke && p.family != "RSA")
+                    {
+                        push("crypto-hndl-vulnerable", Severity::Medium, None, args())
+                    } else if p.primitive == Primitive::Pke {
+                        // An RSA key signs and decrypts: both fall to Shor.
+                        push(
+                            "crypto-quantum-vulnerable",
+                            Severity::Medium,
+                            Some("rsa"),
+                            args(),
+                        )
+                    } else {
+                        push("crypto-quantum-vulnerable", Severity::Low, None, args())
+                    }
+                }
+                CryptoStatus::Unknown => {
+                    push("crypto-unknown-algorithm", Severity::Info, None, args())
+                }
+                _ => {}
+            }
+        }
+        AssetKind::Key => {
+            let Some(k) = &a.key else { return out };
+            if let Some(p) = &a.algorithm {
+                if p.status == CryptoStatus::Broken {
+                    push(
+                        "key-weak",
+                        Severity::High,
+                        None,
+                        vec![
+                            ("algorithm", k.algorithm.clone()),
+                            ("note", p.note.clone().unwrap_or_default()),
+                        ],
+                    );
+                }
+            }
+            if k.material == "private-key" && k.encrypted == Some(false) && !is_host_key(loc) {
+                push(
+                    "key-private-unencrypted",
+                    Severity::Info,
+                    None,
+                    vec![("algorithm", k.algorithm.clone())],
+                );
+            }
+        }
+        AssetKind::Certificate => {
+            let Some(c) = &a.certificate else { return out };
+            let not_after = parse_rfc3339(&c.not_after);
+            if let Some(na) = not_after {
+                if na < policy.now {
+                    push(
+                        "cert-expired",
+                        Severity::Medium,
+                        None,
+                        vec![
+                            ("name", a.name.clone()),
+                            ("date", c.not_after.chars().take(10).collect()),
+                        ],
+                    );
+                }
+            }
+            if let Some(p) = &a.algorithm {
+                let sig_broken = mamori_algorithms::by_oid(&c.signature_algorithm_oid)
+                    .map(|s| s.status == CryptoStatus::Broken)
+                    .unwrap_or(false)
+                    || c.signature_algorithm.contains("SHA-1")
+                    || c.signature_algorithm.contains("MD5");
+                if sig_broken && !c.self_signed {
+                    push(
+                        "cert-weak-signature",
+                        Severity::High,
+                        None,
+                        vec![
+                            ("name", a.name.clone()),
+                            ("algorithm", c.signature_algorithm.clone()),
+                        ],
+                    );
+                }
+                let deadline = deadline_unix(policy.deadline_year);
+                if p.status == CryptoStatus::QuantumVulnerable
+                    && not_after.map(|na| na > deadline).unwrap_or(false)
+                {
+                    // A self-signed root in a trust store is replaced by its CA, not by
+                    // the system owner: worth knowing, not worth a medium.
+                    let sev = if c.self_signed && c.is_ca {
+                        Severity::Low
+                    } else {
+                        Severity::Medium
+                    };
+                    push(
+                        "cert-quantum-vulnerable-past-deadline",
+                        sev,
+                        None,
+                        vec![
+                            ("name", a.name.clone()),
+                            ("algorithm", c.public_key_algorithm.clone()),
+                            ("deadline", policy.deadline_year.to_string()),
+                        ],
+                    );
+                }
+            }
+        }
+        AssetKind::Protocol => {
+            if a.status() == CryptoStatus::Broken {
+                push(
+                    "protocol-deprecated",
+                    Severity::High,
+                    None,
+                    vec![("name", a.name.clone())],
+                );
+            }
+        }
+        AssetKind::Library => {
+            let Some(l) = &a.library else { return out };
+            let Some(version) = l.version.as_deref() else {
+                return out;
+            };
+            if libraries::is_eol(&l.library, version, today) == Some(true) {
+                let note = libraries::version_facts(&l.library, version)
+                    .iter()
+                    .find(|f| f.eol.is_some())
+                    .map(|f| f.note.clone())
+                    .unwrap_or_default();
+                push(
+                    "library-eol",
+                    Severity::High,
+                    None,
+                    vec![
+                        ("library", l.library.clone()),
+                        ("version", version.to_string()),
+                        ("note", note),
+                    ],
+                );
+            }
+            if libraries::pqc_capabilities(&l.library, version).is_empty() {
+                if let Some(from) = libraries::first_pqc_version(&l.library) {
+                    push(
+                        "library-no-pqc",
+                        Severity::Low,
+                        None,
+                        vec![
+                            ("library", l.library.clone()),
+                            ("version", version.to_string()),
+                            ("from", from),
+                        ],
+                    );
+                }
+            }
+        }
+    }
     out
 }
 
@@ -393,6 +504,7 @@ fn finding(
         other_locations: 0,
         args: map,
         system: None,
+        package: None,
     }
 }
 
@@ -621,6 +733,7 @@ mod tests {
                     location: Location::file(path),
                     detector: "sbom.cargo-lock".into(),
                     context: None,
+                    package: None,
                 },
             }
         };
@@ -658,6 +771,7 @@ mod tests {
                 location: Location::file(path).with_line(line),
                 detector: "test".into(),
                 context: None,
+                package: None,
             },
         }
     }
@@ -809,6 +923,7 @@ mod tests {
                 location: Location::file(path),
                 detector: "certificate".into(),
                 context: Some(ctx.into()),
+                package: None,
             },
         };
         let roots = merge(vec![at("roots.pem", "signature algorithm (self-signed)")]);
@@ -825,6 +940,214 @@ mod tests {
         assert_eq!(
             assess(&mixed, &Policy::default())[0].severity,
             Severity::High
+        );
+    }
+
+    fn owned(mut o: Observation, name: &str) -> Observation {
+        o.occurrence.package = Some(Box::new(PackageRef {
+            name: name.into(),
+            version: "1.0-1".into(),
+            purl: format!("pkg:deb/debian/{name}@1.0-1?arch=amd64"),
+            root: "/".into(),
+        }));
+        o
+    }
+
+    #[test]
+    fn package_places_give_package_findings_and_the_users_keep_theirs() {
+        let assets = merge(vec![
+            owned(
+                obs(alg_asset("md5"), "/usr/lib/python3.11/hashlib.py", 80),
+                "libpython3.11-stdlib",
+            ),
+            owned(
+                obs(alg_asset("md5"), "/usr/lib/python3.11/uuid.py", 9),
+                "libpython3.11-stdlib",
+            ),
+            owned(obs(alg_asset("md5"), "/usr/bin/tool", 1), "tool"),
+            obs(alg_asset("md5"), "/opt/app/x.py", 3),
+            // Only in a package: no finding of the user's.
+            owned(
+                obs(alg_asset("x25519"), "/usr/lib/python3.11/ssl.py", 5),
+                "libpython3.11-stdlib",
+            ),
+        ]);
+        let f = assess(&assets, &Policy::default());
+        // (code, severity, path, line, other places, package)
+        type Row<'a> = (
+            &'a str,
+            Severity,
+            &'a str,
+            Option<u32>,
+            u32,
+            Option<&'a str>,
+        );
+        let got: Vec<Row> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.code.as_str(),
+                    f.severity,
+                    f.location.path.as_str(),
+                    f.location.line,
+                    f.other_locations,
+                    f.package.as_ref().map(|p| p.name.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "crypto-broken-algorithm",
+                    Severity::High,
+                    "/opt/app/x.py",
+                    Some(3),
+                    0,
+                    None
+                ),
+                (
+                    "package-crypto-broken-algorithm",
+                    Severity::Low,
+                    "/usr/bin/tool",
+                    None,
+                    0,
+                    Some("tool")
+                ),
+                (
+                    "package-crypto-broken-algorithm",
+                    Severity::Low,
+                    "/usr/lib/python3.11/hashlib.py",
+                    None,
+                    1,
+                    Some("libpython3.11-stdlib")
+                ),
+                (
+                    "package-crypto-hndl-vulnerable",
+                    Severity::Info,
+                    "/usr/lib/python3.11/ssl.py",
+                    None,
+                    0,
+                    Some("libpython3.11-stdlib")
+                ),
+            ]
+        );
+        let p = &f[2];
+        assert_eq!(p.args["package"], "libpython3.11-stdlib");
+        assert_eq!(p.args["package_version"], "1.0-1");
+        assert!(
+            p.message.starts_with(
+                "MD5 is broken; it is used in the files of the installed package libpython3.11-stdlib 1.0-1, not in yours."
+            ),
+            "{}",
+            p.message
+        );
+        assert!(
+            p.remediation.contains("libpython3.11-stdlib"),
+            "{}",
+            p.remediation
+        );
+        // The key survives an upgrade that moves the code, and tells packages apart.
+        assert_eq!(
+            p.key(),
+            "package-crypto-broken-algorithm|alg:MD5|/usr/lib/python3.11/hashlib.py"
+        );
+    }
+
+    #[test]
+    fn a_certificate_the_user_holds_too_is_only_the_users() {
+        let mut c = CryptoAsset::new(AssetKind::Certificate, "cert:1", "Old Root");
+        c.algorithm = Some(mamori_algorithms::rsa(2048));
+        c.certificate = Some(CertificateProps {
+            not_after: "2020-01-01T00:00:00Z".into(),
+            self_signed: true,
+            is_ca: true,
+            ..Default::default()
+        });
+        let shipped = owned(
+            obs(
+                c.clone(),
+                "/usr/share/ca-certificates/mozilla/Old_Root.crt",
+                1,
+            ),
+            "ca-certificates",
+        );
+        let f = assess(&merge(vec![shipped.clone()]), &Policy::default());
+        let codes: Vec<&str> = f.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["package-cert-expired"]);
+        let f = assess(
+            &merge(vec![
+                shipped,
+                obs(c, "/etc/ssl/certs/ca-certificates.crt", 40),
+            ]),
+            &Policy::default(),
+        );
+        let got: Vec<(&str, u32)> = f
+            .iter()
+            .map(|f| (f.code.as_str(), f.other_locations))
+            .collect();
+        assert_eq!(got, [("cert-expired", 0)]);
+    }
+
+    #[test]
+    fn package_severities_and_texts_of_every_twin() {
+        for (user, pkg) in [
+            (Severity::Critical, Severity::Low),
+            (Severity::High, Severity::Low),
+            (Severity::Medium, Severity::Info),
+            (Severity::Low, Severity::Info),
+            (Severity::Info, Severity::Info),
+        ] {
+            assert_eq!(package_severity(user), pkg);
+        }
+        // Every code about an asset has its package twin's texts in both catalogs.
+        for code in [
+            "crypto-broken-algorithm",
+            "crypto-hndl-vulnerable",
+            "crypto-quantum-vulnerable",
+            "crypto-unknown-algorithm",
+            "key-weak",
+            "key-private-unencrypted",
+            "cert-expired",
+            "cert-weak-signature",
+            "cert-quantum-vulnerable-past-deadline",
+            "protocol-deprecated",
+            "library-eol",
+            "library-no-pqc",
+        ] {
+            for lang in [Lang::En, Lang::Ja] {
+                let m = Messages::new(lang);
+                for k in ["title", "msg", "fix"] {
+                    let key = format!("{k}.{PACKAGE_PREFIX}{code}");
+                    assert!(m.has(&key), "{lang:?} lacks {key}");
+                }
+            }
+        }
+        // A library past its end of support in a package keeps the library's version.
+        let mut l = CryptoAsset::new(AssetKind::Library, "lib:OpenSSL@1.1.1w", "OpenSSL 1.1.1w");
+        l.library = Some(mamori_model::LibraryProps {
+            library: "OpenSSL".into(),
+            version: Some("1.1.1w".into()),
+            linkage: "dynamic".into(),
+        });
+        let f = assess(
+            &merge(vec![owned(obs(l, "/usr/bin/curl", 1), "curl")]),
+            &Policy {
+                deadline_year: 2030,
+                now: parse_rfc3339("2026-11-26T00:00:00Z").unwrap(),
+            },
+        );
+        let eol = f.iter().find(|f| f.code == "package-library-eol").unwrap();
+        assert_eq!(eol.severity, Severity::Low);
+        assert!(
+            eol.message
+                .starts_with("The installed package curl 1.0-1 carries OpenSSL 1.1.1w"),
+            "{}",
+            eol.message
+        );
+        assert!(
+            f.iter().all(|f| f.code.starts_with(PACKAGE_PREFIX)),
+            "{f:#?}"
         );
     }
 

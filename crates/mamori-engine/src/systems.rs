@@ -109,7 +109,8 @@ pub fn system_run_targets(reg_path: &Path, sys: &System) -> Result<Vec<String>> 
 /// and counting only its places there, so each system follows (and closes) its own — a
 /// scan that sees the key in one system still does not close the other's. A finding about
 /// an asset in one system, or not about an asset's place (a service's), names the system
-/// of its place.
+/// of its place. A finding counts only the places of its owner: the user's own, or those of
+/// its installed package (`package-…`).
 pub fn findings_per_system(
     findings: Vec<mamori_model::Finding>,
     assets: &[mamori_model::CryptoAsset],
@@ -118,12 +119,28 @@ pub fn findings_per_system(
     use std::collections::HashMap;
     let by_id: HashMap<&str, &mamori_model::CryptoAsset> =
         assets.iter().map(|a| (a.id.as_str(), a)).collect();
+    // A finding counts the places of one owner: the user's (no package), or its package's,
+    // whose finding is located at a file without its line.
+    let place = |l: &mamori_model::Location, package: bool| {
+        if package {
+            mamori_model::Location {
+                line: None,
+                offset: None,
+                ..l.clone()
+            }
+        } else {
+            l.clone()
+        }
+    };
     let mut out = Vec::with_capacity(findings.len());
     for mut f in findings {
+        let package = f.package.is_some();
+        let mine = |o: &&mamori_model::Occurrence| o.package.as_deref() == f.package.as_ref();
         let places = by_id.get(f.asset_id.as_str()).filter(|a| {
             a.occurrences
-                .first()
-                .is_some_and(|o| o.location == f.location)
+                .iter()
+                .find(mine)
+                .is_some_and(|o| place(&o.location, package) == f.location)
         });
         let Some(asset) = places else {
             f.system = systems.system_of(&f.location).map(str::to_string);
@@ -132,7 +149,7 @@ pub fn findings_per_system(
         };
         // (system, its first place, how many places), in the order the places come.
         let mut groups: Vec<(Option<&str>, &mamori_model::Location, u32)> = Vec::new();
-        for o in &asset.occurrences {
+        for o in asset.occurrences.iter().filter(mine) {
             let s = systems.system_of(&o.location);
             match groups.iter_mut().find(|g| g.0 == s) {
                 Some(g) => g.2 += 1,
@@ -147,7 +164,7 @@ pub fn findings_per_system(
         for (s, loc, n) in groups {
             let mut one = f.clone();
             one.system = s.map(str::to_string);
-            one.location = loc.clone();
+            one.location = place(loc, package);
             one.other_locations = n - 1;
             out.push(one);
         }
@@ -330,4 +347,104 @@ pub fn build_plan(
     );
     warnings.extend(history_warnings);
     Ok((p, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::findings_per_system;
+    use mamori_model::{
+        AssetKind, CryptoAsset, Finding, Location, Occurrence, PackageRef, Severity,
+    };
+
+    fn occ(path: &str, line: u32, package: Option<&PackageRef>) -> Occurrence {
+        Occurrence {
+            location: Location::file(path).with_line(line),
+            detector: "source.python".into(),
+            context: None,
+            package: package.map(|p| Box::new(p.clone())),
+        }
+    }
+
+    fn finding(code: &str, location: Location, package: Option<&PackageRef>) -> Finding {
+        Finding {
+            code: code.into(),
+            severity: Severity::High,
+            asset_id: "alg:MD5".into(),
+            asset_name: "MD5".into(),
+            location,
+            message: String::new(),
+            remediation: String::new(),
+            other_locations: 0,
+            args: Default::default(),
+            system: None,
+            package: package.cloned(),
+        }
+    }
+
+    #[test]
+    fn a_finding_counts_and_splits_only_the_places_of_its_owner() {
+        let pkg = PackageRef {
+            name: "libpython3.11-stdlib".into(),
+            version: "3.11.2-6".into(),
+            purl: "pkg:deb/debian/libpython3.11-stdlib@3.11.2-6?arch=amd64".into(),
+            root: "/srv/a".into(),
+        };
+        let mut md5 = CryptoAsset::new(AssetKind::Algorithm, "alg:MD5", "MD5");
+        // Sorted as merged: the package's places come first in system a.
+        md5.occurrences = vec![
+            occ("/srv/a/usr/lib/python3.11/hashlib.py", 80, Some(&pkg)),
+            occ("/srv/a/usr/lib/python3.11/uuid.py", 9, Some(&pkg)),
+            occ("/srv/a/web.py", 3, None),
+            occ("/srv/b/web.py", 4, None),
+        ];
+        let findings = vec![
+            // As mamori-assess makes them: at each owner's first place.
+            finding(
+                "crypto-broken-algorithm",
+                Location::file("/srv/a/web.py").with_line(3),
+                None,
+            ),
+            Finding {
+                other_locations: 1,
+                ..finding(
+                    "package-crypto-broken-algorithm",
+                    Location::file("/srv/a/usr/lib/python3.11/hashlib.py"),
+                    Some(&pkg),
+                )
+            },
+        ];
+        let systems = mamori_plan::attribution::Attribution::new([
+            ("/srv/a".to_string(), "a".to_string()),
+            ("/srv/b".to_string(), "b".to_string()),
+        ]);
+        let mut got: Vec<(String, Option<String>, String, u32)> =
+            findings_per_system(findings, &[md5], &systems)
+                .into_iter()
+                .map(|f| (f.code, f.system, f.location.to_string(), f.other_locations))
+                .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (
+                    "crypto-broken-algorithm".into(),
+                    Some("a".into()),
+                    "/srv/a/web.py:3".into(),
+                    0
+                ),
+                (
+                    "crypto-broken-algorithm".into(),
+                    Some("b".into()),
+                    "/srv/b/web.py:4".into(),
+                    0
+                ),
+                (
+                    "package-crypto-broken-algorithm".into(),
+                    Some("a".into()),
+                    "/srv/a/usr/lib/python3.11/hashlib.py".into(),
+                    1
+                ),
+            ]
+        );
+    }
 }

@@ -75,6 +75,38 @@ pub struct Output {
     pub components: Vec<ComponentObservation>,
     /// Operating systems seen (os-release files).
     pub distros: Vec<Distro>,
+    /// Files installed packages own, as package databases list them.
+    pub package_files: Vec<PackageFiles>,
+    /// Links into `usr/` at the top of a root file system (`lib` → `usr/lib`: merged
+    /// /usr), where a package's `/lib/x` is walked as `usr/lib/x`.
+    pub merged_usr: Vec<Location>,
+}
+
+/// The files one installed package owns, as its package database lists them. Joined with
+/// the package's component and the walked files after the walk
+/// ([`crate::sbom::owners::attach_owners`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageFiles {
+    /// The image the database is in, if any.
+    pub container: Option<String>,
+    /// The root file system the listed paths are in, as the start of walked paths: `/`,
+    /// `/srv/rootfs/`, `rootfs/`, `./` (always ending with `/`, or empty for the current
+    /// directory).
+    pub root: String,
+    /// The walked path of the database file that lists the package as installed (dpkg's
+    /// `status` or a `status.d` file, the rpmdb, apk's `installed`): the package counts as
+    /// installed only if that file gives it as a component.
+    pub database: String,
+    /// Package name.
+    pub name: String,
+    /// Architecture, where one name may be installed for several (`pkg:arch.list`, rpm
+    /// multilib); `None`: any.
+    pub arch: Option<String>,
+    /// The listed paths (directories may be among them), each as the
+    /// [`path_hash`](crate::sbom::owners::path_hash) of its path inside the root
+    /// (`/usr/lib/python3.11/hashlib.py`): eight bytes a path instead of the path, for the
+    /// 100,000 paths the lists of a Debian system hold.
+    pub paths: Vec<u64>,
 }
 
 impl Output {
@@ -92,6 +124,7 @@ impl Output {
                 location,
                 detector: detector.to_string(),
                 context,
+                package: None,
             },
         });
     }
@@ -110,6 +143,7 @@ impl Output {
                 location,
                 detector: detector.to_string(),
                 context,
+                package: None,
             },
         });
     }

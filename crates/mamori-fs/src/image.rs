@@ -696,6 +696,8 @@ fn scan_outer(
                     out.warnings.extend(o.warnings);
                     out.components.extend(o.components);
                     out.distros.extend(o.distros);
+                    out.package_files.extend(o.package_files);
+                    out.merged_usr.extend(o.merged_usr);
                 }
                 Err(_) => out
                     .warnings
@@ -955,12 +957,25 @@ fn scan_image(
             relink: HashMap::new(),
             down_links: &mut down_links,
             sub,
+            merged_usr: Vec::new(),
         };
         if let Err(e) = pass.run(r) {
             out.warnings
                 .push(Warning::new(&*container, format!("{what}: {e}")));
         }
-        let LayerPass { added, relink, .. } = pass;
+        let LayerPass {
+            added,
+            relink,
+            merged_usr,
+            ..
+        } = pass;
+        out.merged_usr
+            .extend(merged_usr.into_iter().map(|p| mamori_model::Location {
+                path: p,
+                line: None,
+                offset: None,
+                container: Some(container.to_string()),
+            }));
         if !relink.is_empty() {
             if let Err(e) = relink_pass(outer, layer, &container, relink, sub) {
                 out.warnings.push(Warning::new(
@@ -997,6 +1012,8 @@ struct LayerPass<'a, 'b> {
     relink: HashMap<String, Vec<String>>,
     down_links: &'a mut HashMap<String, Vec<String>>,
     sub: &'a mut Submitter<'b>,
+    /// Visible links of this layer that merge a top-level directory into `/usr`.
+    merged_usr: Vec<String>,
 }
 
 impl LayerPass<'_, '_> {
@@ -1057,6 +1074,12 @@ impl LayerPass<'_, '_> {
                         self.relink.entry(target).or_default().push(path);
                     } else {
                         self.down_links.entry(target).or_default().push(path);
+                    }
+                }
+                tar::EntryType::Symlink if visible => {
+                    let target = e.link_name_bytes().map(|l| l.into_owned());
+                    if crate::sbom::owners::is_merged_usr_link(&path, target.as_deref()) {
+                        self.merged_usr.push(path);
                     }
                 }
                 // Directories, symlinks (not followed), devices, fifos: nothing to read.

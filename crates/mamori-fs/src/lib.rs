@@ -32,7 +32,7 @@ pub mod sbom;
 pub mod source;
 mod walk;
 
-pub use detect::{Detector, FileInfo, Output, ReadOther, HEAD_LEN};
+pub use detect::{Detector, FileInfo, Output, PackageFiles, ReadOther, HEAD_LEN};
 pub use walk::collect;
 
 use mamori_model::{ComponentObservation, Distro, Observation, Warning};
@@ -106,6 +106,11 @@ pub struct Collected {
     pub components: Vec<ComponentObservation>,
     /// Operating systems of the root file systems seen.
     pub distros: Vec<Distro>,
+    /// Files installed packages own (consumed after the walk by
+    /// [`sbom::owners::attach_owners`], which marks the occurrences in them).
+    pub package_files: Vec<PackageFiles>,
+    /// Merged-/usr links at the top of root file systems.
+    pub merged_usr: Vec<mamori_model::Location>,
     /// Regular files examined.
     pub files: u64,
     /// Bytes read.
@@ -119,6 +124,8 @@ impl Collected {
         self.warnings.extend(o.warnings);
         self.components.extend(o.components);
         self.distros.extend(o.distros);
+        self.package_files.extend(o.package_files);
+        self.merged_usr.extend(o.merged_usr);
     }
 }
 
@@ -157,6 +164,13 @@ pub fn detectors(opts: &ScanOptions) -> Vec<Box<dyn Detector>> {
     }
     if opts.only != Only::Crypto {
         v.extend(sbom::detectors());
+    } else {
+        // Which package owns a file decides whose finding its crypto is, so a crypto-only
+        // scan still reads the OS package databases (their components are dropped later).
+        v.push(Box::new(sbom::dpkg::DpkgDetector));
+        v.push(Box::new(sbom::rpm::RpmDetector));
+        v.push(Box::new(sbom::apk::ApkDetector));
+        v.push(Box::new(sbom::osrelease::OsReleaseDetector));
     }
     v
 }

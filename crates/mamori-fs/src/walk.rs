@@ -53,10 +53,12 @@ fn pseudo_mounts() -> Vec<PathBuf> {
 }
 
 /// Collect observations from one target. OS packages get the distribution release of the
-/// root file system they were found in (its os-release).
+/// root file system they were found in (its os-release), and occurrences in files an
+/// installed package owns get that package as their owner.
 pub fn collect(target: &Path, opts: &ScanOptions, progress: &Progress) -> Collected {
     let mut got = collect_raw(target, opts, progress);
     crate::sbom::distro::attach_distros(&mut got.components, &got.distros);
+    crate::sbom::owners::attach_owners(&mut got);
     got
 }
 
@@ -327,6 +329,14 @@ fn visit(
         // the target is not ours to read. Broken and looping links are reported.
         // In a root file system an absolute link means the tree's own root, not the host's.
         let dest = std::fs::read_link(path).ok();
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let target = dest.as_ref().map(|d| d.as_os_str().as_bytes());
+            if crate::sbom::owners::is_merged_usr_link(&shown, target) {
+                out.merged_usr
+                    .push(mamori_model::Location::file(shown.as_ref()));
+            }
+        }
         let resolved = match &dest {
             Some(d) if fs.rootfs && d.is_absolute() => {
                 let inner = fs.root.join(d.strip_prefix("/").unwrap_or(d));

@@ -272,6 +272,7 @@ fn sample() -> Vec<Component> {
             location: mamori_model::Location::file("proj/lock").with_line(3),
             detector: "sbom.test".into(),
             context: None,
+            package: None,
         }];
     }
     v

@@ -588,6 +588,27 @@ pub struct Occurrence {
     /// What was there, e.g. the config directive or the source call (`Cipher.getInstance("DES/ECB/PKCS5Padding")`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// The installed OS package whose file this is (the file lists of dpkg, rpm or apk say
+    /// so), set after the walk; `None` for the user's own files (and for everything under
+    /// `/etc`, the configuration the user keeps). Findings about package-owned places are
+    /// the package's (`package-…` codes); the inventory lists them like any other place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<Box<PackageRef>>,
+}
+
+/// An installed OS package, as an occurrence's owner and a finding's subject.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PackageRef {
+    /// Package name (`libpython3.11-stdlib`).
+    pub name: String,
+    /// Version as the package database writes it (`3.11.2-6+deb12u6`, `[epoch:]version-release`).
+    pub version: String,
+    /// The package URL, as the SBOM lists the package
+    /// (`pkg:deb/debian/libpython3.11-stdlib@3.11.2-6+deb12u6?arch=amd64&distro=debian-12`).
+    pub purl: String,
+    /// The root file system it is installed in, as [`Distro::root`] writes it (`/`, a
+    /// directory, `.`; `/` inside an image, whose tarball is the location's container).
+    pub root: String,
 }
 
 /// What a detector reports: an asset seen somewhere.
@@ -626,6 +647,10 @@ pub struct Finding {
     /// The system of the register (`mamori.toml`) whose target it was found under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
+    /// For a `package-…` finding: the installed package whose files the places are (the
+    /// finding counts only that package's places of the asset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageRef>,
 }
 
 impl Finding {

@@ -38,6 +38,7 @@ pub fn tls_observations(endpoint: &str, survey: &TlsSurvey) -> (Vec<Observation>
                 location: loc.clone(),
                 detector: TLS_DETECTOR.into(),
                 context: Some(ctx),
+                package: None,
             },
         })
     };

@@ -96,6 +96,9 @@ pub enum Origin {
     File,
     /// A library or binary.
     Binary,
+    /// A file an installed OS package owns (changed by upgrading or configuring the
+    /// package, not by editing it).
+    Package,
     /// Anything else (an imported BOM).
     Other,
 }
@@ -104,8 +107,12 @@ impl Origin {
     /// From an occurrence: its detector, and for code whether the file belongs to
     /// software the system installs rather than writes (a Python standard library,
     /// `node_modules`, `site-packages`, vendored modules): that code changes by upgrading
-    /// the package, so it counts as shipped software.
+    /// the package, so it counts as shipped software. A place in a file an installed OS
+    /// package owns is the package's, whatever found it.
     pub fn of(o: &mamori_model::Occurrence) -> Origin {
+        if o.package.is_some() {
+            return Origin::Package;
+        }
         match Origin::of_detector(&o.detector) {
             Origin::Code if is_third_party(&o.location.path) => Origin::Binary,
             x => x,
@@ -136,6 +143,7 @@ impl Origin {
             Origin::Code => "code",
             Origin::File => "file",
             Origin::Binary => "binary",
+            Origin::Package => "package",
             Origin::Other => "other",
         }
     }
@@ -534,13 +542,15 @@ pub fn rows(scan: &ScanResult, systems: &[System], attribution: &Attribution) ->
                 origin == Origin::Network && pq_endpoints.contains(o.location.path.as_str()),
             );
             let chosen = matches!(origin, Origin::Code | Origin::Config);
+            // A certificate or key file, whoever owns it.
+            let file = Origin::of_detector(&o.detector) == Origin::File;
             match per.get_mut(slot[si] as usize) {
                 Some(p) => {
                     p.places += 1;
                     p.origin = p.origin.min(origin);
                     p.fallbacks += fallback;
                     p.chosen |= chosen;
-                    p.files_only &= origin == Origin::File;
+                    p.files_only &= file;
                     p.occ.push(oi as u32);
                 }
                 None => {
@@ -551,7 +561,7 @@ pub fn rows(scan: &ScanResult, systems: &[System], attribution: &Attribution) ->
                         origin,
                         fallbacks: fallback,
                         chosen,
-                        files_only: origin == Origin::File,
+                        files_only: file,
                         occ: vec![oi as u32],
                     })
                 }
@@ -1007,7 +1017,7 @@ fn agility(rows: &[AssetRow], scan: &ScanResult, libs: &[LibraryUse], places: &[
         }
         match r.origin {
             Origin::Network | Origin::Config => chosen += 1,
-            Origin::Code | Origin::Binary => fixed += 1,
+            Origin::Code | Origin::Binary | Origin::Package => fixed += 1,
             _ => {}
         }
     }

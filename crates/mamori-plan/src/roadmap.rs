@@ -40,6 +40,9 @@ pub enum ActionKind {
     ReissueCert,
     /// Replace a quantum-vulnerable key.
     ReplaceKey,
+    /// Upgrade an installed OS package whose own files use the cryptography (its
+    /// maintainers migrate it; the system takes the upgrade).
+    UpgradePackage,
 }
 
 impl ActionKind {
@@ -57,10 +60,11 @@ impl ActionKind {
             ActionKind::ReplaceInCode => "replace-in-code",
             ActionKind::ReissueCert => "reissue-cert",
             ActionKind::ReplaceKey => "replace-key",
+            ActionKind::UpgradePackage => "upgrade-package",
         }
     }
     /// Every kind, in the order of a wave.
-    pub const ALL: [ActionKind; 11] = [
+    pub const ALL: [ActionKind; 12] = [
         ActionKind::UpgradeLibrary,
         ActionKind::MigrateCa,
         ActionKind::RemoveBroken,
@@ -72,6 +76,7 @@ impl ActionKind {
         ActionKind::ReplaceInCode,
         ActionKind::ReissueCert,
         ActionKind::ReplaceKey,
+        ActionKind::UpgradePackage,
     ];
     /// Prerequisites of other actions come first in their wave.
     pub fn is_prerequisite(self) -> bool {
@@ -112,12 +117,13 @@ pub struct Action {
 
 impl Action {
     /// Identity across runs (system, kind, place — a library's name and version for an
-    /// upgrade): how progress knows an action is done.
+    /// upgrade, a package's name): how progress knows an action is done.
     pub fn key(&self) -> String {
         let ident = match self.kind {
             ActionKind::UpgradeLibrary => {
                 format!("{}@{}", self.arg("library"), self.arg("version"))
             }
+            ActionKind::UpgradePackage => self.arg("package").to_string(),
             _ => self.target.clone(),
         };
         format!("{}|{}|{ident}", self.system, self.kind.as_str())
@@ -363,12 +369,48 @@ pub fn roadmap(
         let mut kex_config: Groups = BTreeMap::new();
         let mut sig_config: Groups = BTreeMap::new();
         let mut code: Groups = BTreeMap::new();
+        // What installed packages own, per package: their maintainers change it, the system
+        // takes the upgrade.
+        let mut packages: BTreeMap<String, (String, Group)> = BTreeMap::new();
+        let mut by_package = |o: &mamori_model::Occurrence, name: &str| {
+            let Some(p) = o.package.as_deref() else {
+                return;
+            };
+            let e = packages.entry(p.name.clone()).or_insert_with(|| {
+                (
+                    p.version.clone(),
+                    Group {
+                        names: BTreeSet::new(),
+                        first: o.location.to_string(),
+                        assets: 0,
+                        ssh: false,
+                    },
+                )
+            });
+            e.1.names.insert(name.to_string());
+            e.1.assets += 1;
+        };
         for r in rows {
             if r.concern == Concern::None || !r.state.pending() {
                 continue;
             }
             let a = &scan.assets[r.asset];
             let first = || r.first_place(scan, places);
+            // Certificates and keys only packages hold are the packages' to replace.
+            if r.origin == Origin::Package
+                && matches!(a.kind, AssetKind::Certificate | AssetKind::Key)
+            {
+                let mut seen = BTreeSet::new();
+                for o in r.occurrences(scan, places) {
+                    if o.package
+                        .as_ref()
+                        .is_some_and(|p| seen.insert(p.name.as_str()))
+                    {
+                        by_package(o, &a.name);
+                    }
+                }
+                continue;
+            }
             match a.kind {
                 AssetKind::Algorithm | AssetKind::Protocol => {
                     let name = a
@@ -377,8 +419,15 @@ pub fn roadmap(
                         .map(|p| p.name.clone())
                         .unwrap_or_else(|| a.name.clone());
                     let mut seen_files = BTreeSet::new();
+                    let mut seen_packages = BTreeSet::new();
                     for o in r.occurrences(scan, places) {
                         let origin = Origin::of(o);
+                        if let Some(p) = o.package.as_deref() {
+                            if seen_packages.insert(p.name.as_str()) {
+                                by_package(o, &name);
+                            }
+                            continue;
+                        }
                         let file = o.location.path.clone();
                         if !seen_files.insert((file.clone(), origin)) {
                             continue;
@@ -519,6 +568,20 @@ pub fn roadmap(
                 });
             }
         }
+        for (name, (version, g)) in packages {
+            drafts.push(Draft {
+                system: si,
+                kind: ActionKind::UpgradePackage,
+                target: g.first,
+                args: vec![
+                    ("package", name),
+                    ("version", version),
+                    ("names", names(&g.names)),
+                ],
+                deps: Vec::new(),
+                assets: g.assets,
+            });
+        }
     }
     finish(drafts, asmt, year)
 }
@@ -532,20 +595,19 @@ fn by_state(state: State, now: ActionKind, planned: ActionKind) -> ActionKind {
     }
 }
 
-/// A draft's identity: its target, or `library@version` for an upgrade (dependents name a
-/// library before knowing where it was found).
+/// A draft's identity: its target, `library@version` for a library upgrade (dependents name
+/// a library before knowing where it was found), the package's name for a package upgrade.
 fn ident(d: &Draft) -> std::borrow::Cow<'_, str> {
+    let arg = |k: &str| {
+        d.args
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     match d.kind {
-        ActionKind::UpgradeLibrary => {
-            let arg = |k: &str| {
-                d.args
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("")
-            };
-            format!("{}@{}", arg("library"), arg("version")).into()
-        }
+        ActionKind::UpgradeLibrary => format!("{}@{}", arg("library"), arg("version")).into(),
+        ActionKind::UpgradePackage => arg("package").into(),
         _ => d.target.as_str().into(),
     }
 }

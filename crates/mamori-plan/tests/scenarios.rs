@@ -29,6 +29,7 @@ fn at(mut a: CryptoAsset, path: &str, detector: &str, line: Option<u32>) -> Cryp
         },
         detector: detector.into(),
         context: None,
+        package: None,
     });
     a
 }
@@ -520,4 +521,100 @@ fn a_system_never_scanned_is_ranked_by_criticality_and_says_so() {
     assert!(!s.inventoried);
     assert_eq!((s.priority, s.deadline), (Priority::P1, Some(2030)));
     assert_eq!(s.reasons[0].key, "plan.reason.not-inventoried");
+}
+
+/// `a` seen at `path` in a file the installed package `name` owns.
+fn owned(mut a: CryptoAsset, path: &str, detector: &str, name: &str) -> CryptoAsset {
+    a.occurrences.push(Occurrence {
+        location: Location::file(path).with_line(7),
+        detector: detector.into(),
+        context: None,
+        package: Some(Box::new(mamori_model::PackageRef {
+            name: name.into(),
+            version: "3.11.2-6".into(),
+            purl: format!("pkg:deb/debian/{name}@3.11.2-6?arch=amd64&distro=debian-12"),
+            root: "/srv/a".into(),
+        })),
+    });
+    a
+}
+
+#[test]
+fn what_an_installed_package_owns_is_an_upgrade_of_the_package_not_the_systems_code() {
+    let reg = register(
+        "[[system]]\nid = \"a\"\nname = \"A\"\ncriticality = \"medium\"\nconfidentiality_years = 5\ntargets = [\"/srv/a\"]\n\n[[system]]\nid = \"b\"\nname = \"B\"\ncriticality = \"medium\"\nconfidentiality_years = 5\ntargets = [\"/srv/b\"]\n",
+    );
+    let stdlib = "libpython3.11-stdlib";
+    // System a: the same MD5 and ECDH, but only in its Python standard library; system b
+    // calls them in its own code.
+    let md5 = owned(
+        by_name("MD5"),
+        "/srv/a/usr/lib/python3.11/hashlib.py",
+        "source.python",
+        stdlib,
+    );
+    let md5 = at(md5, "/srv/b/app/x.py", "source.python", Some(3));
+    let ecdh = owned(
+        by_name("ECDH-P-256"),
+        "/srv/a/usr/lib/python3.11/ssl.py",
+        "source.python",
+        stdlib,
+    );
+    let ecdh = at(ecdh, "/srv/b/app/kx.py", "source.python", Some(9));
+    let p = plan_of(
+        &reg,
+        ScanResult {
+            assets: vec![md5, ecdh],
+            ..ScanResult::default()
+        },
+        "ldp-2024",
+    );
+    let origins: Vec<(&str, &str)> = p
+        .rows
+        .iter()
+        .map(|r| (p.systems[r.system].id.as_str(), r.origin.as_str()))
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            ("a", "package"),
+            ("a", "package"),
+            ("b", "code"),
+            ("b", "code")
+        ]
+    );
+    let of = |s: &str| -> Vec<(ActionKind, String)> {
+        p.actions
+            .iter()
+            .filter(|a| a.system == s)
+            .map(|a| (a.kind, a.target.clone()))
+            .collect()
+    };
+    // One upgrade of the package, not a change of the system's code per file.
+    assert_eq!(
+        of("a"),
+        [(
+            ActionKind::UpgradePackage,
+            "/srv/a/usr/lib/python3.11/hashlib.py:7".to_string()
+        )]
+    );
+    let up = p
+        .actions
+        .iter()
+        .find(|a| a.kind == ActionKind::UpgradePackage)
+        .unwrap();
+    assert_eq!(up.arg("package"), stdlib);
+    assert_eq!(up.assets, 2);
+    assert_eq!(up.key(), format!("a|upgrade-package|{stdlib}"));
+    let b = of("b");
+    assert!(
+        b.contains(&(ActionKind::RemoveBroken, "/srv/b/app/x.py:3".to_string())),
+        "{b:?}"
+    );
+    assert!(
+        b.contains(&(ActionKind::ReplaceInCode, "/srv/b/app/kx.py:9".to_string())),
+        "{b:?}"
+    );
+    // A package's code is no code of the system's: it does not lengthen the migration.
+    assert!(p.systems[1].mosca.y > p.systems[0].mosca.y);
 }

@@ -724,6 +724,7 @@ fn os_components(r: &ScanResult, comps: &[&mamori_model::Component]) -> Vec<Valu
             },
             detector: "os-release".into(),
             context: None,
+            package: None,
         }]);
         let e = by_ref.entry(os_ref(&key)).or_insert_with(|| {
             let mut m = Map::new();

@@ -42,6 +42,7 @@ fn occ(path: &str, line: Option<u32>, detector: &str) -> Occurrence {
         location: l,
         detector: detector.into(),
         context: None,
+        package: None,
     }
 }
 

@@ -1124,7 +1124,12 @@ fn sightings(
         out.push(lifecycle::Sighting {
             key: f.key(),
             kind: "finding",
-            title: format!("{} {}", f.code, f.asset_name),
+            // A package's finding names the package (not its version: an upgrade that
+            // keeps the weakness keeps the item).
+            title: match &f.package {
+                Some(p) => format!("{} {} ({})", f.code, f.asset_name, p.name),
+                None => format!("{} {}", f.code, f.asset_name),
+            },
             severity: Some(f.severity),
             system: f.system.clone(),
             location: f.location.to_string(),
@@ -1556,6 +1561,7 @@ mod tests {
                     other_locations: 0,
                     args: Default::default(),
                     system: None,
+                    package: None,
                 })
                 .collect(),
             warnings: vec![Warning::new("/t/bad", "truncated")],
@@ -1590,6 +1596,80 @@ mod tests {
             let (_, events) = s.tracked_one(tracked[1_234].id).unwrap();
             assert_eq!(events.len(), 1);
             assert_eq!(events[0].to, Some(lifecycle::Status::New));
+        });
+    }
+
+    /// A run with MD5 in the user's `/t/app/x.py` and, at `line`, in a file the package
+    /// `libpython3.11-stdlib` at `version` owns; the package's finding as mamori-assess
+    /// makes it (no line).
+    fn packaged(version: &str, line: u32) -> ScanResult {
+        let pkg = mamori_model::PackageRef {
+            name: "libpython3.11-stdlib".into(),
+            version: version.into(),
+            purl: format!("pkg:deb/debian/libpython3.11-stdlib@{version}?arch=amd64"),
+            root: "/t".into(),
+        };
+        let lib = Location::file("/t/usr/lib/python3.11/hashlib.py");
+        let mut md5 = CryptoAsset::new(AssetKind::Algorithm, "alg:MD5", "MD5");
+        md5.occurrences = vec![
+            mamori_model::Occurrence {
+                location: Location::file("/t/app/x.py").with_line(3),
+                detector: "source.python".into(),
+                context: None,
+                package: None,
+            },
+            mamori_model::Occurrence {
+                location: lib.clone().with_line(line),
+                detector: "source.python".into(),
+                context: None,
+                package: Some(Box::new(pkg.clone())),
+            },
+        ];
+        let mut r = result(&[], &["alg:MD5"]);
+        r.assets = vec![md5];
+        r.findings[0].location = Location::file("/t/app/x.py").with_line(3);
+        let mut f = r.findings[0].clone();
+        f.code = "package-crypto-broken-algorithm".into();
+        f.severity = Severity::Low;
+        f.location = lib;
+        f.package = Some(pkg);
+        r.findings.push(f);
+        r
+    }
+
+    #[test]
+    fn package_owners_are_stored_and_a_package_finding_is_followed_across_an_upgrade() {
+        crate::testdb::both(|place| {
+            let mut s = place.open();
+            s.save_run(&packaged("3.11.2-6", 80), "2026-11-01T00:00:00Z")
+                .unwrap();
+            // The upgrade moves the call.
+            let run = s
+                .save_run(&packaged("3.11.2-6+deb12u1", 83), "2026-11-08T00:00:00Z")
+                .unwrap();
+            let back = s.load_run(run).unwrap();
+            let owner = back.assets[0].occurrences[1].package.as_deref().unwrap();
+            assert_eq!(
+                (owner.name.as_str(), owner.version.as_str()),
+                ("libpython3.11-stdlib", "3.11.2-6+deb12u1")
+            );
+            assert!(back.assets[0].occurrences[0].package.is_none());
+            let f = back.findings.iter().find(|f| f.package.is_some()).unwrap();
+            assert_eq!(f.package.as_ref().unwrap().version, "3.11.2-6+deb12u1");
+            let t = s.tracked(&TrackedFilter::default()).unwrap();
+            let mut got: Vec<(&str, lifecycle::Status)> =
+                t.iter().map(|t| (t.title.as_str(), t.status)).collect();
+            got.sort_by_key(|g| g.0);
+            assert_eq!(
+                got,
+                [
+                    ("crypto-broken-algorithm alg:MD5", lifecycle::Status::Open),
+                    (
+                        "package-crypto-broken-algorithm alg:MD5 (libpython3.11-stdlib)",
+                        lifecycle::Status::Open
+                    ),
+                ]
+            );
         });
     }
 

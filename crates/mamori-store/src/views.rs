@@ -599,6 +599,7 @@ mod tests {
             other_locations: 0,
             args: Default::default(),
             system: Some(system.into()),
+            package: None,
         }
     }
 

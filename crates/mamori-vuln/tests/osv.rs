@@ -327,6 +327,7 @@ fn match_components_fills_locations_and_dedups() {
         location: mamori_model::Location::file("app/Cargo.lock").with_line(42),
         detector: "sbom.cargo-lock".into(),
         context: None,
+        package: None,
     });
     let (v, w) = db.match_components(&[c.clone(), c]);
     assert!(w.is_empty(), "{w:?}");

@@ -34,6 +34,7 @@ fn occ(path: String, line: Option<u32>, detector: &str) -> Occurrence {
         },
         detector: detector.into(),
         context: None,
+        package: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn finding(sys: usize, file: usize, line: u32, call: usize) -> Finding {
         other_locations: 0,
         args: BTreeMap::new(),
         system: Some(format!("sys{sys:03}")),
+        package: None,
     }
 }
 
@@ -100,6 +101,7 @@ fn run(systems: usize, per: usize, keep: &dyn Fn(usize, usize) -> bool) -> ScanR
                 location: f.location.clone(),
                 detector: "source.python".into(),
                 context: None,
+                package: None,
             });
             findings.push(f);
         }

@@ -4,7 +4,9 @@
 //! One block per package, blocks separated by blank lines, each line `X:value` with a
 //! one-letter key (apk-tools `apk_db_index_read`): `P` name, `V` version, `A` architecture,
 //! `L` license, `o` origin (the source package, the aport), `C` package checksum, `D`
-//! dependencies, `p` provides; file lists (`F`, `R`, `Z`, `a`, `M`) and the rest are skipped.
+//! dependencies, `p` provides, and the file list: `F` (a directory) and `R` (a file in it),
+//! handed to [`super::owners`] as [`crate::PackageFiles`]; the rest (`Z`, `a`, `M` …) is
+//! skipped.
 //!
 //! Components: `pkg:apk/alpine/<name>@<version>?arch=<arch>`, ecosystem `Alpine` (the
 //! post-walk step [`super::distro::attach_distros`] turns `alpine` into `wolfi` or
@@ -50,6 +52,9 @@ pub struct ApkPackage {
     pub provides: Vec<String>,
     /// 1-based line of `P`.
     pub line: u32,
+    /// The files the package installed, one path a line relative to the root: each `R:`
+    /// joined to the `F:` directory before it.
+    pub files: String,
 }
 
 /// Whether `path` is an apk installed database.
@@ -86,6 +91,8 @@ pub fn parse_installed(data: &[u8]) -> (Vec<ApkPackage>, Vec<String>) {
     let mut cur: Option<ApkPackage> = None;
     let mut start = 0u32;
     let mut line_no = 0u32;
+    // The directory of the `R:` lines that follow (`F:`).
+    let mut dir = String::new();
     let mut finish = |p: Option<ApkPackage>, start: u32, problems: &mut Vec<String>| {
         let Some(p) = p else { return };
         if p.name.is_empty() {
@@ -108,6 +115,7 @@ pub fn parse_installed(data: &[u8]) -> (Vec<ApkPackage>, Vec<String>) {
         }
         let p = cur.get_or_insert_with(|| {
             start = line_no;
+            dir.clear();
             ApkPackage::default()
         });
         let (Some(&key), Some(b':')) = (line.first(), line.get(1).copied()) else {
@@ -148,6 +156,16 @@ pub fn parse_installed(data: &[u8]) -> (Vec<ApkPackage>, Vec<String>) {
                     .map(|t| dep_name(t).to_string())
                     .filter(|t| !t.is_empty())
                     .collect()
+            }
+            b'F' => dir = value(),
+            b'R' => {
+                if !dir.is_empty() {
+                    p.files.push_str(&dir);
+                    p.files.push('/');
+                }
+                p.files
+                    .push_str(&String::from_utf8_lossy(line.get(2..).unwrap_or_default()));
+                p.files.push('\n');
             }
             _ => {}
         }
@@ -255,6 +273,25 @@ impl Detector for ApkDetector {
         for (c, line) in comps {
             let context = format!("{} {}", c.name, c.version.as_deref().unwrap_or_default());
             out.component(c, file.at_line(line), DETECTOR, Some(context));
+        }
+        // Merged-/usr Alpine keeps the database under usr/lib.
+        let root = ["usr/lib/apk/db/installed", "lib/apk/db/installed"]
+            .iter()
+            .find_map(|s| super::owners::root_before(file.path, s));
+        if let Some(root) = root {
+            for p in pkgs {
+                if p.files.is_empty() {
+                    continue;
+                }
+                out.package_files.push(crate::PackageFiles {
+                    container: file.container.map(str::to_string),
+                    root: root.to_string(),
+                    database: file.path.to_string(),
+                    name: p.name,
+                    arch: None,
+                    paths: super::owners::hash_lines(p.files.as_bytes()),
+                });
+            }
         }
     }
 

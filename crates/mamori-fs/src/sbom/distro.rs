@@ -151,6 +151,7 @@ mod tests {
                 },
                 detector: "t".to_string(),
                 context: None,
+                package: None,
             },
         }
     }

@@ -23,6 +23,11 @@
 //! (`:any`, `:amd64`) and version constraints are ignored; among several installed
 //! architectures of one name the dependent's own architecture, then `all`, wins. `status.d`
 //! files hold one package each, so their components carry no edges.
+//!
+//! The files each package installed — `var/lib/dpkg/info/<package>[:<arch>].list`, one
+//! absolute path a line, and in distroless images `status.d/<package>.md5sums` — become
+//! [`crate::PackageFiles`] for [`super::owners`], which gives occurrences in those files
+//! their package once the walk is over.
 
 use crate::detect::{Detector, FileInfo, Output};
 use mamori_model::purl::Purl;
@@ -44,6 +49,11 @@ pub enum DpkgFile {
     Status,
     /// `var/lib/dpkg/status.d/<package>`: distroless images, no `Status`.
     StatusD,
+    /// `var/lib/dpkg/info/<package>[:<arch>].list`: the files a package installed.
+    List,
+    /// `var/lib/dpkg/status.d/<package>.md5sums`: the files of a distroless image's package
+    /// (`<md5>  <path>` lines).
+    StatusDSums,
 }
 
 /// Whether `path` (with file name `name`) is a dpkg database file, and which.
@@ -54,12 +64,75 @@ pub fn dpkg_file(path: &str, name: &str) -> Option<DpkgFile> {
         }
         return None;
     }
-    if name.is_empty() || name.starts_with('.') || name.ends_with(".md5sums") {
+    if name.is_empty() || name.starts_with('.') {
         return None;
     }
     let dir = path.strip_suffix(name)?.strip_suffix('/')?;
-    (dir == "var/lib/dpkg/status.d" || dir.ends_with("/var/lib/dpkg/status.d"))
-        .then_some(DpkgFile::StatusD)
+    let under = |d: &str| dir == d || dir.strip_suffix(d).is_some_and(|p| p.ends_with('/'));
+    if name.ends_with(".list") {
+        return (name.len() > 5 && under("var/lib/dpkg/info")).then_some(DpkgFile::List);
+    }
+    if !under("var/lib/dpkg/status.d") {
+        return None;
+    }
+    if name.ends_with(".md5sums") {
+        return (name.len() > 8).then_some(DpkgFile::StatusDSums);
+    }
+    Some(DpkgFile::StatusD)
+}
+
+/// The files a `.list` or a `status.d` `.md5sums` file says its package owns (see
+/// [`super::owners`]). `None` for other files.
+pub fn package_files(
+    path: &str,
+    name: &str,
+    container: Option<&str>,
+    data: &[u8],
+) -> Option<crate::PackageFiles> {
+    let (root, database, package, paths) = match dpkg_file(path, name)? {
+        DpkgFile::List => {
+            let stem = name.strip_suffix(".list")?;
+            let root = super::owners::root_before(path, &format!("var/lib/dpkg/info/{name}"))?;
+            (
+                root,
+                format!("{root}var/lib/dpkg/status"),
+                stem,
+                super::owners::hash_lines(data),
+            )
+        }
+        DpkgFile::StatusDSums => {
+            let stem = name.strip_suffix(".md5sums")?;
+            let root = super::owners::root_before(path, &format!("var/lib/dpkg/status.d/{name}"))?;
+            // `<md5>  <path relative to the root>`.
+            let paths = data
+                .split(|&b| b == b'\n')
+                .filter_map(|line| {
+                    let at = line.iter().position(|b| b.is_ascii_whitespace())?;
+                    let p = line[at..].trim_ascii();
+                    (!p.is_empty()).then(|| super::owners::path_hash(p))
+                })
+                .collect();
+            (
+                root,
+                format!("{root}var/lib/dpkg/status.d/{stem}"),
+                stem,
+                paths,
+            )
+        }
+        DpkgFile::Status | DpkgFile::StatusD => return None,
+    };
+    let (package, arch) = match package.split_once(':') {
+        Some((n, a)) => (n, Some(a.to_string())),
+        None => (package, None),
+    };
+    Some(crate::PackageFiles {
+        container: container.map(str::to_string),
+        root: root.to_string(),
+        database,
+        name: package.to_string(),
+        arch,
+        paths,
+    })
 }
 
 /// One installed binary package, as its stanza says.
@@ -425,6 +498,12 @@ impl Detector for DpkgDetector {
         let Some(kind) = dpkg_file(file.path, file.name) else {
             return;
         };
+        if matches!(kind, DpkgFile::List | DpkgFile::StatusDSums) {
+            if let Some(f) = package_files(file.path, file.name, file.container, data) {
+                out.package_files.push(f);
+            }
+            return;
+        }
         let parsed = parse_status(data, kind == DpkgFile::Status);
         let (comps, purl_problems) = components(&parsed.packages);
         let problems: Vec<&String> = parsed.problems.iter().chain(&purl_problems).collect();
@@ -480,9 +559,65 @@ mod tests {
         );
         assert_eq!(
             dpkg_file("/var/lib/dpkg/status.d/libssl3.md5sums", "libssl3.md5sums"),
-            None
+            Some(DpkgFile::StatusDSums)
         );
         assert_eq!(dpkg_file("/var/lib/dpkg/status.d/x/y", "y"), None);
+        assert_eq!(
+            dpkg_file(
+                "/var/lib/dpkg/info/libssl3:amd64.list",
+                "libssl3:amd64.list"
+            ),
+            Some(DpkgFile::List)
+        );
+        assert_eq!(
+            dpkg_file("rootfs/var/lib/dpkg/info/bash.list", "bash.list"),
+            Some(DpkgFile::List)
+        );
+        assert_eq!(
+            dpkg_file("/var/lib/dpkg/info/bash.md5sums", "bash.md5sums"),
+            None
+        );
+        assert_eq!(dpkg_file("/etc/apt/sources.list", "sources.list"), None);
+        assert_eq!(dpkg_file("/x/myvar/lib/dpkg/info/a.list", "a.list"), None);
+    }
+
+    #[test]
+    fn lists_and_sums_become_package_files() {
+        let f = package_files(
+            "/srv/r/var/lib/dpkg/info/libssl3:amd64.list",
+            "libssl3:amd64.list",
+            None,
+            b"/.\n/usr/lib/x86_64-linux-gnu/libssl.so.3\n",
+        )
+        .unwrap();
+        assert_eq!(f.root, "/srv/r/");
+        assert_eq!(f.database, "/srv/r/var/lib/dpkg/status");
+        assert_eq!(
+            (f.name.as_str(), f.arch.as_deref()),
+            ("libssl3", Some("amd64"))
+        );
+        use super::super::owners::path_hash;
+        assert_eq!(
+            f.paths,
+            [
+                path_hash(b"/."),
+                path_hash(b"usr/lib/x86_64-linux-gnu/libssl.so.3")
+            ]
+        );
+        let f = package_files(
+            "/var/lib/dpkg/status.d/libssl3.md5sums",
+            "libssl3.md5sums",
+            Some("img.tar"),
+            b"0123456789abcdef0123456789abcdef  usr/lib/x86_64-linux-gnu/libssl.so.3\n",
+        )
+        .unwrap();
+        assert_eq!(f.root, "/");
+        assert_eq!(f.database, "/var/lib/dpkg/status.d/libssl3");
+        assert_eq!(f.container.as_deref(), Some("img.tar"));
+        assert_eq!(
+            f.paths,
+            [path_hash(b"/usr/lib/x86_64-linux-gnu/libssl.so.3")]
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod golang;
 pub mod maven;
 pub mod npm;
 pub mod osrelease;
+pub mod owners;
 pub mod php;
 pub mod pnpm;
 pub mod python;

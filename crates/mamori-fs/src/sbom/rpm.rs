@@ -12,8 +12,10 @@
 //! `index count (u32 BE) | data length (u32 BE) | count × entry (tag, type, offset, count: u32 BE) | data`.
 //! [`parse_header`] reads that with every length and offset checked. Read tags: NAME (1000),
 //! VERSION (1001), RELEASE (1002), EPOCH (1003), LICENSE (1014), ARCH (1022), SOURCERPM
-//! (1044), PROVIDENAME (1047), REQUIRENAME (1049). `gpg-pubkey` pseudo-packages (imported
-//! signing keys) are skipped.
+//! (1044), PROVIDENAME (1047), REQUIRENAME (1049), and the file list: BASENAMES (1117),
+//! DIRNAMES (1118), DIRINDEXES (1116), handed to [`super::owners`] as
+//! [`crate::PackageFiles`]. `gpg-pubkey` pseudo-packages (imported signing keys) are
+//! skipped.
 //!
 //! Components: `pkg:rpm/redhat/<name>@<version>-<release>?arch=<arch>&epoch=<epoch>` —
 //! the epoch as a qualifier, as the purl specification's `rpm` type and Red Hat's own SBOMs
@@ -51,6 +53,9 @@ const TAG_ARCH: u32 = 1022;
 const TAG_SOURCERPM: u32 = 1044;
 const TAG_PROVIDENAME: u32 = 1047;
 const TAG_REQUIRENAME: u32 = 1049;
+const TAG_DIRINDEXES: u32 = 1116;
+const TAG_BASENAMES: u32 = 1117;
+const TAG_DIRNAMES: u32 = 1118;
 
 const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;
@@ -132,6 +137,9 @@ pub struct RpmPackage {
     pub provides: Vec<String>,
     /// REQUIRENAME.
     pub requires: Vec<String>,
+    /// The files (and directories) the package installed, one absolute path a line: each
+    /// BASENAMES entry joined to the DIRNAMES entry its DIRINDEXES entry names.
+    pub files: String,
 }
 
 impl RpmPackage {
@@ -207,6 +215,7 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, HeaderError> {
 
     let mut p = RpmPackage::default();
     let (mut has_name, mut has_version, mut has_release) = (false, false, false);
+    let (mut basenames, mut dirnames, mut dirindexes) = (Vec::new(), Vec::new(), Vec::new());
     for e in index.chunks_exact(16) {
         let (Some(tag), Some(ty), Some(off), Some(count)) =
             (be32(e, 0), be32(e, 4), be32(e, 8), be32(e, 12))
@@ -224,6 +233,9 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, HeaderError> {
                 | TAG_SOURCERPM
                 | TAG_PROVIDENAME
                 | TAG_REQUIRENAME
+                | TAG_DIRINDEXES
+                | TAG_BASENAMES
+                | TAG_DIRNAMES
         );
         if !wanted {
             continue;
@@ -243,16 +255,30 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, HeaderError> {
                 }
                 p.epoch = Some(be32(data, off).ok_or(bad("EPOCH past the data"))?);
             }
-            TAG_PROVIDENAME | TAG_REQUIRENAME => {
+            TAG_PROVIDENAME | TAG_REQUIRENAME | TAG_BASENAMES | TAG_DIRNAMES => {
                 if ty != TYPE_STRING_ARRAY {
                     return Err(bad("not a STRING_ARRAY"));
                 }
                 let v = strings(data, off, count).ok_or(bad("strings past the data"))?;
-                if tag == TAG_PROVIDENAME {
-                    p.provides = v;
-                } else {
-                    p.requires = v;
+                match tag {
+                    TAG_PROVIDENAME => p.provides = v,
+                    TAG_REQUIRENAME => p.requires = v,
+                    TAG_BASENAMES => basenames = v,
+                    _ => dirnames = v,
                 }
+            }
+            TAG_DIRINDEXES => {
+                if ty != TYPE_INT32 {
+                    return Err(bad("DIRINDEXES is not INT32"));
+                }
+                // Four bytes each: a count over the data length is a lie.
+                if count as usize > data.len() / 4 {
+                    return Err(bad("DIRINDEXES past the data"));
+                }
+                dirindexes = (0..count as usize)
+                    .map(|i| be32(data, off + 4 * i))
+                    .collect::<Option<Vec<u32>>>()
+                    .ok_or(bad("DIRINDEXES past the data"))?;
             }
             _ => {
                 if !matches!(ty, TYPE_STRING | TYPE_I18NSTRING | TYPE_STRING_ARRAY) || count < 1 {
@@ -289,6 +315,23 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, HeaderError> {
     if !has_release {
         return Err(HeaderError::Missing("RELEASE"));
     }
+    if basenames.len() != dirindexes.len() {
+        return Err(HeaderError::BadEntry {
+            tag: TAG_DIRINDEXES,
+            what: "not one DIRINDEXES entry per BASENAMES entry",
+        });
+    }
+    let mut files = String::new();
+    for (base, &di) in basenames.iter().zip(&dirindexes) {
+        let dir = dirnames.get(di as usize).ok_or(HeaderError::BadEntry {
+            tag: TAG_DIRINDEXES,
+            what: "index past DIRNAMES",
+        })?;
+        files.push_str(dir);
+        files.push_str(base);
+        files.push('\n');
+    }
+    p.files = files;
     Ok(p)
 }
 
@@ -474,6 +517,27 @@ impl Detector for RpmDetector {
         for c in comps {
             let context = format!("{} {}", c.name, c.version.as_deref().unwrap_or_default());
             out.component(c, file.location(), DETECTOR, Some(context));
+        }
+        let root = [
+            "var/lib/rpm/rpmdb.sqlite",
+            "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        ]
+        .iter()
+        .find_map(|s| super::owners::root_before(file.path, s));
+        if let Some(root) = root {
+            for p in packages {
+                if p.files.is_empty() {
+                    continue;
+                }
+                out.package_files.push(crate::PackageFiles {
+                    container: file.container.map(str::to_string),
+                    root: root.to_string(),
+                    database: file.path.to_string(),
+                    name: p.name,
+                    arch: Some(p.arch).filter(|a| !a.is_empty()),
+                    paths: super::owners::hash_lines(p.files.as_bytes()),
+                });
+            }
         }
     }
 

@@ -89,6 +89,7 @@ pub fn observations(endpoint: &str, info: &SshServerInfo, keys: &[HostKey]) -> V
                 location: loc.clone(),
                 detector: DETECTOR.to_string(),
                 context: Some(context),
+                package: None,
             },
         })
     };
