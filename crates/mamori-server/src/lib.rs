@@ -21,7 +21,6 @@ pub mod api;
 pub mod auth;
 pub mod children;
 pub mod guard;
-mod html;
 pub mod insight;
 pub mod openapi;
 pub mod pages;
