@@ -27,6 +27,13 @@ pub use mamori_i18n::{Lang, Messages};
 /// Text made safe for HTML content and attribute values (the plan's page and the server's).
 pub fn html_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
+    html_escape_to(s, &mut o);
+    o
+}
+
+/// [`html_escape`] written at the end of `o` (the server's templates write a page into one
+/// string).
+pub fn html_escape_to(s: &str, o: &mut String) {
     for c in s.chars() {
         match c {
             '&' => o.push_str("&amp;"),
@@ -41,7 +48,6 @@ pub fn html_escape(s: &str) -> String {
             _ => o.push(c),
         }
     }
-    o
 }
 
 /// Characters a page shows as `[U+XXXX]` instead of themselves: the bidirectional controls

@@ -6,9 +6,10 @@ use crate::auth::{identify, Caller};
 use crate::App;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::handler::Handler;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, on, MethodFilter, MethodRouter};
 use axum::{Json, Router};
 use mamori_store::lifecycle::{Act, Status};
 use mamori_store::views::{SortBy, TrackedQuery, Visible};
@@ -187,38 +188,120 @@ impl axum::extract::FromRequestParts<Arc<App>> for ApiCaller {
     }
 }
 
-/// The API's routes.
-pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/api/openapi.json", get(openapi))
-        .route("/healthz", get(healthz))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/password", post(crate::account::post_password))
-        .route(
-            "/api/v1/tokens",
-            get(crate::account::list_tokens).post(crate::account::post_token),
-        )
-        .route(
+/// One operation of the API: its method and path, the handler that answers it, and what
+/// the OpenAPI document says of it. The router is made from [`operations`] and so are the
+/// document's paths (decision 020): neither can have a route the other lacks.
+pub struct Operation {
+    /// The method.
+    pub method: Method,
+    /// The path, in the router's syntax (`{id}`), which is OpenAPI's too.
+    pub path: &'static str,
+    /// The operation object of the OpenAPI document (its `operationId`, parameters,
+    /// body and answers).
+    pub doc: fn() -> Value,
+    route: MethodRouter<Arc<App>>,
+}
+
+/// `method path` answered by `handler`, described by `doc`.
+fn op<H, T>(method: Method, path: &'static str, handler: H, doc: fn() -> Value) -> Operation
+where
+    H: Handler<T, Arc<App>>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a method the router takes");
+    Operation {
+        method,
+        path,
+        doc,
+        route: on(filter, handler),
+    }
+}
+
+/// Every operation of the API, the health check's too.
+pub fn operations() -> Vec<Operation> {
+    use crate::account::{delete_token, list_tokens, post_password, post_token};
+    use crate::openapi as doc;
+    use Method as M;
+    vec![
+        op(M::GET, "/healthz", healthz, doc::health),
+        op(M::GET, "/api/v1/me", me, doc::me),
+        op(
+            M::POST,
+            "/api/v1/me/password",
+            post_password,
+            doc::change_password,
+        ),
+        op(M::GET, "/api/v1/tokens", list_tokens, doc::list_tokens),
+        op(M::POST, "/api/v1/tokens", post_token, doc::create_token),
+        op(
+            M::DELETE,
             "/api/v1/tokens/{id}",
-            axum::routing::delete(crate::account::delete_token),
-        )
-        .route("/api/v1/overview", get(overview))
-        .route("/api/v1/systems", get(systems))
-        .route("/api/v1/systems/{id}", get(system))
-        .route("/api/v1/runs", get(runs))
-        .route("/api/v1/runs/{id}", get(run))
-        .route("/api/v1/runs/{id}/assets", get(run_assets))
-        .route("/api/v1/runs/{id}/components", get(run_components))
-        .route("/api/v1/runs/{id}/export", get(run_export))
-        .route("/api/v1/diff", get(diff))
-        .route("/api/v1/scans", get(scans).post(trigger))
-        .route("/api/v1/scans/{id}", get(scan))
-        .route("/api/v1/findings", get(findings))
-        .route("/api/v1/findings/{id}", get(finding))
-        .route("/api/v1/findings/{id}/status", post(set_status))
-        .route("/api/v1/findings/{id}/assignee", post(set_assignee))
-        .route("/api/v1/findings/{id}/due", post(set_due))
-        .route("/api/v1/findings/{id}/comments", post(add_comment))
+            delete_token,
+            doc::revoke_token,
+        ),
+        op(M::GET, "/api/v1/overview", overview, doc::overview),
+        op(M::GET, "/api/v1/systems", systems, doc::list_systems),
+        op(M::GET, "/api/v1/systems/{id}", system, doc::get_system),
+        op(M::GET, "/api/v1/runs", runs, doc::list_runs),
+        op(M::GET, "/api/v1/runs/{id}", run, doc::get_run),
+        op(
+            M::GET,
+            "/api/v1/runs/{id}/assets",
+            run_assets,
+            doc::list_run_assets,
+        ),
+        op(
+            M::GET,
+            "/api/v1/runs/{id}/components",
+            run_components,
+            doc::list_run_components,
+        ),
+        op(
+            M::GET,
+            "/api/v1/runs/{id}/export",
+            run_export,
+            doc::export_run,
+        ),
+        op(M::GET, "/api/v1/diff", diff, doc::diff_runs),
+        op(M::GET, "/api/v1/scans", scans, doc::list_scans),
+        op(M::POST, "/api/v1/scans", trigger, doc::trigger_scan),
+        op(M::GET, "/api/v1/scans/{id}", scan, doc::get_scan),
+        op(M::GET, "/api/v1/findings", findings, doc::list_findings),
+        op(M::GET, "/api/v1/findings/{id}", finding, doc::get_finding),
+        op(
+            M::POST,
+            "/api/v1/findings/{id}/status",
+            set_status,
+            doc::set_finding_status,
+        ),
+        op(
+            M::POST,
+            "/api/v1/findings/{id}/assignee",
+            set_assignee,
+            doc::assign_finding,
+        ),
+        op(
+            M::POST,
+            "/api/v1/findings/{id}/due",
+            set_due,
+            doc::set_finding_due,
+        ),
+        op(
+            M::POST,
+            "/api/v1/findings/{id}/comments",
+            add_comment,
+            doc::comment_finding,
+        ),
+    ]
+}
+
+/// The API's routes: every one of [`operations`] (the methods of one path together), and
+/// the document itself.
+pub fn router(app: Arc<App>) -> Router {
+    operations()
+        .into_iter()
+        .fold(Router::new(), |r, o| r.route(o.path, o.route))
+        .route("/api/openapi.json", get(openapi))
         .with_state(app)
 }
 

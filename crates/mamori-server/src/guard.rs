@@ -430,7 +430,7 @@ pub async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        crate::html::stylesheet(),
+        crate::pages::parts::stylesheet(),
     )
         .into_response()
 }

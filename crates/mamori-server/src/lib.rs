@@ -21,7 +21,6 @@ pub mod api;
 pub mod auth;
 pub mod children;
 pub mod guard;
-mod html;
 pub mod insight;
 pub mod openapi;
 pub mod pages;
@@ -133,6 +132,40 @@ impl App {
         }
         Ok(true)
     }
+}
+
+/// A server's state over the store at `db`, for tests of the router: no register, no
+/// workers, the default limits.
+#[cfg(test)]
+pub(crate) fn test_app(db: PathBuf) -> Arc<App> {
+    let cfg = Config {
+        listen: ([127, 0, 0, 1], 0).into(),
+        db: db.clone(),
+        vulndb: None,
+        register: None,
+        tls: None,
+        lang: Lang::En,
+        workers: 0,
+        tick: Duration::from_secs(3600),
+        exe: PathBuf::from("mamori"),
+        secure_cookies: false,
+        session_secs: 3600,
+        max_scan: Duration::from_secs(60),
+        limits: Default::default(),
+        children: Default::default(),
+    };
+    Arc::new(App {
+        pool: pool::Pool::new(db),
+        account: Default::default(),
+        register: RwLock::new(None),
+        insight: RwLock::new(None),
+        schedule: RwLock::new(Arc::new(Vec::new())),
+        wake: tokio::sync::Notify::new(),
+        refreshing: std::sync::atomic::AtomicBool::new(false),
+        logins: Default::default(),
+        children: children::Children::new(cfg.children),
+        cfg,
+    })
 }
 
 /// Starts the server and runs until interrupted (Ctrl-C or SIGTERM).
