@@ -203,6 +203,9 @@ pub struct Operation {
 }
 
 /// `method path` answered by `handler`, described by `doc`.
+// Every operation names a standard method (GET, POST, PATCH, DELETE), which MethodFilter
+// takes; the tests build the router from every operation.
+#[allow(clippy::expect_used)]
 fn op<H, T>(method: Method, path: &'static str, handler: H, doc: fn() -> Value) -> Operation
 where
     H: Handler<T, Arc<App>>,
