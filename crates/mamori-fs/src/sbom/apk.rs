@@ -280,17 +280,7 @@ impl Detector for ApkDetector {
             .find_map(|s| super::owners::root_before(file.path, s));
         if let Some(root) = root {
             for p in pkgs {
-                if p.files.is_empty() {
-                    continue;
-                }
-                out.package_files.push(crate::PackageFiles {
-                    container: file.container.map(str::to_string),
-                    root: root.to_string(),
-                    database: file.path.to_string(),
-                    name: p.name,
-                    arch: None,
-                    paths: super::owners::hash_lines(p.files.as_bytes()),
-                });
+                super::owners::push_list(out, file, root, p.name, None, &p.files);
             }
         }
     }

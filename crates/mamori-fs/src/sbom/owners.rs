@@ -105,6 +105,30 @@ pub fn path_hash(path: &[u8]) -> u64 {
     STATE.hash_one(p)
 }
 
+/// Hands over the file list (`files`, one path a line) of package `name` (of `arch`,
+/// where the database names one) from the database `file` of the root file system at
+/// `root`; an empty list gives nothing.
+pub(crate) fn push_list(
+    out: &mut crate::detect::Output,
+    file: &crate::detect::FileInfo<'_>,
+    root: &str,
+    name: String,
+    arch: Option<String>,
+    files: &str,
+) {
+    if files.is_empty() {
+        return;
+    }
+    out.package_files.push(crate::PackageFiles {
+        container: file.container.map(str::to_string),
+        root: root.to_string(),
+        database: file.path.to_string(),
+        name,
+        arch,
+        paths: hash_lines(files.as_bytes()),
+    });
+}
+
 /// [`path_hash`] of every non-empty line of a list (one path a line).
 pub fn hash_lines(text: &[u8]) -> Vec<u64> {
     let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1);

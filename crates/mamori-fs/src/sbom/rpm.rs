@@ -526,17 +526,14 @@ impl Detector for RpmDetector {
         .find_map(|s| super::owners::root_before(file.path, s));
         if let Some(root) = root {
             for p in packages {
-                if p.files.is_empty() {
-                    continue;
-                }
-                out.package_files.push(crate::PackageFiles {
-                    container: file.container.map(str::to_string),
-                    root: root.to_string(),
-                    database: file.path.to_string(),
-                    name: p.name,
-                    arch: Some(p.arch).filter(|a| !a.is_empty()),
-                    paths: super::owners::hash_lines(p.files.as_bytes()),
-                });
+                super::owners::push_list(
+                    out,
+                    file,
+                    root,
+                    p.name,
+                    Some(p.arch).filter(|a| !a.is_empty()),
+                    &p.files,
+                );
             }
         }
     }
